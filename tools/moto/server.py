@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Launch moto's server on a loopback address for trailgate's end-to-end tests.
+
+Why a launcher instead of `moto_server`:
+
+* moto (up to and including 5.2.5, pinned in requirements.txt) deletes a
+  CloudTrail trail only when DeleteTrail names it by its *name*. The AWS provider
+  names it by its ARN, which AWS accepts; moto then answers 200 and silently keeps
+  the trail, so `terraform destroy` leaves it behind. `patch_cloudtrail()` resolves
+  the name-or-ARN the way moto's own `get_trail` already does for StartLogging,
+  StopLogging, GetTrailStatus, PutEventSelectors, ... (those were fixed upstream,
+  getmoto/moto#10107, in 5.2.2+; DeleteTrail was not), and answers
+  TrailNotFoundException for a trail that does not exist, as AWS does.
+* It binds port 0 when asked, so the port is chosen by the kernel (no race between
+  "find a free port" and "bind it"), and prints one machine-readable line
+  `MOTO_READY <host> <port> <pid>` once the socket listens.
+* It exits by itself when its parent process goes away (`--parent-pid`), so a
+  killed test runner cannot leave a server behind, and on SIGTERM/SIGINT.
+
+It only ever listens on a loopback address.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import signal
+import sys
+import threading
+
+
+def patch_cloudtrail() -> None:
+    from moto.cloudtrail.models import CloudTrailBackend
+
+    original = CloudTrailBackend.delete_trail
+    if getattr(original, "_trailgate_patched", False):
+        return
+
+    def delete_trail(self, name: str) -> None:  # type: ignore[no-untyped-def]
+        # get_trail accepts a name or an ARN and raises TrailNotFoundException.
+        trail = self.get_trail(name)
+        del self.trails[trail.trail_name]
+
+    delete_trail._trailgate_patched = True  # type: ignore[attr-defined]
+    CloudTrailBackend.delete_trail = delete_trail  # type: ignore[method-assign]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 = let the kernel choose")
+    parser.add_argument("--parent-pid", type=int, default=0,
+                        help="exit when this process is gone (0 = do not watch)")
+    parser.add_argument("--pidfile", default="", help="write this process's pid here")
+    args = parser.parse_args(argv)
+
+    if not ipaddress.ip_address(args.host).is_loopback:
+        print(f"refusing to listen on non-loopback address {args.host}", file=sys.stderr)
+        return 2
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        # It overrides every request's account, including assumed-role credentials,
+        # which would fold the log-archive account into the management account.
+        print("MOTO_ACCOUNT_ID must not be set: it disables multi-account", file=sys.stderr)
+        return 2
+
+    import moto
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    patch_cloudtrail()
+
+    if args.pidfile:
+        with open(args.pidfile, "w", encoding="ascii") as f:
+            f.write(f"{os.getpid()}\n")
+
+    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):  # type: ignore[no-untyped-def]
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    print(f"MOTO_READY {host} {port} {os.getpid()} moto={moto.__version__}", flush=True)
+
+    while not stop.wait(1.0):
+        if args.parent_pid and not _alive(args.parent_pid):
+            print("parent process gone, stopping moto", file=sys.stderr, flush=True)
+            break
+
+    server.stop()
+    if args.pidfile:
+        try:
+            os.unlink(args.pidfile)
+        except FileNotFoundError:
+            pass
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    if os.getppid() != pid:
+        return False  # re-parented: the parent died
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
