@@ -1,0 +1,176 @@
+import { AlertTier } from "./baseline";
+
+/** A CloudWatch Logs metric filter and the alarm on it. */
+export interface MonitorDefinition {
+  /** Stable id, shared with the gate's required_monitors data. */
+  readonly id: string;
+  /** CIS AWS Foundations Benchmark control (v3.0 section 4 numbering), or the seed's own. */
+  readonly control: string;
+  readonly title: string;
+  /** Metric name in the Trailgate/CloudTrail namespace. */
+  readonly metricName: string;
+  /** CloudWatch Logs filter pattern over CloudTrail JSON events. */
+  readonly pattern: string;
+  /** Default alert tier; a team may move a monitor to another tier. */
+  readonly tier: AlertTier;
+}
+
+const anyEvent = (...names: string[]) => names.map((name) => `($.eventName = ${name})`).join(" || ");
+const fromSource = (source: string, ...names: string[]) => `{ ($.eventSource = ${source}) && (${anyEvent(...names)}) }`;
+
+/** The CIS AWS Foundations monitoring set plus the seed's IAM create/delete monitor. */
+export const CIS_MONITORS: readonly MonitorDefinition[] = [
+  {
+    id: "unauthorized-api-calls",
+    control: "CIS 4.1",
+    title: "Unauthorised API calls",
+    metricName: "UnauthorizedApiCalls",
+    pattern: '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
+    tier: "warning",
+  },
+  {
+    id: "console-signin-without-mfa",
+    control: "CIS 4.2",
+    title: "Console sign-in without MFA",
+    metricName: "ConsoleSigninWithoutMfa",
+    pattern: '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+    tier: "critical",
+  },
+  {
+    id: "root-account-usage",
+    control: "CIS 4.3",
+    title: "Use of the root user",
+    metricName: "RootAccountUsage",
+    pattern: '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    tier: "critical",
+  },
+  {
+    id: "iam-policy-changes",
+    control: "CIS 4.4",
+    title: "IAM policy changes",
+    metricName: "IamPolicyChanges",
+    pattern: fromSource(
+      "iam.amazonaws.com",
+      "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy",
+      "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy",
+      "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
+    ),
+    tier: "warning",
+  },
+  {
+    id: "cloudtrail-config-changes",
+    control: "CIS 4.5",
+    title: "CloudTrail configuration changes",
+    metricName: "CloudTrailConfigChanges",
+    pattern: `{ ${anyEvent("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging")} }`,
+    tier: "critical",
+  },
+  {
+    id: "console-authentication-failures",
+    control: "CIS 4.6",
+    title: "Console authentication failures",
+    metricName: "ConsoleAuthenticationFailures",
+    pattern: '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+    tier: "warning",
+  },
+  {
+    id: "cmk-disable-or-deletion",
+    control: "CIS 4.7",
+    title: "Disabling or scheduled deletion of customer-managed keys",
+    metricName: "CmkDisableOrDeletion",
+    pattern: fromSource("kms.amazonaws.com", "DisableKey", "ScheduleKeyDeletion"),
+    tier: "critical",
+  },
+  {
+    id: "s3-bucket-policy-changes",
+    control: "CIS 4.8",
+    title: "S3 bucket policy changes",
+    metricName: "S3BucketPolicyChanges",
+    pattern: fromSource(
+      "s3.amazonaws.com",
+      "PutBucketAcl", "PutBucketPolicy", "PutBucketCors", "PutBucketLifecycle", "PutBucketReplication",
+      "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketReplication",
+    ),
+    tier: "warning",
+  },
+  {
+    id: "aws-config-changes",
+    control: "CIS 4.9",
+    title: "AWS Config configuration changes",
+    metricName: "AwsConfigChanges",
+    pattern: fromSource("config.amazonaws.com", "StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"),
+    tier: "warning",
+  },
+  {
+    id: "security-group-changes",
+    control: "CIS 4.10",
+    title: "Security group changes",
+    metricName: "SecurityGroupChanges",
+    pattern: `{ ${anyEvent("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup")} }`,
+    tier: "warning",
+  },
+  {
+    id: "nacl-changes",
+    control: "CIS 4.11",
+    title: "Network ACL changes",
+    metricName: "NaclChanges",
+    pattern: `{ ${anyEvent("CreateNetworkAcl", "CreateNetworkAclEntry", "DeleteNetworkAcl", "DeleteNetworkAclEntry", "ReplaceNetworkAclEntry", "ReplaceNetworkAclAssociation")} }`,
+    tier: "info",
+  },
+  {
+    id: "network-gateway-changes",
+    control: "CIS 4.12",
+    title: "Network gateway changes",
+    metricName: "NetworkGatewayChanges",
+    pattern: `{ ${anyEvent("CreateCustomerGateway", "DeleteCustomerGateway", "AttachInternetGateway", "CreateInternetGateway", "DeleteInternetGateway", "DetachInternetGateway")} }`,
+    tier: "info",
+  },
+  {
+    id: "route-table-changes",
+    control: "CIS 4.13",
+    title: "Route table changes",
+    metricName: "RouteTableChanges",
+    pattern: fromSource(
+      "ec2.amazonaws.com",
+      "CreateRoute", "CreateRouteTable", "ReplaceRoute", "ReplaceRouteTableAssociation", "DeleteRouteTable", "DeleteRoute", "DisassociateRouteTable",
+    ),
+    tier: "info",
+  },
+  {
+    id: "vpc-changes",
+    control: "CIS 4.14",
+    title: "VPC changes",
+    metricName: "VpcChanges",
+    pattern: `{ ${anyEvent(
+      "CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection", "CreateVpcPeeringConnection",
+      "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection", "AttachClassicLinkVpc", "DetachClassicLinkVpc",
+      "DisableVpcClassicLink", "EnableVpcClassicLink",
+    )} }`,
+    tier: "info",
+  },
+  {
+    id: "organizations-changes",
+    control: "CIS 4.15",
+    title: "AWS Organizations changes",
+    metricName: "OrganizationsChanges",
+    pattern: fromSource(
+      "organizations.amazonaws.com",
+      "AcceptHandshake", "AttachPolicy", "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy", "DeclineHandshake",
+      "DeleteOrganization", "DeleteOrganizationalUnit", "DeletePolicy", "DetachPolicy", "DisablePolicyType", "EnablePolicyType",
+      "InviteAccountToOrganization", "LeaveOrganization", "MoveAccount", "RemoveAccountFromOrganization", "UpdatePolicy",
+      "UpdateOrganizationalUnit",
+    ),
+    tier: "critical",
+  },
+  {
+    id: "iam-create-delete-changes",
+    control: "trailgate seed",
+    title: "IAM users, roles, groups and access keys created or deleted",
+    metricName: "IamCreateDeleteChanges",
+    pattern: fromSource(
+      "iam.amazonaws.com",
+      "CreateUser", "DeleteUser", "CreateRole", "DeleteRole", "CreateGroup", "DeleteGroup", "CreateAccessKey", "DeleteAccessKey",
+    ),
+    tier: "warning",
+  },
+];

@@ -1,0 +1,187 @@
+import { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { AlertEmails, AlertTier, UK_BASELINE, validateLogGroupRetention } from "./baseline";
+import { CIS_MONITORS, MonitorDefinition } from "./cis-monitors";
+import { KMS_ADMIN_ACTIONS, arns, policyDocument } from "./iam";
+
+/** How each tier turns events into alarms: the evaluation period decides how fast a human hears. */
+export const ALERT_TIER_PERIOD_SECONDS: Record<AlertTier, number> = {
+  critical: 60, // every occurrence, within a minute
+  warning: 1800, // within 30 minutes
+  info: 86400, // a daily summary
+};
+
+export const METRIC_NAMESPACE = "Trailgate/CloudTrail";
+
+export interface CloudTrailMonitoringProps {
+  /** Provider of the management account, where the trail and its log group live. */
+  readonly provider: TerraformProvider;
+  readonly region: string;
+  /** Management account id. */
+  readonly accountId: string;
+  /** Prefix of the log group, key alias and topic names. */
+  readonly namePrefix: string;
+  /** Log group name the trail delivers to. */
+  readonly logGroupName: string;
+  /** Retention of the log group: an accepted CloudWatch value >= 365, or 0 (never expire). @default 365 */
+  readonly retentionDays?: number;
+  /** E-mail subscriptions per tier. @default no subscriptions */
+  readonly alertEmails?: AlertEmails;
+  /** Monitors to create. @default CIS_MONITORS (the full CIS AWS Foundations set) */
+  readonly monitors?: readonly MonitorDefinition[];
+  /** Move monitors to another tier, by monitor id. @default {} */
+  readonly tierOverrides?: Record<string, AlertTier>;
+}
+
+/**
+ * CloudWatch Logs integration: a KMS-encrypted log group for the trail, a metric
+ * filter and alarm per monitor, and three KMS-encrypted SNS topics (critical,
+ * warning, info) with e-mail subscriptions.
+ */
+export class CloudTrailMonitoring extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly key: KmsKey;
+  readonly topics: Record<AlertTier, SnsTopic>;
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: CloudTrailMonitoringProps) {
+    super(scope, id);
+    const retentionDays = props.retentionDays ?? UK_BASELINE.logGroupRetentionDays;
+    validateLogGroupRetention(`CloudTrailMonitoring ${id}: retentionDays`, retentionDays);
+    const monitors = props.monitors ?? CIS_MONITORS;
+    const knownIds = new Set(monitors.map((m) => m.id));
+    for (const overridden of Object.keys(props.tierOverrides ?? {})) {
+      if (!knownIds.has(overridden)) throw new Error(`CloudTrailMonitoring ${id}: tierOverrides names unknown monitor "${overridden}"`);
+    }
+    if (knownIds.size !== monitors.length) throw new Error(`CloudTrailMonitoring ${id}: monitor ids must be unique`);
+
+    const logGroupArn = arns.logGroup(props.region, props.accountId, props.logGroupName);
+    this.key = new KmsKey(this, "key", {
+      provider: props.provider,
+      description: `Encrypts ${props.logGroupName} and the ${props.namePrefix} alert topics`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policyDocument([
+        {
+          Sid: "KeyAdministration",
+          Effect: "Allow",
+          Principal: { AWS: arns.accountRoot(props.accountId) },
+          Action: KMS_ADMIN_ACTIONS,
+          Resource: "*",
+        },
+        {
+          Sid: "CloudWatchLogsUseForTrailLogGroup",
+          Effect: "Allow",
+          Principal: { Service: `logs.${props.region}.amazonaws.com` },
+          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          Resource: "*",
+          Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+        },
+        {
+          Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+        },
+      ]),
+    });
+    new KmsAlias(this, "key_alias", { provider: props.provider, name: `alias/${props.namePrefix}-monitoring`, targetKeyId: this.key.keyId });
+
+    this.logGroup = new CloudwatchLogGroup(this, "log_group", {
+      provider: props.provider,
+      name: props.logGroupName,
+      retentionInDays: retentionDays,
+      kmsKeyId: this.key.arn,
+    });
+
+    const emails = props.alertEmails ?? {};
+    const tiers: AlertTier[] = ["critical", "warning", "info"];
+    this.topics = Object.fromEntries(
+      tiers.map((tier) => [tier, this.alertTopic(props, tier, emails[tier] ?? [])]),
+    ) as Record<AlertTier, SnsTopic>;
+
+    for (const monitor of monitors) {
+      const tier = props.tierOverrides?.[monitor.id] ?? monitor.tier;
+      const filter = new CloudwatchLogMetricFilter(this, `${monitor.id}_filter`, {
+        provider: props.provider,
+        name: `${props.namePrefix}-${monitor.id}`,
+        logGroupName: this.logGroup.name,
+        pattern: monitor.pattern,
+        metricTransformation: { name: monitor.metricName, namespace: METRIC_NAMESPACE, value: "1" },
+      });
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, `${monitor.id}_alarm`, {
+          provider: props.provider,
+          alarmName: `${props.namePrefix}-${monitor.id}`,
+          alarmDescription: `${monitor.control}: ${monitor.title} (${tier})`,
+          metricName: monitor.metricName,
+          namespace: METRIC_NAMESPACE,
+          statistic: "Sum",
+          period: ALERT_TIER_PERIOD_SECONDS[tier],
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [this.topics[tier].arn],
+          dependsOn: [filter],
+        }),
+      );
+    }
+  }
+
+  private alertTopic(props: CloudTrailMonitoringProps, tier: AlertTier, emails: string[]): SnsTopic {
+    const name = `${props.namePrefix}-alerts-${tier}`;
+    const topicArn = arns.topic(props.region, props.accountId, name);
+    const topic = new SnsTopic(this, `${tier}_topic`, {
+      provider: props.provider,
+      name,
+      kmsMasterKeyId: this.key.arn,
+      policy: policyDocument([
+        {
+          Sid: "AccountManagesTopic",
+          Effect: "Allow",
+          Principal: { AWS: arns.accountRoot(props.accountId) },
+          Action: [
+            "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
+            "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish",
+          ],
+          Resource: topicArn,
+        },
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: topicArn,
+          Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+        },
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sns:Publish",
+          Resource: topicArn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    });
+    emails.forEach((email, i) => {
+      new SnsTopicSubscription(this, `${tier}_email_${i}`, {
+        provider: props.provider,
+        topicArn: topic.arn,
+        protocol: "email",
+        endpoint: email,
+      });
+    });
+    return topic;
+  }
+}
