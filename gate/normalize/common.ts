@@ -1,0 +1,155 @@
+import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
+import {
+  InputFormat,
+  JsonObject,
+  NormalizedDocument,
+  NormalizedProvider,
+  NormalizedResource,
+  PolicyDocument,
+} from "./types";
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A value Terraform only knows at apply time is written as a "${…}" string. */
+export function isExpression(value: unknown): boolean {
+  return typeof value === "string" && value.includes("${");
+}
+
+export function providerAddress(name: string, alias: string, modulePath = ""): string {
+  const local = alias ? `provider.${name}.${alias}` : `provider.${name}`;
+  return modulePath ? `${modulePath}.${local}` : local;
+}
+
+/** "aws_s3_bucket" -> "aws": Terraform's implied provider for a resource type. */
+export function impliedProviderName(resourceType: string): string {
+  const underscore = resourceType.indexOf("_");
+  return underscore === -1 ? resourceType : resourceType.slice(0, underscore);
+}
+
+/**
+ * The provider configurations by address. A configuration a resource uses without
+ * a provider block for it is added with region null: its region is unset.
+ */
+export class ProviderRegistry {
+  private readonly byAddress = new Map<string, NormalizedProvider>();
+
+  add(provider: NormalizedProvider): void {
+    this.byAddress.set(provider.address, provider);
+  }
+
+  /** The address of the configuration, adding an implied one if it has no block. */
+  use(name: string, alias: string, modulePath = ""): string {
+    const address = providerAddress(name, alias, modulePath);
+    if (!this.byAddress.has(address)) this.byAddress.set(address, { address, name, alias, region: null });
+    return address;
+  }
+
+  has(address: string): boolean {
+    return this.byAddress.has(address);
+  }
+
+  list(): NormalizedProvider[] {
+    return [...this.byAddress.values()];
+  }
+}
+
+/** A resource before the format-independent steps (policies, bucket links, region). */
+export interface ResourceDraft {
+  address: string;
+  type: string;
+  name: string;
+  provider: string;
+  /** The resource's own `region` argument: a string, null when set but not static, undefined when unset. */
+  ownRegion: string | null | undefined;
+  values: JsonObject;
+  refs: Record<string, string[]>;
+}
+
+/**
+ * Arguments that name an S3 bucket: given as a literal name they link to the
+ * aws_s3_bucket with that `bucket` value (INPUT.md "refs"). `s3_bucket_name`
+ * (aws_cloudtrail) is linked the same way so a trail writing to a literal bucket
+ * name still has a trail log bucket.
+ */
+const BUCKET_NAME_ARGUMENTS = ["bucket", "target_bucket", "s3_bucket_name"];
+
+function addRef(refs: Record<string, string[]>, argument: string, address: string): void {
+  const list = refs[argument] ?? (refs[argument] = []);
+  if (!list.includes(address)) list.push(address);
+}
+
+function linkLiteralBucketNames(drafts: ResourceDraft[]): void {
+  const bucketsByName = new Map<string, string[]>();
+  for (const draft of drafts) {
+    const name = draft.values.bucket;
+    if (draft.type !== "aws_s3_bucket" || typeof name !== "string" || isExpression(name)) continue;
+    const list = bucketsByName.get(name) ?? [];
+    list.push(draft.address);
+    bucketsByName.set(name, list);
+  }
+  for (const draft of drafts) {
+    if (draft.type === "aws_s3_bucket") continue;
+    for (const argument of BUCKET_NAME_ARGUMENTS) {
+      const name = draft.values[argument];
+      if (typeof name !== "string" || isExpression(name)) continue;
+      for (const address of bucketsByName.get(name) ?? []) addRef(draft.refs, argument, address);
+    }
+  }
+}
+
+function parsePolicies(values: JsonObject): Record<string, PolicyDocument> {
+  const policies: Record<string, PolicyDocument> = {};
+  for (const argument of POLICY_ARGUMENTS) {
+    const document = parsePolicyDocument(values[argument]);
+    if (document) policies[argument] = document;
+  }
+  return policies;
+}
+
+/** The format-independent last step shared by every normaliser. */
+export function buildDocument(
+  format: InputFormat,
+  providers: NormalizedProvider[],
+  drafts: ResourceDraft[],
+): NormalizedDocument {
+  const providerByAddress = new Map(providers.map((provider) => [provider.address, provider]));
+  linkLiteralBucketNames(drafts);
+  const resources: Record<string, NormalizedResource[]> = {};
+  for (const draft of drafts) {
+    const region =
+      draft.ownRegion !== undefined ? draft.ownRegion : (providerByAddress.get(draft.provider)?.region ?? null);
+    const resource: NormalizedResource = {
+      address: draft.address,
+      type: draft.type,
+      name: draft.name,
+      provider: draft.provider,
+      region,
+      values: draft.values,
+      refs: draft.refs,
+      policies: parsePolicies(draft.values),
+    };
+    (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
+  }
+  return { format, providers, resources };
+}
+
+/** Drops Terraform's instance keys: module.a[0].aws_s3_bucket.b["x"] -> module.a.aws_s3_bucket.b */
+export function stripInstanceKeys(address: string): string {
+  if (!address.includes("[")) return address;
+  let result = "";
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < address.length; i++) {
+    const char = address[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === "[") depth++;
+    else if (char === "]") depth--;
+    else if (char === '"' && depth > 0) inString = true;
+    else if (depth === 0) result += char;
+  }
+  return result;
+}

@@ -1,0 +1,162 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describeError, GateInputError } from "../errors";
+import { scanBlockLines } from "./locations";
+import { normalizePlan, PlanJson } from "./plan";
+import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
+import { GateDocument, JsonObject, NormalizedDocument, SourceLocation } from "./types";
+
+export * from "./types";
+
+/** Top-level keys of Terraform's JSON configuration syntax. */
+const TERRAFORM_JSON_KEYS = new Set([
+  "//", "terraform", "provider", "variable", "locals", "output", "module",
+  "resource", "data", "moved", "import", "removed", "check",
+]);
+
+interface ParsedFile {
+  file: string;
+  text: string;
+  json: unknown;
+}
+
+function readJsonFile(file: string): ParsedFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new GateInputError(`cannot read ${file}: ${describeError(error)}`);
+  }
+  try {
+    return { file, text, json: JSON.parse(text) };
+  } catch (error) {
+    throw new GateInputError(`${file} is not valid JSON: ${describeError(error)}`);
+  }
+}
+
+function isPlan(json: JsonObject): boolean {
+  return typeof json.format_version === "string" && ("planned_values" in json || "resource_changes" in json);
+}
+
+function isTerraformJson(json: JsonObject): boolean {
+  const keys = Object.keys(json);
+  return keys.length > 0 && keys.every((key) => TERRAFORM_JSON_KEYS.has(key));
+}
+
+/** A cdktf stack carries `"//": {"metadata": …}`; cdk.tf.json is its fixed file name. */
+function isCdktfStack(parsed: ParsedFile, json: JsonObject): boolean {
+  const comment = json["//"];
+  return path.basename(parsed.file) === "cdk.tf.json" || (typeof comment === "object" && comment !== null && "metadata" in comment);
+}
+
+function unknownShape(parsed: ParsedFile): GateInputError {
+  const json = parsed.json as JsonObject;
+  const hint =
+    typeof json === "object" && json !== null && typeof json.format_version === "string" && "values" in json
+      ? " (this looks like `terraform show -json` of a state; pass the JSON of a plan file)"
+      : "";
+  return new GateInputError(
+    `${parsed.file} is not a cdktf cdk.tf.json, a \`terraform show -json\` plan or a Terraform JSON module${hint}`,
+  );
+}
+
+function asObject(parsed: ParsedFile): JsonObject {
+  const json = parsed.json;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw unknownShape(parsed);
+  return json as JsonObject;
+}
+
+/** Lines of `resource.<type>.<name>` keys, re-keyed by resource or provider address. */
+function terraformJsonLocations(parsed: ParsedFile, locations: Map<string, SourceLocation>): void {
+  for (const [key, line] of scanBlockLines(parsed.text)) {
+    if (!locations.has(key)) locations.set(key, { file: parsed.file, line });
+  }
+}
+
+/** Provider addresses point at the `provider.<name>` key of their block. */
+function locateProviders(input: NormalizedDocument, locations: Map<string, SourceLocation>): void {
+  for (const provider of input.providers) {
+    const block = locations.get(`provider.${provider.name}`);
+    if (block && !locations.has(provider.address)) locations.set(provider.address, block);
+  }
+}
+
+function terraformJsonDocument(format: "synth" | "module", name: string, files: ParsedFile[]): GateDocument {
+  const input = normalizeTerraformJson(
+    format,
+    files.map((parsed): TerraformJsonFile => ({ file: parsed.file, json: asObject(parsed) })),
+  );
+  const locations = new Map<string, SourceLocation>();
+  for (const parsed of files) terraformJsonLocations(parsed, locations);
+  locateProviders(input, locations);
+  return { name, file: files[0].file, input, locations };
+}
+
+function fileDocument(file: string): GateDocument {
+  const parsed = readJsonFile(file);
+  const json = asObject(parsed);
+  if (isPlan(json)) {
+    // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
+    return { name: file, file, input: normalizePlan(json as unknown as PlanJson), locations: new Map() };
+  }
+  if (isTerraformJson(json)) return terraformJsonDocument(isCdktfStack(parsed, json) ? "synth" : "module", file, [parsed]);
+  throw unknownShape(parsed);
+}
+
+function listDirectory(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new GateInputError(`cannot read directory ${dir}: ${describeError(error)}`);
+  }
+}
+
+/** A cdktf.out directory: one document per `stacks/<name>/cdk.tf.json`. */
+function cdktfOutDocuments(dir: string): GateDocument[] {
+  const stacksDir = path.join(dir, "stacks");
+  const documents: GateDocument[] = [];
+  for (const entry of listDirectory(stacksDir).sort((a, b) => a.name.localeCompare(b.name))) {
+    const file = path.join(stacksDir, entry.name, "cdk.tf.json");
+    if (!entry.isDirectory() || !fs.existsSync(file)) continue;
+    const parsed = readJsonFile(file);
+    if (!isTerraformJson(asObject(parsed))) throw unknownShape(parsed);
+    documents.push(terraformJsonDocument("synth", entry.name, [parsed]));
+  }
+  if (documents.length === 0) throw new GateInputError(`${dir} has a stacks/ folder but no stacks/*/cdk.tf.json`);
+  return documents;
+}
+
+function directoryDocuments(dir: string): GateDocument[] {
+  const entries = listDirectory(dir);
+  if (entries.some((entry) => entry.isDirectory() && entry.name === "stacks")) return cdktfOutDocuments(dir);
+  const files = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".tf.json"))
+    .map((entry) => entry.name)
+    .sort();
+  if (files.length === 0) throw new GateInputError(`${dir} has no *.tf.json files and no cdktf stacks/ folder`);
+  const parsed = files.map((name) => readJsonFile(path.join(dir, name)));
+  for (const file of parsed) if (!isTerraformJson(asObject(file))) throw unknownShape(file);
+  // A stack's own folder (cdktf.out/stacks/<name>) holds just cdk.tf.json.
+  const format = files.length === 1 && files[0] === "cdk.tf.json" ? "synth" : "module";
+  return [terraformJsonDocument(format, dir, parsed)];
+}
+
+/**
+ * Loads and normalises what `trailgate check <path>` was given: a cdk.tf.json, a
+ * cdktf.out directory, a `terraform show -json` plan, or a folder of *.tf.json.
+ * Anything else is a GateInputError naming the path.
+ */
+export function loadDocuments(inputPath: string): GateDocument[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(inputPath);
+  } catch (error) {
+    throw new GateInputError(`cannot read ${inputPath}: ${describeError(error)}`);
+  }
+  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath)];
+}
+
+/** The normalised document of an in-memory synthesized stack (for the synth-time gate). */
+export function synthDocument(name: string, json: JsonObject): GateDocument {
+  return { name, file: name, input: normalizeTerraformJson("synth", [{ file: name, json }]), locations: new Map() };
+}

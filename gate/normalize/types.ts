@@ -1,0 +1,71 @@
+/** The normalised shape every rule reads: policies/INPUT.md is the contract. */
+
+export type InputFormat = "synth" | "plan" | "module";
+
+export interface NormalizedProvider {
+  /** "provider.aws" for the default configuration, "provider.aws.<alias>" otherwise. */
+  address: string;
+  name: string;
+  /** "" for the default configuration. */
+  alias: string;
+  /** null when unset or not statically known. */
+  region: string | null;
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface PolicyStatement {
+  Sid?: JsonValue;
+  Effect?: JsonValue;
+  Action?: string[];
+  NotAction?: string[];
+  Resource?: string[];
+  NotResource?: string[];
+  Principal?: Record<string, string[]>;
+  NotPrincipal?: Record<string, string[]>;
+  Condition?: Record<string, Record<string, JsonValue[]>>;
+}
+
+export interface PolicyDocument {
+  Version?: JsonValue;
+  Id?: JsonValue;
+  Statement: PolicyStatement[];
+}
+
+export interface NormalizedResource {
+  address: string;
+  type: string;
+  name: string;
+  provider: string;
+  region: string | null;
+  values: JsonObject;
+  refs: Record<string, string[]>;
+  policies: Record<string, PolicyDocument>;
+}
+
+export interface NormalizedDocument {
+  format: InputFormat;
+  providers: NormalizedProvider[];
+  resources: Record<string, NormalizedResource[]>;
+}
+
+/** Where a finding points in SARIF: the file and the line of the resource's key. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/**
+ * One configuration the gate evaluates, with what the reports need beside the
+ * policy input: a display name and source locations per address.
+ */
+export interface GateDocument {
+  /** e.g. the stack name, the plan file or the module folder. */
+  name: string;
+  /** The file findings without a located resource point at. */
+  file: string;
+  input: NormalizedDocument;
+  /** Keyed by resource or provider address. */
+  locations: Map<string, SourceLocation>;
+}
