@@ -103,7 +103,11 @@ export interface TrailgateConfig {
    * @default [] (record every management event)
    */
   readonly excludeManagementEventSources?: string[];
-  /** A CloudTrail Lake event data store for SQL queries over events. @default no Lake store */
+  /**
+   * A CloudTrail Lake event data store for SQL queries over events; retention in days
+   * (365-2555, default 2555).
+   * @default no Lake store
+   */
   readonly lake?: { readonly retentionDays?: number };
   /** Tags on every resource (through each provider's default_tags). @default {} */
   readonly tags?: Record<string, string>;
@@ -200,8 +204,8 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     });
   }
 
-  const lake = config.lake ? { retentionDays: config.lake.retentionDays ?? retention.logExpiryDays } : undefined;
-  if (lake) requireMinimumDays("lake.retentionDays", lake.retentionDays);
+  const lake = config.lake ? { retentionDays: config.lake.retentionDays ?? LAKE_MAX_RETENTION_DAYS } : undefined;
+  if (lake) validateLakeRetention("lake.retentionDays", lake.retentionDays);
 
   return {
     organizationId: config.organizationId,
@@ -229,6 +233,15 @@ function validateRetention(retention: Required<RetentionConfig>): void {
     configError("retention.transitionToGlacierDays", `must be a whole number >= 30 and below logExpiryDays (got ${retention.transitionToGlacierDays})`);
   }
   validateLogGroupRetention("retention.logGroupRetentionDays", retention.logGroupRetentionDays);
+}
+
+/** The longest retention the AWS provider accepts for a Lake event data store. */
+export const LAKE_MAX_RETENTION_DAYS = 2555;
+
+/** Lake retention: at least the UK floor, at most what the provider accepts. */
+export function validateLakeRetention(field: string, days: number): void {
+  requireMinimumDays(field, days);
+  if (days > LAKE_MAX_RETENTION_DAYS) configError(field, `must be <= ${LAKE_MAX_RETENTION_DAYS} (got ${days})`);
 }
 
 /** A log group retention must be a value CloudWatch accepts and, unless 0 (never expire), >= 365. */

@@ -1,4 +1,4 @@
-import { TerraformProvider } from "cdktf";
+import { TerraformIterator, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
@@ -32,7 +32,11 @@ export interface CloudTrailMonitoringProps {
   readonly logGroupName: string;
   /** Retention of the log group: an accepted CloudWatch value >= 365, or 0 (never expire). @default 365 */
   readonly retentionDays?: number;
-  /** E-mail subscriptions per tier. @default no subscriptions */
+  /**
+   * E-mail subscriptions per tier: literal lists, or Terraform list tokens such as a
+   * variable's `listValue`.
+   * @default no subscriptions
+   */
   readonly alertEmails?: AlertEmails;
   /** Monitors to create. @default CIS_MONITORS (the full CIS AWS Foundations set) */
   readonly monitors?: readonly MonitorDefinition[];
@@ -174,13 +178,15 @@ export class CloudTrailMonitoring extends Construct {
         },
       ]),
     });
-    emails.forEach((email, i) => {
-      new SnsTopicSubscription(this, `${tier}_email_${i}`, {
-        provider: props.provider,
-        topicArn: topic.arn,
-        protocol: "email",
-        endpoint: email,
-      });
+    // One subscription per address, keyed by the address: emails may be a Terraform
+    // variable (the exported module's inputs), so the list is iterated by Terraform.
+    const addresses = TerraformIterator.fromList(emails);
+    new SnsTopicSubscription(this, `${tier}_email`, {
+      provider: props.provider,
+      forEach: addresses,
+      topicArn: topic.arn,
+      protocol: "email",
+      endpoint: addresses.value,
     });
     return topic;
   }

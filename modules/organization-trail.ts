@@ -4,7 +4,7 @@ import { Cloudtrail, CloudtrailAdvancedEventSelector } from "@cdktf/provider-aws
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { requireMinimumDays } from "./baseline";
+import { validateLakeRetention } from "./baseline";
 import { arns, policyDocument } from "./iam";
 
 export interface OrganizationTrailProps {
@@ -45,7 +45,7 @@ export interface OrganizationTrailProps {
    * @default [] (every management event, read and write)
    */
   readonly excludeManagementEventSources?: string[];
-  /** A CloudTrail Lake event data store with this retention (days >= 365). @default no Lake store */
+  /** A CloudTrail Lake event data store with this retention (365-2555 days). @default no Lake store */
   readonly lakeRetentionDays?: number;
 }
 
@@ -78,7 +78,7 @@ export class OrganizationTrail extends Construct {
         throw new Error(`OrganizationTrail ${id}: changes to CloudTrail itself must always be recorded`);
       }
     }
-    if (props.lakeRetentionDays !== undefined) requireMinimumDays(`OrganizationTrail ${id}: lakeRetentionDays`, props.lakeRetentionDays);
+    if (props.lakeRetentionDays !== undefined) validateLakeRetention(`OrganizationTrail ${id}: lakeRetentionDays`, props.lakeRetentionDays);
 
     this.trailArn = arns.trail(props.region, props.managementAccountId, props.trailName);
     const logGroupArn = arns.logGroup(props.region, props.managementAccountId, props.logGroupName);

@@ -1,7 +1,7 @@
-import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
+import { AlertTier, ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
 import { LogArchiveBucket } from "./log-archive-bucket";
 import { LogArchiveKey } from "./log-archive-key";
 import { CloudTrailMonitoring } from "./monitoring";
@@ -40,6 +40,8 @@ export class TrailgateStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: TrailgateConfig) {
     super(scope, id);
     const c = resolveTrailgateConfig(config);
+    // State next to the stack's own directory; teams with a remote backend add theirs.
+    new LocalBackend(this, { path: "terraform.tfstate" });
     this.config = c;
     const names = trailgateNames(c);
     const defaultTags = Object.keys(c.tags).length > 0 ? [{ tags: c.tags }] : undefined;
@@ -107,7 +109,11 @@ export class TrailgateStack extends TerraformStack {
       namePrefix: c.namePrefix,
       logGroupName: names.logGroup,
       retentionDays: c.retention.logGroupRetentionDays,
-      alertEmails: c.alertEmails,
+      alertEmails: {
+        critical: this.alertEmailsVariable("critical", c.alertEmails.critical).listValue,
+        warning: this.alertEmailsVariable("warning", c.alertEmails.warning).listValue,
+        info: this.alertEmailsVariable("info", c.alertEmails.info).listValue,
+      },
     });
 
     this.trail = new OrganizationTrail(this, "organization_trail", {
@@ -133,6 +139,21 @@ export class TrailgateStack extends TerraformStack {
     for (const tier of ["critical", "warning", "info"] as const) {
       new TerraformOutput(this, `${tier}_alerts_topic_arn`, { value: this.monitoring.topics[tier].arn, description: `SNS topic of ${tier} alerts` });
     }
+  }
+
+  /** Alert addresses are Terraform variables (defaulting to the config) so the exported module takes them as inputs. */
+  private alertEmailsVariable(tier: AlertTier, defaults: string[]): TerraformVariable {
+    return new TerraformVariable(this, `${tier}_alert_emails`, {
+      type: "list(string)",
+      default: defaults,
+      description: `E-mail addresses subscribed to ${tier} alerts`,
+      validation: [
+        {
+          condition: `\${alltrue([for address in var.${tier}_alert_emails : can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", address))])}`,
+          errorMessage: `Every ${tier}_alert_emails entry must be an e-mail address.`,
+        },
+      ],
+    });
   }
 
   protected allocateLogicalId(element: TerraformElement): string {
