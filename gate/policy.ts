@@ -1,0 +1,258 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { describeError, GateInputError } from "./errors";
+import { JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
+import { defaultPolicyDir } from "./paths";
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is more severe: critical 3 … low 0. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function isSeverity(value: unknown): value is Severity {
+  return typeof value === "string" && (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** One rule as rules.json lists it. */
+export interface RuleInfo {
+  id: string;
+  severity: Severity;
+  title: string;
+  description: string;
+  /** Regulations and benchmarks the rule serves (UK GDPR, FCA SYSC 9, CIS …). */
+  frameworks: string[];
+  recommendedAction: string;
+}
+
+/** One violation as the WASM entrypoint returns it (INPUT.md "The result"). */
+export interface Violation {
+  id: string;
+  severity: Severity;
+  title: string;
+  resource: string;
+  message: string;
+  help: string;
+}
+
+export const ENTRYPOINT = "trailgate/main/violations";
+
+export interface PolicyOptions {
+  /** Directory holding policy.wasm, data.json, rules.json, manifest.json. */
+  policyDir?: string;
+  /** A `--data` file: `{"trailgate":{"config":{…}}}` overriding keys of data.json. */
+  dataFile?: string;
+}
+
+export interface PolicyBundle {
+  dir: string;
+  rules: RuleInfo[];
+  ruleById: Map<string, RuleInfo>;
+  evaluate(document: NormalizedDocument): Violation[];
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function readBundleFile(dir: string, name: string): Buffer {
+  const file = path.join(dir, name);
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new GateInputError(`policy bundle is incomplete: cannot read ${file}; build it with \`bash scripts/build-policy.sh\``);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new GateInputError(`${what} is not valid JSON: ${describeError(error)}`);
+  }
+}
+
+/**
+ * rules.json (scripts/build-policy.sh): an object keyed by rule id, each value
+ * {id, title, description, severity, frameworks, recommended_action, help}. Every
+ * rule must be well formed, because reports and waivers trust it.
+ */
+function parseRules(dir: string): RuleInfo[] {
+  const file = path.join(dir, "rules.json");
+  const parsed = parseJson(readBundleFile(dir, "rules.json").toString("utf8"), file);
+  if (!isObject(parsed) || Object.keys(parsed).length === 0) throw new GateInputError(`${file} lists no rules`);
+  return Object.entries(parsed).map(([id, rule]) => {
+    if (!isObject(rule) || rule.id !== id || !isSeverity(rule.severity) || typeof rule.title !== "string") {
+      throw new GateInputError(`${file}: rule ${id} needs its id, a severity (low|medium|high|critical) and a title`);
+    }
+    const frameworks = Array.isArray(rule.frameworks) ? rule.frameworks.filter((f): f is string => typeof f === "string") : [];
+    return {
+      id,
+      severity: rule.severity,
+      title: rule.title,
+      description: typeof rule.description === "string" ? rule.description.trim() : rule.title,
+      frameworks,
+      recommendedAction: typeof rule.recommended_action === "string" ? rule.recommended_action : "",
+    };
+  });
+}
+
+/**
+ * The bundle manifest hash (policies/INPUT.md "Bundle manifest"): sha256 over, for
+ * each policies/**\/*.rego except *_test.rego plus policies/data.json, sorted by
+ * repo-relative path, the concatenation of `<path>\n<sha256hex of file>\n`.
+ */
+export function policySourceHash(repoRoot: string): string {
+  const sources: string[] = [];
+  const pending = ["policies"];
+  while (pending.length > 0) {
+    const relativeDir = pending.pop() as string;
+    for (const entry of fs.readdirSync(path.join(repoRoot, relativeDir), { withFileTypes: true })) {
+      const relative = `${relativeDir}/${entry.name}`;
+      if (entry.isDirectory()) pending.push(relative);
+      else if (entry.name.endsWith(".rego") && !entry.name.endsWith("_test.rego")) sources.push(relative);
+    }
+  }
+  sources.push("policies/data.json");
+  sources.sort();
+  const hash = createHash("sha256");
+  for (const relative of sources) {
+    const content = fs.readFileSync(path.join(repoRoot, relative));
+    hash.update(`${relative}\n${createHash("sha256").update(content).digest("hex")}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/** In a checkout the bundle sits at <repo>/build/policy; a stale bundle would gate with old rules. */
+function assertNotStale(dir: string): void {
+  const file = path.join(dir, "manifest.json");
+  const manifest = parseJson(readBundleFile(dir, "manifest.json").toString("utf8"), file);
+  const recorded = isObject(manifest) ? manifest.sha256 : undefined;
+  if (typeof recorded !== "string") throw new GateInputError(`${file} has no sha256`);
+  const repoRoot = path.resolve(dir, "..", "..");
+  if (!fs.existsSync(path.join(repoRoot, "policies", "data.json"))) return;
+  if (policySourceHash(repoRoot) !== recorded) {
+    throw new GateInputError(
+      `policy bundle ${dir} is stale: policies/ changed since it was built; rebuild it with \`bash scripts/build-policy.sh\``,
+    );
+  }
+}
+
+/** Objects merge key by key; anything else (arrays included) replaces. */
+function deepMerge(base: JsonValue, override: JsonValue): JsonValue {
+  if (!isObject(base) || !isObject(override)) return override;
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = key in base ? deepMerge(base[key], value) : value;
+  return merged;
+}
+
+function kindOf(value: JsonValue): string {
+  return Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+}
+
+/**
+ * A `--data` file must be `{"trailgate":{"config":{…}}}` naming only keys data.json
+ * has, each with the same JSON kind: a typo (allowed_region) or a string where a
+ * list belongs would otherwise silently keep the default.
+ */
+function readDataOverrides(file: string, defaults: JsonObject): JsonObject {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new GateInputError(`cannot read data file ${file}: ${describeError(error)}`);
+  }
+  const parsed = parseJson(text, `data file ${file}`);
+  const shape = `data file ${file} must be {"trailgate":{"config":{...}}}`;
+  if (!isObject(parsed) || Object.keys(parsed).join() !== "trailgate") throw new GateInputError(shape);
+  const trailgate = parsed.trailgate;
+  if (!isObject(trailgate) || Object.keys(trailgate).join() !== "config" || !isObject(trailgate.config)) {
+    throw new GateInputError(shape);
+  }
+  const knownConfig = (defaults.trailgate as JsonObject).config as JsonObject;
+  for (const [key, value] of Object.entries(trailgate.config)) {
+    if (!(key in knownConfig)) {
+      throw new GateInputError(`data file ${file}: unknown config key "${key}" (known: ${Object.keys(knownConfig).join(", ")})`);
+    }
+    if (kindOf(value) !== kindOf(knownConfig[key])) {
+      throw new GateInputError(`data file ${file}: config key "${key}" must be ${kindOf(knownConfig[key])}, not ${kindOf(value)}`);
+    }
+  }
+  return parsed;
+}
+
+function readDefaults(dir: string): JsonObject {
+  const file = path.join(dir, "data.json");
+  const data = parseJson(readBundleFile(dir, "data.json").toString("utf8"), file);
+  if (!isObject(data) || !isObject(data.trailgate) || !isObject(data.trailgate.config)) {
+    throw new GateInputError(`${file} has no trailgate.config object`);
+  }
+  return data;
+}
+
+function isViolation(value: unknown): value is Violation {
+  return (
+    isObject(value) &&
+    ["id", "title", "resource", "message", "help"].every((key) => typeof value[key] === "string") &&
+    isSeverity(value.severity)
+  );
+}
+
+/** Most severe first, then by rule and resource, so every report is stable. */
+export function compareViolations(a: Violation, b: Violation): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.id.localeCompare(b.id) ||
+    a.resource.localeCompare(b.resource) ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+/**
+ * Loads the compiled policy synchronously (the synth-time gate cannot await).
+ * Fails closed: a missing, corrupt, incomplete or stale bundle is a GateInputError.
+ */
+export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
+  const dir = options.policyDir ?? defaultPolicyDir();
+  const rules = parseRules(dir);
+  assertNotStale(dir);
+  const defaults = readDefaults(dir);
+  const data = options.dataFile ? deepMerge(defaults, readDataOverrides(options.dataFile, defaults)) : defaults;
+  let policy: LoadedPolicy;
+  try {
+    policy = loadPolicySync(readBundleFile(dir, "policy.wasm"));
+    policy.setData(data as object);
+  } catch (error) {
+    throw new GateInputError(`policy bundle ${dir} has a corrupt policy.wasm: ${describeError(error)}`);
+  }
+  if (!(ENTRYPOINT in policy.entrypoints)) {
+    throw new GateInputError(`policy bundle ${dir}: policy.wasm has no ${ENTRYPOINT} entrypoint`);
+  }
+  const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
+  return {
+    dir,
+    rules,
+    ruleById,
+    evaluate(document) {
+      let resultSet: unknown;
+      try {
+        resultSet = policy.evaluate(document, ENTRYPOINT);
+      } catch (error) {
+        throw new GateInputError(`policy evaluation failed: ${describeError(error)}`);
+      }
+      const violations = Array.isArray(resultSet) && isObject(resultSet[0]) ? resultSet[0].result : undefined;
+      if (!Array.isArray(violations)) throw new GateInputError(`policy returned no violation set from ${ENTRYPOINT}`);
+      for (const violation of violations) {
+        if (!isViolation(violation)) throw new GateInputError(`policy returned a malformed violation: ${JSON.stringify(violation)}`);
+        if (!ruleById.has(violation.id)) {
+          throw new GateInputError(`policy returned rule ${violation.id}, which rules.json does not list; rebuild the bundle`);
+        }
+      }
+      return (violations as unknown as Violation[]).sort(compareViolations);
+    },
+  };
+}
