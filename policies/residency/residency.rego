@@ -62,7 +62,11 @@ provider_message(p) := sprintf("provider %s has no statically known region; set 
 #     - DPA 2018
 #     - FCA SYSC 9
 #   recommended_action: Create the resource with a provider (or region argument) in allowed_regions and point ARNs at resources in those regions.
-violations contains lib.violation(rego.metadata.rule(), r.address, msg) if {
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in res_002_findings
+}
+
+res_002_findings contains {"resource": r.address, "message": msg} if {
 	some type, list in input.resources
 	not is_global(type)
 	some r in list
@@ -70,7 +74,7 @@ violations contains lib.violation(rego.metadata.rule(), r.address, msg) if {
 	msg := sprintf("%s is in region %s, not one of: %s; set the region argument or use a provider in an allowed region", [r.address, region_text(object.get(r, "region", null)), allowed_list])
 }
 
-violations contains lib.violation(rego.metadata.rule(), r.address, msg) if {
+res_002_findings contains {"resource": r.address, "message": msg} if {
 	some list in input.resources
 	some r in list
 	some arn in arns(r)

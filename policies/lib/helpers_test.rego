@@ -1,0 +1,33 @@
+# METADATA
+# title: Test helpers
+# description: Shared by the _test.rego files; excluded from the bundle with them.
+package trailgate.test_helpers
+
+# Resources flagged under one rule id.
+flagged(vs, id) := {v.resource | some v in vs; v.id == id}
+
+# Messages of one rule id.
+messages(vs, id) := {v.message | some v in vs; v.id == id}
+
+provider := {"address": "provider.aws", "name": "aws", "alias": "", "region": "eu-west-2"}
+
+# A resource in the normalised shape.
+res(type, name, values, refs) := {
+	"address": concat(".", [type, name]),
+	"type": type,
+	"name": name,
+	"provider": "provider.aws",
+	"region": "eu-west-2",
+	"values": values,
+	"refs": refs,
+}
+
+# A resource with parsed policy documents.
+res_with_policies(type, name, values, refs, policies) := object.union(res(type, name, values, refs), {"policies": policies})
+
+# An input holding the given resources, grouped by type.
+doc(list) := {
+	"format": "synth",
+	"providers": [provider],
+	"resources": {t: [r | some r in list; r.type == t] | some x in list; t := x.type},
+}

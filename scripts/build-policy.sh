@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the policy gate bundle into build/policy/:
+#   bundle.tar.gz  opa build -t wasm bundle (entrypoint trailgate/main/violations)
+#   policy.wasm    the compiled policy, extracted from the bundle
+#   data.json      default policy data (policies/data.json)
+#   rules.json     rule catalogue from the METADATA annotations, keyed by rule id
+#   manifest.json  source hash the Node gate recomputes to detect a stale bundle
+#                  (algorithm: "Bundle manifest" in policies/INPUT.md)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+opa=".tools/bin/opa"
+if [[ ! -x "$opa" ]]; then
+  echo "building $opa from tools/opa/go.mod" >&2
+  (cd tools/opa && go build -o ../../.tools/bin/opa github.com/open-policy-agent/opa)
+fi
+
+out="build/policy"
+rm -rf "$out"
+mkdir -p "$out"
+
+"$opa" build -t wasm -e trailgate/main/violations policies/ -o "$out/bundle.tar.gz"
+tar -xzf "$out/bundle.tar.gz" -C "$out" /policy.wasm 2>/dev/null ||
+  tar -xzf "$out/bundle.tar.gz" -C "$out" policy.wasm
+cp policies/data.json "$out/data.json"
+
+# One entry per annotation carrying custom.id (rule-scope METADATA of a policy rule).
+"$opa" inspect -a --format json policies |
+  jq --sort-keys '
+    [.annotations[]
+     | select(.annotations.custom.id != null)
+     | .annotations as $a
+     | {key: $a.custom.id,
+        value: {id: $a.custom.id,
+                title: $a.title,
+                description: $a.description,
+                severity: $a.custom.severity,
+                frameworks: $a.custom.frameworks,
+                recommended_action: $a.custom.recommended_action,
+                help: $a.related_resources[0].ref}}]
+    | from_entries' >"$out/rules.json"
+
+# sha256 over "<path>\n<sha256hex>\n" for each source file, sorted by repo-relative path (C locale).
+sources=$(find policies -type f \( -name '*.rego' ! -name '*_test.rego' -o -path policies/data.json \) | LC_ALL=C sort)
+sha=$(for f in $sources; do
+  printf '%s\n%s\n' "$f" "$(sha256sum "$f" | cut -d' ' -f1)"
+done | sha256sum | cut -d' ' -f1)
+
+jq -n --arg sha "$sha" --arg opa "$("$opa" version | sed -n 's/^Version: //p')" \
+  --args '{algorithm: "sha256(concat(\"<path>\\n<sha256hex>\\n\") over files sorted by path)", sha256: $sha, opa_version: $opa, entrypoint: "trailgate/main/violations", files: $ARGS.positional}' \
+  $sources >"$out/manifest.json"
+
+echo "built $out (sources sha256 $sha, $(jq length "$out/rules.json") rules)"
