@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite (README's test command, after scripts/setup.sh): type-check,
+# Rego tests through opa, jest (constructs, terraform validate, the gate through the
+# WASM bundle), then the end-to-end run of real Terraform against moto. Ends with one
+# "N passed, N failed" line over every suite.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export CHECKPOINT_DISABLE=1
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+failed_steps=()
+
+run_step() {
+  local name="$1"; shift
+  printf '\n== test: %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    echo "== test: $name ok ($((SECONDS - start)) s)"
+  else
+    echo "== test: $name FAILED ($((SECONDS - start)) s)"
+    failed_steps+=("$name")
+  fi
+}
+
+run_step "type-check" npx tsc -p tsconfig.json --noEmit
+run_step "rego (opa fmt, opa check --strict, opa test --coverage)" bash scripts/test-policy.sh
+# The same Rego tests once more in JSON, only to count them in the closing line.
+.tools/bin/opa test policies --format=json > "$results/opa.json" 2>/dev/null
+run_step "jest: constructs, terraform validate, gate" npx jest --ci --json --outputFile="$results/jest.json"
+run_step "end to end: terraform + moto + gate" bash scripts/e2e.sh --json --outputFile="$results/e2e.json"
+
+node scripts/summarise-tests.js "$results" "${#failed_steps[@]}"
+if ((${#failed_steps[@]} > 0)); then
+  printf 'failed steps: %s\n' "${failed_steps[@]}"
+  exit 1
+fi
