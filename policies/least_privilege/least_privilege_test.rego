@@ -1,0 +1,245 @@
+package trailgate.least_privilege_test
+
+import data.trailgate.least_privilege as lp
+import data.trailgate.test_helpers as h
+
+# A bucket policy resource holding the given statements.
+bucket_policy(statements) := h.res_with_policies(
+	"aws_s3_bucket_policy", "logs", {"bucket": "logs", "policy": "{}"},
+	{"bucket": ["aws_s3_bucket.logs"]}, {"policy": {"Statement": statements}},
+)
+
+key(statements) := h.res_with_policies(
+	"aws_kms_key", "trail", {"enable_key_rotation": true, "policy": "{}"},
+	{}, {"policy": {"Statement": statements}},
+)
+
+source_arn := {"StringEquals": {"aws:SourceArn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"]}}
+
+# TG-LP-001
+
+public_read := {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::logs/*"]}
+
+test_lp_001_passes_with_org_condition if {
+	limited := object.union(public_read, {"Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}})
+	vs := lp.violations with input as h.doc([bucket_policy([limited])])
+	count(h.flagged(vs, "TG-LP-001")) == 0
+}
+
+test_lp_001_fails_without_condition if {
+	vs := lp.violations with input as h.doc([bucket_policy([public_read])])
+	h.messages(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs policy allows Principal \"*\" (statement Read) with no limiting condition; name the principals or add aws:PrincipalOrgID / aws:SourceArn"}
+}
+
+test_lp_001_fails_with_negated_or_if_exists_condition if {
+	negated := object.union(public_read, {"Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}})
+	if_exists := object.union(public_read, {"Condition": {"StringEqualsIfExists": {"aws:SourceAccount": ["111122223333"]}}})
+	every st in [negated, if_exists] {
+		vs := lp.violations with input as h.doc([bucket_policy([st])])
+		h.flagged(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs"}
+	}
+}
+
+test_lp_001_ignores_deny if {
+	deny := object.union(public_read, {"Effect": "Deny"})
+	vs := lp.violations with input as h.doc([bucket_policy([deny])])
+	count(h.flagged(vs, "TG-LP-001")) == 0
+}
+
+# TG-LP-002
+
+cloudtrail_write := {"Sid": "Write", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::logs/AWSLogs/*"]}
+
+test_lp_002_passes_with_source_arn if {
+	vs := lp.violations with input as h.doc([bucket_policy([object.union(cloudtrail_write, {"Condition": source_arn})])])
+	count(h.flagged(vs, "TG-LP-002")) == 0
+}
+
+test_lp_002_passes_with_source_account_in_any_case if {
+	cond := {"StringEquals": {"AWS:SourceAccount": ["111122223333"]}}
+	vs := lp.violations with input as h.doc([bucket_policy([object.union(cloudtrail_write, {"Condition": cond})])])
+	count(h.flagged(vs, "TG-LP-002")) == 0
+}
+
+test_lp_002_fails_without_source_condition if {
+	vs := lp.violations with input as h.doc([bucket_policy([cloudtrail_write])])
+	h.flagged(vs, "TG-LP-002") == {"aws_s3_bucket_policy.logs"}
+	some m in h.messages(vs, "TG-LP-002")
+	contains(m, "(statement Write) without aws:SourceArn or aws:SourceAccount")
+}
+
+# TG-LP-003
+
+root_admin := {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["kms:*"], "Resource": ["*"]}
+
+test_lp_003_passes_account_root_admins_and_specific_actions if {
+	interpolated_root := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root", "111122223333"]}})
+	admin := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/break-glass"]}})
+	specific := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/reader"]}, "Action": ["kms:Decrypt"]})
+	vs := lp.violations with input as h.doc([key([root_admin, interpolated_root, admin, specific])])
+		with data.trailgate.config.admin_principals as ["arn:aws:iam::111122223333:role/break-glass"]
+	count(h.flagged(vs, "TG-LP-003")) == 0
+}
+
+test_lp_003_fails_service_wide_action_to_role if {
+	role := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/ops"]}, "Action": ["KMS:*"]})
+	vs := lp.violations with input as h.doc([key([role])])
+	h.messages(vs, "TG-LP-003") == {"aws_kms_key.trail policy allows kms:* to AWS principal arn:aws:iam::111122223333:role/ops (statement Root); grant specific actions or add it to admin_principals"}
+}
+
+test_lp_003_fails_identity_policy if {
+	doc := {"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": ["*"]}]}
+	rp := h.res_with_policies("aws_iam_role_policy", "ops", {"policy": "{}"}, {"role": ["aws_iam_role.ops"]}, {"policy": doc})
+	vs := lp.violations with input as h.doc([rp])
+	h.flagged(vs, "TG-LP-003") == {"aws_iam_role_policy.ops"}
+	some m in h.messages(vs, "TG-LP-003")
+	contains(m, "is an identity policy allowing s3:*")
+}
+
+# TG-LP-004
+
+generate := {
+	"Sid": "CloudTrailEncrypt",
+	"Effect": "Allow",
+	"Principal": {"Service": ["cloudtrail.amazonaws.com"]},
+	"Action": ["kms:GenerateDataKey*"],
+	"Resource": ["*"],
+	"Condition": {
+		"StringEquals": {"aws:SourceArn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"]},
+		"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/*"]},
+	},
+}
+
+describe := {"Sid": "CloudTrailDescribe", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:DescribeKey"], "Resource": ["*"], "Condition": source_arn}
+
+test_lp_004_passes_minimal_grants if {
+	vs := lp.violations with input as h.doc([key([root_admin, generate, describe])])
+	count(h.flagged(vs, "TG-LP-004")) == 0
+}
+
+test_lp_004_fails_extra_actions if {
+	greedy := object.union(describe, {"Action": ["kms:DescribeKey", "kms:Decrypt", "kms:Encrypt"]})
+	vs := lp.violations with input as h.doc([key([greedy])])
+	h.messages(vs, "TG-LP-004") == {"aws_kms_key.trail key policy allows CloudTrail kms:decrypt, kms:encrypt (statement CloudTrailDescribe); allow only kms:GenerateDataKey* and kms:DescribeKey"}
+}
+
+test_lp_004_fails_generate_without_encryption_context if {
+	loose := object.union(object.remove(generate, ["Condition"]), {"Condition": source_arn})
+	policy := h.res_with_policies("aws_kms_key_policy", "trail", {"policy": "{}"}, {"key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": [loose]}})
+	vs := lp.violations with input as h.doc([policy])
+	h.flagged(vs, "TG-LP-004") == {"aws_kms_key_policy.trail"}
+	some m in h.messages(vs, "TG-LP-004")
+	contains(m, "without a kms:EncryptionContext:aws:cloudtrail:arn condition")
+}
+
+# TG-LP-005
+
+trail := h.res(
+	"aws_cloudtrail", "org",
+	{"cloud_watch_logs_group_arn": "${aws_cloudwatch_log_group.trail.arn}:*", "cloud_watch_logs_role_arn": "${aws_iam_role.cw.arn}"},
+	{"cloud_watch_logs_group_arn": ["aws_cloudwatch_log_group.trail"], "cloud_watch_logs_role_arn": ["aws_iam_role.cw"]},
+)
+
+log_group := h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org"}, {})
+
+cw_role := h.res("aws_iam_role", "cw", {"name": "cw", "managed_policy_arns": []}, {})
+
+delivery := {
+	"Effect": "Allow",
+	"Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+	"Resource": ["${aws_cloudwatch_log_group.trail.arn}:*", "arn:aws:logs:eu-west-2:111122223333:log-group:/aws/cloudtrail/org:log-stream:*"],
+}
+
+role_policy(statement) := h.res_with_policies(
+	"aws_iam_role_policy", "cw", {"policy": "{}"},
+	{"role": ["aws_iam_role.cw"]}, {"policy": {"Statement": [statement]}},
+)
+
+test_lp_005_passes_scoped_delivery if {
+	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(delivery)])
+	count(h.flagged(vs, "TG-LP-005")) == 0
+}
+
+test_lp_005_fails_extra_action if {
+	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(object.union(delivery, {"Action": ["logs:*"]}))])
+	h.messages(vs, "TG-LP-005") == {"aws_iam_role_policy.cw (trail role aws_iam_role.cw) allows logs:*; allow only logs:CreateLogStream and logs:PutLogEvents"}
+}
+
+test_lp_005_fails_other_log_group if {
+	other := object.union(delivery, {"Resource": ["arn:aws:logs:eu-west-2:111122223333:log-group:/other:*"]})
+	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(other)])
+	h.flagged(vs, "TG-LP-005") == {"aws_iam_role_policy.cw"}
+	some m in h.messages(vs, "TG-LP-005")
+	contains(m, "allows Resource arn:aws:logs:eu-west-2:111122223333:log-group:/other:*, which is not the trail's log group")
+}
+
+test_lp_005_fails_attached_and_role_level_policies if {
+	attachment := h.res("aws_iam_role_policy_attachment", "cw", {"policy_arn": "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"}, {"role": ["aws_iam_role.cw"]})
+	role := object.union(cw_role, {"values": {"managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}})
+	vs := lp.violations with input as h.doc([trail, log_group, role, role_policy(delivery), attachment])
+	h.flagged(vs, "TG-LP-005") == {"aws_iam_role_policy_attachment.cw", "aws_iam_role.cw"}
+}
+
+test_lp_005_ignores_roles_of_no_trail if {
+	other := object.union(role_policy(object.union(delivery, {"Action": ["logs:*"]})), {"refs": {"role": ["aws_iam_role.other"]}})
+	vs := lp.violations with input as h.doc([trail, log_group, cw_role, other])
+	count(h.flagged(vs, "TG-LP-005")) == 0
+}
+
+# TG-LP-006
+
+all_blocked := {"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}
+
+access_point(values) := h.res("aws_s3_access_point", "ap", object.union({"bucket": "logs", "name": "ap"}, values), {"bucket": ["aws_s3_bucket.logs"]})
+
+test_lp_006_passes_vpc_only_and_blocked if {
+	vs := lp.violations with input as h.doc([access_point({"vpc_configuration": {"vpc_id": "${aws_vpc.main.id}"}, "public_access_block_configuration": all_blocked})])
+	count(h.flagged(vs, "TG-LP-006")) == 0
+}
+
+test_lp_006_fails_internet_access_point if {
+	vs := lp.violations with input as h.doc([access_point({"public_access_block_configuration": [all_blocked]})])
+	h.messages(vs, "TG-LP-006") == {"access point aws_s3_access_point.ap has no vpc_configuration with a vpc_id; restrict it to a VPC"}
+}
+
+test_lp_006_fails_partial_public_access_block if {
+	partial := object.union(all_blocked, {"restrict_public_buckets": false})
+	vs := lp.violations with input as h.doc([access_point({"vpc_configuration": [{"vpc_id": "vpc-1"}], "public_access_block_configuration": partial})])
+	h.flagged(vs, "TG-LP-006") == {"aws_s3_access_point.ap"}
+	some m in h.messages(vs, "TG-LP-006")
+	contains(m, "does not set all of")
+}
+
+# TG-LP-007
+
+bucket := h.res("aws_s3_bucket", "logs", {"bucket": "logs"}, {})
+
+pab(settings) := h.res("aws_s3_bucket_public_access_block", "logs", object.union({"bucket": "logs"}, settings), {"bucket": ["aws_s3_bucket.logs"]})
+
+test_lp_007_passes_full_block if {
+	vs := lp.violations with input as h.doc([bucket, pab(all_blocked)])
+	count(h.flagged(vs, "TG-LP-007")) == 0
+}
+
+test_lp_007_fails_missing_block if {
+	vs := lp.violations with input as h.doc([bucket])
+	h.flagged(vs, "TG-LP-007") == {"aws_s3_bucket.logs"}
+}
+
+test_lp_007_fails_partial_block if {
+	vs := lp.violations with input as h.doc([bucket, pab(object.union(all_blocked, {"ignore_public_acls": false}))])
+	h.messages(vs, "TG-LP-007") == {"aws_s3_bucket_public_access_block.logs (bucket aws_s3_bucket.logs) does not set ignore_public_acls = true"}
+}
+
+# TG-LP-008
+
+test_lp_008_passes_parsed_policy if {
+	vs := lp.violations with input as h.doc([bucket_policy([root_admin])])
+	count(h.flagged(vs, "TG-LP-008")) == 0
+}
+
+test_lp_008_fails_unparsed_policy if {
+	role := h.res("aws_iam_role", "cw", {"assume_role_policy": "${data.aws_iam_policy_document.assume.json}"}, {})
+	vs := lp.violations with input as h.doc([role])
+	h.messages(vs, "TG-LP-008") == {"aws_iam_role.cw assume_role_policy is not a statically readable policy document (${data.aws_iam_policy_document.assume.json}); write it as literal JSON so it can be checked"}
+}
