@@ -81,7 +81,7 @@ function parseJson(text: string, what: string): unknown {
  * {id, title, description, severity, frameworks, recommended_action, help}. Every
  * rule must be well formed, because reports and waivers trust it.
  */
-function parseRules(dir: string): RuleInfo[] {
+export function loadRules(dir: string = defaultPolicyDir()): RuleInfo[] {
   const file = path.join(dir, "rules.json");
   const parsed = parseJson(readBundleFile(dir, "rules.json").toString("utf8"), file);
   if (!isObject(parsed) || Object.keys(parsed).length === 0) throw new GateInputError(`${file} lists no rules`);
@@ -218,7 +218,7 @@ export function compareViolations(a: Violation, b: Violation): number {
  */
 export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
   const dir = options.policyDir ?? defaultPolicyDir();
-  const rules = parseRules(dir);
+  const rules = loadRules(dir);
   assertNotStale(dir);
   const defaults = readDefaults(dir);
   const data = options.dataFile ? deepMerge(defaults, readDataOverrides(options.dataFile, defaults)) : defaults;

@@ -1,0 +1,171 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describeError, GateInputError } from "./errors";
+import { evaluateDocuments } from "./gate";
+import { loadDocuments } from "./normalize";
+import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
+import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
+import { loadWaivers, todayUtc } from "./waivers";
+
+export const USAGE = `usage:
+  trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
+                         [--data overrides.json] [--waivers waivers.json]
+                         [--fail-on low|medium|high|critical]
+  trailgate explain <RULE-ID>
+  trailgate rules
+  trailgate --help
+
+<path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
+\`terraform show -json PLANFILE\`, or a folder of *.tf.json files.
+
+--data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
+--waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
+           resource is an address, or a prefix ending in * ("*" alone: any resource)
+--fail-on  the lowest severity that fails the check (default: low)
+
+exit codes: 0 no failing violation, 1 violations at or above --fail-on,
+            2 usage or input error (bad path or file, missing/stale policy bundle)
+environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
+`;
+
+interface CheckOptions {
+  path: string;
+  format: ReportFormat;
+  output?: string;
+  data?: string;
+  waivers?: string;
+  failOn: Severity;
+}
+
+/** Where console output goes; tests can capture it. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on"];
+
+function parseCheckArguments(args: string[]): CheckOptions {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
+    if (!flag.startsWith("-") || flag === "-") {
+      positional.push(args[i]);
+      continue;
+    }
+    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate --help)`);
+    const value = inlineValue ?? args[++i];
+    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
+    values.set(flag, value);
+  }
+  if (positional.length !== 1) {
+    throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
+  }
+  const format = values.get("--format") ?? "text";
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
+  }
+  const failOn = values.get("--fail-on") ?? "low";
+  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  return {
+    path: positional[0],
+    format: format as ReportFormat,
+    output: values.get("--output"),
+    data: values.get("--data"),
+    waivers: values.get("--waivers"),
+    failOn,
+  };
+}
+
+function packageJson(): { version?: string; homepage?: string } {
+  return JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
+}
+
+function check(options: CheckOptions, io: Io): number {
+  const bundle = loadPolicyBundle({ dataFile: options.data });
+  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
+  const documents = loadDocuments(options.path);
+  const { version = "0.0.0", homepage } = packageJson();
+  const run = {
+    toolVersion: version,
+    rules: bundle.rules,
+    failOn: options.failOn,
+    documents: evaluateDocuments(documents, bundle, waivers, todayUtc()),
+  };
+  const report = renderReport(options.format, run, homepage);
+  if (options.output) {
+    try {
+      fs.writeFileSync(options.output, report);
+    } catch (error) {
+      throw new GateInputError(`cannot write ${options.output}: ${describeError(error)}`);
+    }
+  } else {
+    io.stdout(report);
+  }
+  // Machine formats on stdout or in a file: the outcome still belongs in the log.
+  if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
+  return summarize(run).failing > 0 ? 1 : 0;
+}
+
+function rulesTable(rules: RuleInfo[]): string {
+  const idWidth = Math.max(2, ...rules.map((rule) => rule.id.length));
+  const lines = [`${"ID".padEnd(idWidth)}  SEVERITY  TITLE`];
+  for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+    lines.push(`${rule.id.padEnd(idWidth)}  ${rule.severity.padEnd(8)}  ${rule.title}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function explain(args: string[], io: Io): number {
+  if (args.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
+  const ruleId = args[0].toUpperCase();
+  const rules = loadRules();
+  if (!rules.some((rule) => rule.id === ruleId)) {
+    const valid = rules.map((rule) => rule.id).sort().join(", ");
+    throw new GateInputError(`unknown rule ${args[0]}; valid ids: ${valid}`);
+  }
+  try {
+    io.stdout(fs.readFileSync(ruleHelpPath(ruleId), "utf8"));
+  } catch {
+    throw new GateInputError(`rule ${ruleId} has no help page at ${ruleHelpPath(ruleId)}`);
+  }
+  return 0;
+}
+
+/** Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error. */
+export function main(argv: string[], io: Io = processIo): number {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case "check":
+        return check(parseCheckArguments(args), io);
+      case "explain":
+        return explain(args, io);
+      case "rules":
+        if (args.length > 0) throw new GateInputError("rules takes no arguments");
+        io.stdout(rulesTable(loadRules()));
+        return 0;
+      case "--help":
+      case "-h":
+      case "help":
+        io.stdout(USAGE);
+        return 0;
+      case undefined:
+        throw new GateInputError("no command given (see trailgate --help)");
+      default:
+        throw new GateInputError(`unknown command ${command} (see trailgate --help)`);
+    }
+  } catch (error) {
+    // One line, so CI logs show the reason next to the exit code.
+    const prefix = error instanceof GateInputError ? "" : "internal error: ";
+    io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,23 @@
+import { renderJson } from "./json";
+import { renderJunit } from "./junit";
+import { renderSarif } from "./sarif";
+import { renderText } from "./text";
+import { GateRun } from "./model";
+
+export * from "./model";
+
+export const REPORT_FORMATS = ["text", "json", "sarif", "junit"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function renderReport(format: ReportFormat, run: GateRun, informationUri?: string): string {
+  switch (format) {
+    case "text":
+      return renderText(run);
+    case "json":
+      return renderJson(run);
+    case "sarif":
+      return renderSarif(run, informationUri);
+    case "junit":
+      return renderJunit(run);
+  }
+}

@@ -1,0 +1,55 @@
+import { findingLocation, findingStatus, GateRun, summarize, displayPath } from "./model";
+
+/**
+ * The JSON report (schema "trailgate-report/1"), stable for scripts:
+ * {
+ *   "schema": "trailgate-report/1",
+ *   "tool": {"name": "trailgate", "version": "0.1.0"},
+ *   "failOn": "low",
+ *   "passed": false,
+ *   "summary": {"failing": 3, "belowThreshold": 0, "waived": 1,
+ *               "failingBySeverity": {"critical": 1, "high": 2, "medium": 0, "low": 0},
+ *               "rules": 31, "documents": 1},
+ *   "documents": [{
+ *     "name": "trailgate-prod", "format": "synth", "file": "cdktf.out/stacks/trailgate-prod/cdk.tf.json",
+ *     "findings": [{
+ *       "id": "TG-ENC-001", "severity": "high", "title": "…", "resource": "aws_s3_bucket.x",
+ *       "message": "…", "help": "help/rules/TG-ENC-001.md",
+ *       "status": "failing" | "below-threshold" | "waived",
+ *       "waiver": null | {"rule", "resource", "reason", "expires", "expired": boolean},
+ *       "location": {"file": "…", "line": 12}
+ *     }]
+ *   }]
+ * }
+ * Findings are sorted most severe first, then by rule id, resource and message.
+ */
+export function renderJson(run: GateRun): string {
+  const summary = summarize(run);
+  const report = {
+    schema: "trailgate-report/1",
+    tool: { name: "trailgate", version: run.toolVersion },
+    failOn: run.failOn,
+    passed: summary.failing === 0,
+    summary,
+    documents: run.documents.map(({ document, findings }) => ({
+      name: document.name,
+      format: document.input.format,
+      file: displayPath(document.file),
+      findings: findings.map((finding) => {
+        const location = findingLocation(document, finding);
+        return {
+          id: finding.id,
+          severity: finding.severity,
+          title: finding.title,
+          resource: finding.resource,
+          message: finding.message,
+          help: finding.help,
+          status: findingStatus(finding, run.failOn),
+          waiver: finding.waiver,
+          location: { file: displayPath(location.file), line: location.line },
+        };
+      }),
+    })),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,88 @@
+import * as path from "path";
+import { GateDocument, SourceLocation } from "../normalize/types";
+import { RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
+import { Finding } from "../waivers";
+
+/** failing: unwaived at or above --fail-on; below-threshold: unwaived but less severe; waived. */
+export type FindingStatus = "failing" | "below-threshold" | "waived";
+
+export interface DocumentResult {
+  document: GateDocument;
+  findings: Finding[];
+}
+
+/** Everything a report renders: one gate run over one or more documents. */
+export interface GateRun {
+  toolVersion: string;
+  rules: RuleInfo[];
+  failOn: Severity;
+  documents: DocumentResult[];
+}
+
+export function findingStatus(finding: Finding, failOn: Severity): FindingStatus {
+  if (finding.waived) return "waived";
+  return severityRank(finding.severity) >= severityRank(failOn) ? "failing" : "below-threshold";
+}
+
+export interface Summary {
+  failing: number;
+  belowThreshold: number;
+  waived: number;
+  /** Failing findings per severity. */
+  failingBySeverity: Record<Severity, number>;
+  rules: number;
+  documents: number;
+}
+
+export function summarize(run: GateRun): Summary {
+  const summary: Summary = {
+    failing: 0,
+    belowThreshold: 0,
+    waived: 0,
+    failingBySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
+    rules: run.rules.length,
+    documents: run.documents.length,
+  };
+  for (const { findings } of run.documents) {
+    for (const finding of findings) {
+      const status = findingStatus(finding, run.failOn);
+      if (status === "waived") summary.waived++;
+      else if (status === "below-threshold") summary.belowThreshold++;
+      else {
+        summary.failing++;
+        summary.failingBySeverity[finding.severity]++;
+      }
+    }
+  }
+  return summary;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** e.g. `trailgate: 3 failing (1 critical, 2 high), 1 waived, 31 rules, 1 document` */
+export function summaryLine(run: GateRun): string {
+  const summary = summarize(run);
+  const bySeverity = [...SEVERITIES]
+    .reverse()
+    .filter((severity) => summary.failingBySeverity[severity] > 0)
+    .map((severity) => `${summary.failingBySeverity[severity]} ${severity}`);
+  const parts = [`${summary.failing} failing${bySeverity.length > 0 ? ` (${bySeverity.join(", ")})` : ""}`];
+  if (summary.belowThreshold > 0) parts.push(`${summary.belowThreshold} below --fail-on ${run.failOn}`);
+  parts.push(`${summary.waived} waived`, plural(summary.rules, "rule"), plural(summary.documents, "document"));
+  return `trailgate: ${parts.join(", ")}`;
+}
+
+/**
+ * Where a finding points: its resource's (or provider's) key, else line 1 of the
+ * document's file (plans, configuration-wide findings).
+ */
+export function findingLocation(document: GateDocument, finding: Finding): SourceLocation {
+  return document.locations.get(finding.resource) ?? { file: document.file, line: 1 };
+}
+
+/** A repo-relative path with '/' separators, as SARIF consumers and CI logs expect. */
+export function displayPath(file: string): string {
+  return path.relative(process.cwd(), path.resolve(file)).split(path.sep).join("/");
+}

@@ -1,0 +1,102 @@
+import * as fs from "fs";
+import { ruleHelpPath } from "../paths";
+import { RuleInfo, Severity } from "../policy";
+import { displayPath, findingLocation, findingStatus, GateRun } from "./model";
+
+/** GitHub code scanning ranks alerts by this score (CVSS-like 0-10). */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+};
+const FAMILY: Record<string, string> = {
+  RES: "residency",
+  ENC: "encryption",
+  RET: "retention",
+  LP: "least-privilege",
+  LOG: "logging",
+};
+
+/** "S3 buckets use SSE-KMS" -> "S3BucketsUseSseKms": SARIF's rule name is an identifier. */
+function ruleName(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0].toUpperCase() + word.slice(1).toLowerCase())
+    .join("");
+}
+
+/** The rule's help page; a rule whose page is not written yet gets its description and fix. */
+function ruleHelp(rule: RuleInfo): { text: string; markdown: string } {
+  try {
+    const markdown = fs.readFileSync(ruleHelpPath(rule.id), "utf8");
+    return { text: markdown, markdown };
+  } catch {
+    const text = [rule.description, rule.recommendedAction].filter(Boolean).join("\n\n");
+    return { text, markdown: text };
+  }
+}
+
+function sarifRule(rule: RuleInfo) {
+  const family = FAMILY[rule.id.split("-")[1]];
+  return {
+    id: rule.id,
+    name: ruleName(rule.title),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description },
+    help: ruleHelp(rule),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      "security-severity": SECURITY_SEVERITY[rule.severity],
+      tags: ["security", ...(family ? [family] : []), ...rule.frameworks],
+    },
+  };
+}
+
+/** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding. */
+export function renderSarif(run: GateRun, informationUri: string | undefined): string {
+  const ruleIndex = new Map(run.rules.map((rule, index) => [rule.id, index]));
+  const results = run.documents.flatMap(({ document, findings }) =>
+    findings.map((finding) => {
+      const location = findingLocation(document, finding);
+      return {
+        ruleId: finding.id,
+        ruleIndex: ruleIndex.get(finding.id),
+        level: LEVEL[finding.severity],
+        message: { text: finding.resource ? `${finding.resource}: ${finding.message}` : finding.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: displayPath(location.file) },
+              region: { startLine: location.line },
+            },
+          },
+        ],
+        ...(findingStatus(finding, run.failOn) === "waived" && finding.waiver
+          ? { suppressions: [{ kind: "external", justification: `${finding.waiver.reason} (until ${finding.waiver.expires})` }] }
+          : {}),
+        properties: { document: document.name, resource: finding.resource, severity: finding.severity },
+      };
+    }),
+  );
+  const sarif = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "trailgate",
+            version: run.toolVersion,
+            ...(informationUri ? { informationUri } : {}),
+            rules: run.rules.map(sarifRule),
+          },
+        },
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}

@@ -1,0 +1,106 @@
+import * as fs from "fs";
+import { describeError, GateInputError } from "./errors";
+import { Violation } from "./policy";
+
+/**
+ * A waiver accepts one rule's finding on one resource until a date, with a reason
+ * an auditor can read. `resource` is an exact address, or a prefix ending in `*`
+ * (`aws_s3_bucket.logs*` covers every instance; `*` alone also covers findings
+ * with no resource, such as TG-LOG-008). A waiver applies through its `expires`
+ * day (UTC) and stops waiving the day after.
+ */
+export interface Waiver {
+  rule: string;
+  resource: string;
+  reason: string;
+  /** YYYY-MM-DD */
+  expires: string;
+}
+
+export interface Finding extends Violation {
+  /** The normalised document (stack, plan, module) the violation is in. */
+  document: string;
+  waived: boolean;
+  /** The waiver that matched, expired or not; null when none did. */
+  waiver: (Waiver & { expired: boolean }) | null;
+}
+
+const WAIVER_KEYS = ["rule", "resource", "reason", "expires"];
+
+function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** Today's date in UTC as YYYY-MM-DD, the form waivers compare against. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * Reads and validates a waiver file `{"waivers":[{rule, resource, reason, expires}]}`.
+ * Any defect is a GateInputError: a waiver that silently failed to parse would
+ * turn into a failing build nobody can explain, or worse, a typo'd rule id that
+ * never matches.
+ */
+export function loadWaivers(file: string, knownRuleIds: Set<string>): Waiver[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new GateInputError(`cannot read waiver file ${file}: ${describeError(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new GateInputError(`waiver file ${file} is not valid JSON: ${describeError(error)}`);
+  }
+  const list = typeof parsed === "object" && parsed !== null ? (parsed as { waivers?: unknown }).waivers : undefined;
+  if (!Array.isArray(list) || Object.keys(parsed as object).length !== 1) {
+    throw new GateInputError(`waiver file ${file} must be {"waivers":[{"rule","resource","reason","expires"}]}`);
+  }
+  return list.map((entry, index) => validateWaiver(entry, `waiver file ${file}: waivers[${index}]`, knownRuleIds));
+}
+
+function validateWaiver(entry: unknown, where: string, knownRuleIds: Set<string>): Waiver {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new GateInputError(`${where} is not an object`);
+  const waiver = entry as Record<string, unknown>;
+  const unknownKey = Object.keys(waiver).find((key) => !WAIVER_KEYS.includes(key));
+  if (unknownKey) throw new GateInputError(`${where} has unknown key "${unknownKey}" (allowed: ${WAIVER_KEYS.join(", ")})`);
+  for (const key of WAIVER_KEYS) {
+    if (typeof waiver[key] !== "string" || (waiver[key] as string).trim() === "") {
+      throw new GateInputError(`${where} needs a non-empty "${key}"`);
+    }
+  }
+  const { rule, resource, reason, expires } = waiver as unknown as Waiver;
+  if (!knownRuleIds.has(rule)) throw new GateInputError(`${where} names unknown rule ${rule} (see \`trailgate rules\`)`);
+  if (!isIsoDate(expires)) throw new GateInputError(`${where} has expires "${expires}", which is not a YYYY-MM-DD date`);
+  return { rule, resource, reason, expires };
+}
+
+function covers(waiver: Waiver, violation: Violation): boolean {
+  if (waiver.rule !== violation.id) return false;
+  return waiver.resource.endsWith("*")
+    ? violation.resource.startsWith(waiver.resource.slice(0, -1))
+    : waiver.resource === violation.resource;
+}
+
+/**
+ * Marks each violation waived or failing. Waived findings stay in the report; an
+ * expired waiver does not waive, and the finding's message says when it expired.
+ */
+export function applyWaivers(violations: Violation[], waivers: Waiver[], today: string, document: string): Finding[] {
+  return violations.map((violation) => {
+    const matching = waivers.filter((waiver) => covers(waiver, violation));
+    const active = matching.find((waiver) => waiver.expires >= today);
+    if (active) return { ...violation, document, waived: true, waiver: { ...active, expired: false } };
+    const expired = matching.sort((a, b) => b.expires.localeCompare(a.expires))[0];
+    if (expired) {
+      const message = `${violation.message} (waiver expired on ${expired.expires})`;
+      return { ...violation, message, document, waived: false, waiver: { ...expired, expired: true } };
+    }
+    return { ...violation, document, waived: false, waiver: null };
+  });
+}
