@@ -1,11 +1,15 @@
 /**
  * The example app: `cdktf synth` builds the UK organisation-trail estate from the
- * typed config in example-config.ts. Replace the example ids with your own there.
+ * typed config in example-config.ts (replace the example ids there), and the policy
+ * gate runs as a stack validation, so a violation stops synth and deploy before apply.
+ * TRAILGATE_WAIVERS may name a waiver file (see README, "Waivers").
  */
 import { App } from "cdktf";
 import { TrailgateStack } from "./modules/trailgate-stack";
+import { addPolicyGate } from "./gate/validation";
 import { exampleConfig } from "./example-config";
 
 const app = new App();
-new TrailgateStack(app, "trailgate-uk", exampleConfig);
+const stack = new TrailgateStack(app, "trailgate-uk", exampleConfig);
+addPolicyGate(stack, { waiversFile: process.env.TRAILGATE_WAIVERS || undefined });
 app.synth();

@@ -1,0 +1,162 @@
+/**
+ * The gate over what the constructs synthesize, through the real WASM bundle: the
+ * shipped stacks pass with zero violations, and for every rule a stack with exactly
+ * that one misconfiguration (made with cdktf escape hatches on the real constructs)
+ * fails with exactly that rule id.
+ */
+import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
+import { TrailgateConfig, TrailgateStack } from "../modules";
+import { exampleConfig } from "../example-config";
+import { synthDocument } from "../gate/normalize";
+import { loadPolicyBundle } from "../gate/policy";
+import { JsonObject } from "../gate/normalize/types";
+import { addPolicyGate } from "../gate/validation";
+
+const bundle = loadPolicyBundle();
+const MINIMAL: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
+
+function violations(stack: TerraformStack) {
+  const json = JSON.parse(Testing.synth(stack)) as JsonObject;
+  return bundle.evaluate(synthDocument(stack.node.id, json).input);
+}
+
+function exampleStack(): TrailgateStack {
+  return new TrailgateStack(Testing.app(), "example", exampleConfig);
+}
+
+/** Replaces a resource's policy document, statement by statement. */
+function editPolicy(resource: TerraformResource, argument: string, edit: (statements: any[]) => any[]): void {
+  const current = JSON.parse((resource as any)[argument] as string);
+  resource.addOverride(argument, JSON.stringify({ ...current, Statement: edit(current.Statement) }));
+}
+
+test.each([
+  ["the example estate", () => exampleStack()],
+  ["the minimal estate", () => new TrailgateStack(Testing.app(), "minimal", MINIMAL)],
+])("%s passes with zero violations", (_name, build) => {
+  expect(violations(build())).toEqual([]);
+});
+
+const monitors = (s: TrailgateStack) => s.monitoring;
+const logBucketPolicy = (s: TrailgateStack) => s.archive.bucketPolicy;
+const trail = (s: TrailgateStack) => s.trail.trail;
+const child = <T>(s: TrailgateStack, ...path: string[]) => path.reduce((c: any, id) => c.node.findChild(id), s) as T;
+
+const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = [
+  ["TG-RES-001", "a provider configuration outside the UK", (s) => void new AwsProvider(s, "aws_us", { alias: "us", region: "us-east-1" })],
+  ["TG-RES-002", "a resource-level region outside the UK", (s) => monitors(s).logGroup.addOverride("region", "us-east-1")],
+  [
+    "TG-RES-003",
+    "S3 replication of the logs to a bucket that is not in the UK configuration",
+    (s) =>
+      void new S3BucketReplicationConfigurationA(s, "replication", {
+        provider: child<AwsProvider>(s, "aws_log_archive"),
+        bucket: s.archive.bucket.id,
+        role: "arn:aws:iam::222222222222:role/replication",
+        rule: [{ id: "copy", status: "Enabled", destination: { bucket: "arn:aws:s3:::copy-of-logs-in-virginia" } }],
+      }),
+  ],
+  ["TG-ENC-001", "the log bucket on SSE-S3", (s) => child<TerraformResource>(s, "log_archive", "bucket_encryption").addOverride("rule", [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }])],
+  ["TG-ENC-002", "a key without rotation", (s) => monitors(s).key.addOverride("enable_key_rotation", false)],
+  ["TG-ENC-003", "a trail without KMS", (s) => trail(s).addOverride("kms_key_id", null)],
+  ["TG-ENC-004", "a log group without KMS", (s) => monitors(s).logGroup.addOverride("kms_key_id", null)],
+  ["TG-ENC-005", "an unencrypted SNS topic", (s) => monitors(s).topics.info.addOverride("kms_master_key_id", null)],
+  ["TG-ENC-006", "a bucket policy without the TLS-only deny", (s) => editPolicy(s.archive.accessLogBucketPolicy, "policy", (st) => st.filter((x) => x.Sid !== "DenyInsecureTransport"))],
+  ["TG-RET-001", "log files expiring after 90 days", (s) => child<TerraformResource>(s, "log_archive", "lifecycle").addOverride("rule.0.expiration", [{ days: 90 }])],
+  ["TG-RET-002", "a 30-day Object Lock", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.days", 30)],
+  ["TG-RET-003", "versioning suspended on the log bucket", (s) => child<TerraformResource>(s, "log_archive", "bucket_versioning").addOverride("versioning_configuration.status", "Suspended")],
+  ["TG-RET-004", "a log group kept 30 days", (s) => monitors(s).logGroup.addOverride("retention_in_days", 30)],
+  ["TG-RET-005", "a Lake store kept 90 days", (s) => s.trail.eventDataStore!.addOverride("retention_period", 90)],
+  [
+    "TG-LP-001",
+    "a public read statement on the log bucket",
+    (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st]),
+  ],
+  ["TG-LP-002", "a CloudTrail grant without aws:SourceArn", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => st.map((x) => (x.Sid === "CloudTrailAclCheck" ? { ...x, Condition: undefined } : x)))],
+  ["TG-LP-003", "kms:* for a reader role", (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Action: "kms:*" } : x)))],
+  [
+    "TG-LP-004",
+    "CloudTrail may generate data keys without the encryption context",
+    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
+  ],
+  ["TG-LP-005", "the trail role may write anywhere", (s) => editPolicy(child<TerraformResource>(s, "organization_trail", "cloudwatch_role_policy"), "policy", (st) => st.map((x) => ({ ...x, Resource: "*" })))],
+  ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
+  ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
+  ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
+  ["TG-LOG-001", "a single-region trail", (s) => trail(s).addOverride("is_multi_region_trail", false)],
+  ["TG-LOG-002", "a trail without global service events", (s) => trail(s).addOverride("include_global_service_events", false)],
+  ["TG-LOG-003", "a trail without log file validation", (s) => trail(s).addOverride("enable_log_file_validation", false)],
+  [
+    "TG-LOG-004",
+    "a trail without CloudWatch Logs delivery",
+    (s) => {
+      trail(s).addOverride("cloud_watch_logs_group_arn", null);
+      trail(s).addOverride("cloud_watch_logs_role_arn", null);
+    },
+  ],
+  ["TG-LOG-005", "an account trail where the organisation needs one", (s) => trail(s).addOverride("is_organization_trail", false)],
+  ["TG-LOG-006", "access logs written into the log bucket itself", (s) => child<TerraformResource>(s, "log_archive", "access_logging").addOverride("target_bucket", "${aws_s3_bucket.log_archive_bucket.id}")],
+  ["TG-LOG-007", "the root-usage monitor's filter watching something else", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.eventName = "DescribeInstances" }')],
+  [
+    "TG-LOG-009",
+    "S3 data events on the trail's own bucket",
+    (s) => trail(s).addOverride("advanced_event_selector.1.field_selector.2.starts_with", ["arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/"]),
+  ],
+];
+
+test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _what, misconfigure) => {
+  const stack = exampleStack();
+  misconfigure(stack);
+  const found = violations(stack);
+  expect(found.length).toBeGreaterThan(0);
+  expect([...new Set(found.map((v) => v.id))]).toEqual([ruleId]);
+  for (const v of found) {
+    expect(v.severity).toMatch(/^(low|medium|high|critical)$/);
+    expect(v.help).toBe(`help/rules/${ruleId}.md`);
+    expect(v.message.length).toBeGreaterThan(10);
+  }
+});
+
+test("TG-LOG-008: a configuration with no trail at all fails with exactly that rule", () => {
+  const stack = new TerraformStack(Testing.app(), "no-trail");
+  new AwsProvider(stack, "aws", { region: "eu-west-2" });
+  expect([...new Set(violations(stack).map((v) => v.id))]).toEqual(["TG-LOG-008"]);
+});
+
+test("every rule in the bundle is covered by a misconfiguration above", () => {
+  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008"]);
+  expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+});
+
+describe("the synth-time gate (addPolicyGate)", () => {
+  test("lets a compliant stack synthesize", () => {
+    const app = Testing.app();
+    const stack = new TrailgateStack(app, "ok", MINIMAL);
+    addPolicyGate(stack);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test("makes synth fail, listing each violation, so deploy never reaches apply", () => {
+    const app = new App({ outdir: require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "tg-synth-")) });
+    const stack = new TrailgateStack(app, "bad", MINIMAL);
+    trail(stack).addOverride("is_multi_region_trail", false);
+    monitors(stack).logGroup.addOverride("retention_in_days", 30);
+    addPolicyGate(stack);
+    expect(() => app.synth()).toThrow(/TG-LOG-001[\s\S]*TG-RET-004|TG-RET-004[\s\S]*TG-LOG-001/);
+  });
+
+  test("a waiver with a reason lets synth through and an expired one does not", () => {
+    const waiver = { rule: "TG-RET-004", resource: "aws_cloudwatch_log_group.monitoring_log_group", reason: "short-lived sandbox", expires: "2027-01-31" };
+    const build = (today: string) => {
+      const app = Testing.app();
+      const stack = new TrailgateStack(app, "waived", MINIMAL);
+      monitors(stack).logGroup.addOverride("retention_in_days", 30);
+      addPolicyGate(stack, { waivers: [waiver], today });
+      return app;
+    };
+    expect(() => build("2026-12-01").synth()).not.toThrow();
+    expect(() => build("2027-02-01").synth()).toThrow(/TG-RET-004/);
+  });
+});
