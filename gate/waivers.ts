@@ -57,11 +57,16 @@ export function loadWaivers(file: string, knownRuleIds: Set<string>): Waiver[] {
   } catch (error) {
     throw new GateInputError(`waiver file ${file} is not valid JSON: ${describeError(error)}`);
   }
+  return parseWaivers(parsed, `waiver file ${file}`, knownRuleIds);
+}
+
+/** Validates waivers given as data (a parsed waiver file, or addPolicyGate's option). */
+export function parseWaivers(parsed: unknown, where: string, knownRuleIds: Set<string>): Waiver[] {
   const list = typeof parsed === "object" && parsed !== null ? (parsed as { waivers?: unknown }).waivers : undefined;
   if (!Array.isArray(list) || Object.keys(parsed as object).length !== 1) {
-    throw new GateInputError(`waiver file ${file} must be {"waivers":[{"rule","resource","reason","expires"}]}`);
+    throw new GateInputError(`${where} must be {"waivers":[{"rule","resource","reason","expires"}]}`);
   }
-  return list.map((entry, index) => validateWaiver(entry, `waiver file ${file}: waivers[${index}]`, knownRuleIds));
+  return list.map((entry, index) => validateWaiver(entry, `${where}: waivers[${index}]`, knownRuleIds));
 }
 
 function validateWaiver(entry: unknown, where: string, knownRuleIds: Set<string>): Waiver {

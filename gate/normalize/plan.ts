@@ -230,10 +230,7 @@ class PlanNormalizer {
       const references = expressionReferences(expression);
       if (references.length === 0) continue;
       firstReferenceByArgument.set(argument, references[0]);
-      const addresses = new Set<string>();
-      for (const reference of mostSpecificReferences(references)) {
-        for (const address of this.resolveReference(reference, moduleInstance, 0)) addresses.add(address);
-      }
+      const addresses = new Set(this.resolveAll(references, moduleInstance, 0));
       if (addresses.size > 0) refs[argument] = [...addresses];
     }
     const values: JsonObject = resource.values ?? {};
@@ -266,6 +263,12 @@ class PlanNormalizer {
     return this.providers.use(name, "");
   }
 
+  private resolveAll(references: string[], moduleInstance: string, depth: number): string[] {
+    return mostSpecificReferences(references).flatMap((reference) =>
+      this.resolveReference(reference, moduleInstance, depth),
+    );
+  }
+
   /**
    * The planned resource addresses a configuration reference points at, seen from
    * a resource in `moduleInstance`. Variables resolve through the module call's
@@ -278,15 +281,13 @@ class PlanNormalizer {
       if (moduleInstance === "") return [];
       const parent = parentModule(moduleInstance);
       const call = this.moduleByPath.get(stripInstanceKeys(parent))?.module_calls?.[lastModuleName(moduleInstance)];
-      return expressionReferences(call?.expressions?.[variable[1]]).flatMap((next) =>
-        this.resolveReference(next, parent, depth + 1),
-      );
+      return this.resolveAll(expressionReferences(call?.expressions?.[variable[1]]), parent, depth + 1);
     }
     const output = /^module\.([\w-]+)(\[[^\]]*\])?\.([\w-]+)/.exec(reference);
     if (output) {
       const child = joinAddress(moduleInstance, `module.${output[1]}${output[2] ?? ""}`);
       const expression = this.moduleByPath.get(stripInstanceKeys(child))?.outputs?.[output[3]]?.expression;
-      return expressionReferences(expression).flatMap((next) => this.resolveReference(next, child, depth + 1));
+      return this.resolveAll(expressionReferences(expression), child, depth + 1);
     }
     const traversal = /^([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?/.exec(reference);
     if (!traversal || ["data", "local", "each", "count", "path", "terraform", "self", "module"].includes(traversal[1])) {
