@@ -1,0 +1,81 @@
+/**
+ * The in-process half of the bench, run in a fresh child per input so each size
+ * starts with a cold heap and its peak RSS is its own:
+ *   node dist/bench/in-process.js FILE RUNS POLICY_DIR NORMALISED_OUT
+ * Loads the policy once (timed), writes the normalised document of FILE to
+ * NORMALISED_OUT (untimed: it is `opa eval`'s input), then times RUNS rounds of
+ * parse-only, the gate's load+normalise, and the policy evaluation alone.
+ * Prints one JSON line (InProcessResult) on stdout.
+ */
+import * as fs from "fs";
+import { loadDocuments } from "../gate/normalize";
+import { loadPolicyBundle } from "../gate/policy";
+import { Stats, stats } from "./measure";
+
+export interface InProcessResult {
+  policyLoadMs: number;
+  /** readFileSync + JSON.parse of the input. */
+  parse: Stats;
+  /** loadDocuments (read, parse, normalise, source locations) minus parse, per round. */
+  normalise: Stats;
+  /** bundle.evaluate: input serialisation into WASM memory, evaluation, result parse, checks and sort. */
+  evaluate: Stats;
+  /** JSON.stringify of the normalised input alone (the serialisation part of evaluate). */
+  serialise: Stats;
+  /** The first evaluation in the process (what a CLI run pays: no JIT warm-up). */
+  firstEvaluateMs: number;
+  violations: number;
+  /** Normalised input size in bytes (what goes into WASM memory). */
+  normalisedBytes: number;
+  maxRssMb: number;
+}
+
+function time<T>(work: () => T): [T, number] {
+  const start = process.hrtime.bigint();
+  const result = work();
+  return [result, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+function main(): void {
+  const [file, runsText, policyDir, normalisedOut] = process.argv.slice(2);
+  const runs = Number(runsText);
+  if (!file || !(runs > 0) || !policyDir || !normalisedOut) {
+    throw new Error("usage: in-process.js FILE RUNS POLICY_DIR NORMALISED_OUT");
+  }
+  const [bundle, policyLoadMs] = time(() => loadPolicyBundle({ policyDir }));
+
+  const [first] = loadDocuments(file);
+  const normalisedText = JSON.stringify(first.input);
+  fs.writeFileSync(normalisedOut, normalisedText);
+  const [firstViolations, firstEvaluateMs] = time(() => bundle.evaluate(first.input));
+
+  const parse: number[] = [];
+  const normalise: number[] = [];
+  const evaluate: number[] = [];
+  const serialise: number[] = [];
+  for (let round = 0; round < runs; round++) {
+    const [, parseMs] = time(() => JSON.parse(fs.readFileSync(file, "utf8")));
+    const [documents, loadMs] = time(() => loadDocuments(file));
+    const [violations, evaluateMs] = time(() => bundle.evaluate(documents[0].input));
+    const [, serialiseMs] = time(() => JSON.stringify(documents[0].input));
+    if (violations.length !== firstViolations.length) throw new Error("evaluation is not deterministic");
+    parse.push(parseMs);
+    normalise.push(loadMs - parseMs);
+    evaluate.push(evaluateMs);
+    serialise.push(serialiseMs);
+  }
+  const result: InProcessResult = {
+    policyLoadMs,
+    parse: stats(parse),
+    normalise: stats(normalise),
+    evaluate: stats(evaluate),
+    serialise: stats(serialise),
+    firstEvaluateMs,
+    violations: firstViolations.length,
+    normalisedBytes: Buffer.byteLength(normalisedText),
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main();

@@ -1,0 +1,302 @@
+/**
+ * `npm run bench` (node dist/bench/run.js [--quick]): times `trailgate check`
+ * against `opa eval` and a parse-only floor on generated estates of 100 to 50,000
+ * resources in both input shapes, times synthesis of the example app against a
+ * one-resource app, and prints the tables and PASS/MISS per target. Progress goes
+ * to stderr, the report to stdout. Exit 1 if a run fails (trailgate exit 2) or
+ * trailgate and opa eval disagree on a violation count; a missed target is
+ * reported, not an error.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Estate, generateEstate, toPlanJson, toSynthJson } from "./generate";
+import { InProcessResult } from "./in-process";
+import { Command, HAS_GNU_TIME, runSeries, Series, Stats } from "./measure";
+import { PolicySnapshot, snapshotPolicy } from "./policy-snapshot";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const SEED = 20250105;
+const FULL_SIZES = [100, 1_000, 10_000, 50_000];
+const QUICK_SIZES = [100, 1_000];
+const SHAPES = ["synth", "plan"] as const;
+type Shape = (typeof SHAPES)[number];
+
+/** Targets (issue #5), all on whole-process medians. */
+const TARGET_SIZE = 10_000;
+const MIN_SPEEDUP_OVER_OPA = 5;
+const MAX_RATIO_TO_FLOOR = 3;
+const SCALING_FROM = 1_000;
+const MAX_SCALING = 12;
+
+interface Measurement {
+  size: number;
+  shape: Shape;
+  fileBytes: number;
+  misconfigured: number;
+  trailgate: Series;
+  opa: Series;
+  floor: Series;
+  inProcess: InProcessResult;
+  trailgateViolations: number;
+  opaViolations: number;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const span = (s: Stats) => `${ms(s.median)} (${ms(s.min)}–${ms(s.max)})`;
+const mb = (value: number | null) => (value === null ? "n/a" : value.toFixed(0));
+const ratio = (value: number) => `${value.toFixed(2)}x`;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+function trailgateCount(reportFile: string): number {
+  const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { documents: { findings: unknown[] }[] };
+  return report.documents.reduce((sum, document) => sum + document.findings.length, 0);
+}
+
+function opaCount(outputFile: string): number {
+  const output = JSON.parse(fs.readFileSync(outputFile, "utf8")) as { result?: { expressions: { value: unknown[] }[] }[] };
+  const value = output.result?.[0]?.expressions[0]?.value;
+  if (!Array.isArray(value)) throw new Error(`opa eval gave no violation set in ${outputFile}`);
+  return value.length;
+}
+
+function writeInput(estate: Estate, shape: Shape, size: number, dir: string): string {
+  const file = path.join(dir, shape === "synth" ? `estate-${size}.cdk.tf.json` : `estate-${size}.plan.json`);
+  fs.writeFileSync(file, shape === "synth" ? toSynthJson(estate, `bench-${size}`) : toPlanJson(estate));
+  return file;
+}
+
+function measure(size: number, shape: Shape, estate: Estate, runs: number, snapshot: PolicySnapshot, dir: string): Measurement {
+  const file = writeInput(estate, shape, size, dir);
+  const label = `${shape} ${size}`;
+  const scratch = (name: string) => path.join(dir, `${shape}-${size}.${name}`);
+  const normalised = scratch("normalised.json");
+
+  log(`${label}: in-process (${runs} rounds)`);
+  const inProcess = JSON.parse(
+    execFileSync(process.execPath, [path.join(__dirname, "in-process.js"), file, String(runs), snapshot.bundleDir, normalised], {
+      maxBuffer: 1024 * 1024,
+    }).toString(),
+  ) as InProcessResult;
+
+  const rss = scratch("rss");
+  const trailgate: Command = {
+    label: `trailgate check ${label}`,
+    argv: [process.execPath, path.join(REPO, "bin", "trailgate.js"), "check", file, "--format", "json"],
+    env: { TRAILGATE_POLICY_DIR: snapshot.bundleDir },
+    okExitCodes: [0, 1],
+  };
+  const opa: Command = {
+    label: `opa eval ${label}`,
+    argv: [path.join(REPO, ".tools", "bin", "opa"), "eval", "--format=json", "-d", snapshot.policiesDir, "-i", normalised, "data.trailgate.main.violations"],
+    okExitCodes: [0],
+  };
+  const floor: Command = {
+    label: `parse floor ${label}`,
+    argv: [process.execPath, "-e", "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))", file],
+    okExitCodes: [0],
+  };
+  log(`${label}: trailgate check x${runs}`);
+  const trailgateSeries = runSeries(trailgate, runs, rss, scratch("trailgate.json"));
+  log(`${label}: opa eval x${runs}`);
+  const opaSeries = runSeries(opa, runs, rss, scratch("opa.json"));
+  log(`${label}: parse floor x${runs}`);
+  const floorSeries = runSeries(floor, runs, rss, scratch("floor.out"));
+  return {
+    size,
+    shape,
+    fileBytes: fs.statSync(file).size,
+    misconfigured: estate.misconfigured,
+    trailgate: trailgateSeries,
+    opa: opaSeries,
+    floor: floorSeries,
+    inProcess,
+    trailgateViolations: trailgateCount(scratch("trailgate.json")),
+    opaViolations: opaCount(scratch("opa.json")),
+  };
+}
+
+interface SynthResult {
+  full: Series;
+  minimal: Series;
+  fullResources: number;
+}
+
+function countResources(outdir: string): number {
+  const stacks = path.join(outdir, "stacks");
+  let total = 0;
+  for (const stack of fs.readdirSync(stacks)) {
+    const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> };
+    for (const byName of Object.values(json.resource ?? {})) total += Object.keys(byName).length;
+  }
+  return total;
+}
+
+function measureSynth(runs: number, dir: string): SynthResult {
+  const fullOut = path.join(dir, "synth-full");
+  const minimalOut = path.join(dir, "synth-minimal");
+  log(`synth: example app x${runs}`);
+  const full = runSeries(
+    { label: "example app synth", argv: [process.execPath, path.join(REPO, "dist", "main.js")], env: { CDKTF_OUTDIR: fullOut }, okExitCodes: [0] },
+    runs,
+    path.join(dir, "synth.rss"),
+    "/dev/null",
+  );
+  log(`synth: minimal app x${runs}`);
+  const minimal = runSeries(
+    { label: "minimal app synth", argv: [process.execPath, path.join(__dirname, "minimal-app.js")], env: { CDKTF_OUTDIR: minimalOut }, okExitCodes: [0] },
+    runs,
+    path.join(dir, "synth.rss"),
+    "/dev/null",
+  );
+  return { full, minimal, fullResources: countResources(fullOut) };
+}
+
+function targetLines(results: Measurement[]): string[] {
+  const find = (size: number, shape: Shape) => results.find((m) => m.size === size && m.shape === shape);
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  const lines: string[] = [];
+  for (const shape of SHAPES) {
+    const at = find(TARGET_SIZE, shape);
+    const from = find(SCALING_FROM, shape);
+    if (!at || !from) {
+      lines.push(`- ${shape}: targets are measured at ${TARGET_SIZE.toLocaleString("en-GB")} resources: not run in --quick mode`);
+      continue;
+    }
+    const speedup = at.opa.time.median / at.trailgate.time.median;
+    const toFloor = at.trailgate.time.median / at.floor.time.median;
+    const scaling = at.trailgate.time.median / from.trailgate.time.median;
+    lines.push(
+      `- ${shape}, whole process at 10k: opa eval / trailgate = ${ratio(speedup)} (target >= ${MIN_SPEEDUP_OVER_OPA}x): ${verdict(speedup >= MIN_SPEEDUP_OVER_OPA)}`,
+      `- ${shape}, whole process at 10k: trailgate / parse floor = ${ratio(toFloor)} (target <= ${MAX_RATIO_TO_FLOOR}x): ${verdict(toFloor <= MAX_RATIO_TO_FLOOR)}`,
+      `- ${shape}, whole process: time(10k) / time(1k) = ${ratio(scaling)} (target <= ${MAX_SCALING}): ${verdict(scaling <= MAX_SCALING)}`,
+    );
+  }
+  return lines;
+}
+
+function report(results: Measurement[], synth: SynthResult, runs: number, snapshot: PolicySnapshot, quick: boolean): string {
+  const key = (m: Measurement) => [m.size.toLocaleString("en-GB"), m.shape];
+  const out: string[] = [];
+  out.push(
+    `## trailgate bench${quick ? " (--quick)" : ""}: node ${process.version}, ${os.cpus().length} CPUs, ${runs} timed runs per cell after 1 warm-up, times in ms as median (min–max)`,
+    `policy sources sha256 ${snapshot.sourceHash} (snapshot of policies/ built with scripts/build-policy.sh)`,
+    "",
+    "### Inputs and correctness cross-check",
+    table(
+      ["resources", "shape", "file MB", "normalised MB", "misconfigured groups", "violations trailgate", "violations opa eval", "violations in-process", "counts"],
+      results.map((m) => {
+        const same = m.trailgateViolations === m.opaViolations && m.opaViolations === m.inProcess.violations;
+        return [
+          ...key(m),
+          (m.fileBytes / 1048576).toFixed(1),
+          (m.inProcess.normalisedBytes / 1048576).toFixed(1),
+          String(m.misconfigured),
+          String(m.trailgateViolations),
+          String(m.opaViolations),
+          String(m.inProcess.violations),
+          same ? "same" : "MISMATCH",
+        ];
+      }),
+    ),
+    "",
+    "### Whole process",
+    table(
+      ["resources", "shape", "trailgate check", "opa eval ¹", "parse floor ²", "trailgate/opa", "trailgate/floor", `max RSS MB trailgate / opa / floor${HAS_GNU_TIME ? "" : " ³"}`],
+      results.map((m) => [
+        ...key(m),
+        span(m.trailgate.time),
+        span(m.opa.time),
+        span(m.floor.time),
+        ratio(m.trailgate.time.median / m.opa.time.median),
+        ratio(m.trailgate.time.median / m.floor.time.median),
+        `${mb(m.trailgate.maxRssMb)} / ${mb(m.opa.maxRssMb)} / ${mb(m.floor.maxRssMb)}`,
+      ]),
+    ),
+    "",
+    "¹ `opa eval --format=json -d <policies snapshot> -i <normalised.json> 'data.trailgate.main.violations'`: the same Rego sources (without *_test.rego) and query, fed the document trailgate's normaliser produced for that file (written once, outside the timing), so opa eval does no normalising; trailgate's normalise step is timed separately below.",
+    "² `node -e` that only reads and JSON.parses the input file.",
+    ...(HAS_GNU_TIME ? [] : ["³ /usr/bin/time is not available: see the in-process max RSS below."]),
+    "",
+    "### In process (policy loaded once; fresh node per input)",
+    table(
+      ["resources", "shape", "policy load", "parse", "normalise ⁴", "serialise ⁵", "evaluate (first)", "evaluate", "max RSS MB"],
+      results.map((m) => [
+        ...key(m),
+        ms(m.inProcess.policyLoadMs),
+        span(m.inProcess.parse),
+        span(m.inProcess.normalise),
+        span(m.inProcess.serialise),
+        ms(m.inProcess.firstEvaluateMs),
+        span(m.inProcess.evaluate),
+        mb(m.inProcess.maxRssMb),
+      ]),
+    ),
+    "",
+    "⁴ loadDocuments (read, parse, normalise, source lines) minus read+parse in the same round.",
+    "⁵ JSON.stringify of the normalised input, which opa-wasm does inside every evaluate before copying it into WASM memory; evaluate includes it.",
+    "",
+    "### Synthesis",
+    table(
+      ["app", "resources", "synth (node … with CDKTF_OUTDIR)", "max RSS MB"],
+      [
+        ["example app (dist/main.js)", String(synth.fullResources), span(synth.full.time), mb(synth.full.maxRssMb)],
+        ["minimal app (dist/bench/minimal-app.js)", "1", span(synth.minimal.time), mb(synth.minimal.maxRssMb)],
+      ],
+    ),
+    `example / minimal: ${ratio(synth.full.time.median / synth.minimal.time.median)}`,
+    "",
+    "### Targets",
+    ...targetLines(results),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+function main(): number {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== "--quick");
+  if (unknown.length > 0) {
+    process.stderr.write(`usage: node dist/bench/run.js [--quick]\n`);
+    return 2;
+  }
+  const quick = args.includes("--quick");
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES;
+  const runs = quick ? 3 : 5;
+  process.chdir(REPO);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-bench-"));
+  try {
+    log(`work dir ${dir}; building a policy snapshot`);
+    const snapshot = snapshotPolicy(REPO, dir);
+    const results: Measurement[] = [];
+    for (const size of sizes) {
+      log(`generating ${size} resources (seed ${SEED + size})`);
+      const estate = generateEstate(size, SEED + size);
+      for (const shape of SHAPES) results.push(measure(size, shape, estate, runs, snapshot, dir));
+    }
+    const synth = measureSynth(runs, dir);
+    process.stdout.write(report(results, synth, runs, snapshot, quick));
+    const mismatches = results.filter((m) => m.trailgateViolations !== m.opaViolations || m.opaViolations !== m.inProcess.violations);
+    if (mismatches.length > 0) {
+      log(`violation counts differ for ${mismatches.map((m) => `${m.shape} ${m.size}`).join(", ")}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main();
