@@ -40,14 +40,10 @@ export class ProviderRegistry {
   }
 
   /** The address of the configuration, adding an implied one if it has no block. */
-  use(name: string, alias: string, modulePath = ""): string {
-    const address = providerAddress(name, alias, modulePath);
+  use(name: string, alias: string): string {
+    const address = providerAddress(name, alias);
     if (!this.byAddress.has(address)) this.byAddress.set(address, { address, name, alias, region: null });
     return address;
-  }
-
-  has(address: string): boolean {
-    return this.byAddress.has(address);
   }
 
   list(): NormalizedProvider[] {

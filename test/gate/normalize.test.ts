@@ -119,6 +119,12 @@ describe("cdktf.out directory", () => {
     expect(documents[1].input.providers[0].region).toBe("us-east-1");
     expect(Object.keys(documents[0].input.resources)).toEqual(["aws_kms_key"]);
   });
+
+  test("a single stack's folder (holding only cdk.tf.json) is a synth document too", () => {
+    const [document] = loadDocuments(path.join(fixtures, "cdktf.out", "stacks", "beta"));
+    expect(document.input.format).toBe("synth");
+    expect(Object.keys(document.input.resources)).toEqual(["aws_sns_topic"]);
+  });
 });
 
 describe("folder of *.tf.json (module)", () => {
