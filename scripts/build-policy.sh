@@ -21,7 +21,8 @@ out="build/policy"
 rm -rf "$out"
 mkdir -p "$out"
 
-"$opa" build -t wasm -e trailgate/main/violations policies/ -o "$out/bundle.tar.gz"
+# Tests are not part of the bundle.
+"$opa" build -t wasm --ignore "*_test.rego" -e trailgate/main/violations policies/ -o "$out/bundle.tar.gz"
 tar -xzf "$out/bundle.tar.gz" -C "$out" /policy.wasm 2>/dev/null ||
   tar -xzf "$out/bundle.tar.gz" -C "$out" policy.wasm
 cp policies/data.json "$out/data.json"

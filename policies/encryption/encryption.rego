@@ -14,8 +14,8 @@ sse_buckets contains addr if {
 # AWS delivers server access logs only to SSE-S3 buckets, so a bucket that is an
 # access-log target and not a trail log bucket may use AES256.
 access_log_only(addr) if {
-	addr in lib.access_log_buckets
-	not addr in lib.trail_log_buckets
+	lib.access_log_buckets[addr]
+	not lib.trail_log_buckets[addr]
 }
 
 default_rules(c) := [d |
@@ -69,7 +69,7 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 
 enc_001_findings contains {"resource": b.address, "message": msg} if {
 	some b in lib.resources("aws_s3_bucket")
-	not b.address in sse_buckets
+	not sse_buckets[b.address]
 	msg := sprintf("bucket %s has no aws_s3_bucket_server_side_encryption_configuration; add one with sse_algorithm aws:kms and a customer-managed kms_master_key_id", [b.address])
 }
 
@@ -197,6 +197,6 @@ tls_only_buckets contains addr if {
 #   recommended_action: Add an aws_s3_bucket_policy statement with Effect Deny, Principal "*", Action s3:*, Condition Bool aws:SecureTransport "false".
 violations contains lib.violation(rego.metadata.rule(), b.address, msg) if {
 	some b in lib.resources("aws_s3_bucket")
-	not b.address in tls_only_buckets
+	not tls_only_buckets[b.address]
 	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"", [b.address])
 }

@@ -215,7 +215,7 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 role_policy_statements contains {"resource": rp.address, "role": role, "statement": st} if {
 	some rp in lib.resources("aws_iam_role_policy")
 	some role in lib.refs(rp, "role")
-	role in trail_roles
+	trail_roles[role]
 	some st in rp.policies.policy.Statement
 	st.Effect == "Allow"
 }
@@ -242,7 +242,7 @@ names_own_group(res, role) if {
 lp_005_findings contains {"resource": a.address, "message": msg} if {
 	some a in lib.resources("aws_iam_role_policy_attachment")
 	some role in lib.refs(a, "role")
-	role in trail_roles
+	trail_roles[role]
 	msg := sprintf("%s attaches managed policy %v to trail role %s; use only an inline aws_iam_role_policy scoped to the log group", [a.address, lib.get(a, "policy_arn"), role])
 }
 
@@ -327,7 +327,7 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 
 lp_007_findings contains {"resource": b.address, "message": msg} if {
 	some b in lib.resources("aws_s3_bucket")
-	not b.address in pab_buckets
+	not pab_buckets[b.address]
 	msg := sprintf("bucket %s has no aws_s3_bucket_public_access_block; add one with all four settings true", [b.address])
 }
 
@@ -360,6 +360,6 @@ violations contains lib.violation(rego.metadata.rule(), r.address, msg) if {
 	raw := lib.get(r, arg)
 	is_string(raw)
 	raw != ""
-	not arg in object.keys(object.get(r, "policies", {}))
+	object.get(object.get(r, "policies", {}), arg, null) == null
 	msg := sprintf("%s %s is not a statically readable policy document (%s); write it as literal JSON so it can be checked", [r.address, arg, raw])
 }

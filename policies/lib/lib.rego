@@ -100,13 +100,16 @@ is_type(addr, type) if contains(addr, concat("", [".", type, "."]))
 
 # METADATA
 # title: policy_statements
-# description: Every statement of every parsed policy document, with its resource and argument.
-policy_statements contains {"resource": r.address, "type": type, "argument": arg, "statement": st} if {
-	some type, list in input.resources
+# description: |
+#   Every statement of every parsed policy document, with its resource and
+#   argument. An array, not a set: hashing thousands of statement objects into a
+#   set costs more in WASM than the rules that read them.
+policy_statements := [{"resource": r.address, "argument": arg, "statement": st} |
+	some list in input.resources
 	some r in list
 	some arg, doc in r.policies
 	some st in doc.Statement
-}
+]
 
 # METADATA
 # title: principals

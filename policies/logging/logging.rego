@@ -129,7 +129,7 @@ access_logged_buckets contains addr if {
 #   recommended_action: Add an aws_s3_bucket_logging for the trail bucket with target_bucket set to a separate access-log bucket.
 violations contains lib.violation(rego.metadata.rule(), addr, msg) if {
 	some addr in lib.trail_log_buckets
-	not addr in access_logged_buckets
+	not access_logged_buckets[addr]
 	msg := sprintf("trail log bucket %s has no aws_s3_bucket_logging into a different bucket; add one targeting a separate access-log bucket", [addr])
 }
 
@@ -162,11 +162,11 @@ sns_alarms contains a if {
 	is_sns_action(action)
 }
 
-alarmed(f) if f.address in alarmed_metrics
+alarmed(f) if alarmed_metrics[f.address]
 
 alarmed(f) if {
 	some mt in lib.blocks(lib.get(f, "metric_transformation"))
-	[mt.namespace, mt.name] in alarmed_metrics
+	alarmed_metrics[[mt.namespace, mt.name]]
 }
 
 # Monitor ids with a metric filter matching their tokens and an SNS-notifying alarm on it.
@@ -200,7 +200,7 @@ covered_monitors contains m.id if {
 #   recommended_action: Add the metric filter (pattern from policies/data.json) on the trail's log group and an aws_cloudwatch_metric_alarm on its metric with alarm_actions set to an SNS topic.
 violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 	some m in lib.config.required_monitors
-	not m.id in covered_monitors
+	not covered_monitors[m.id]
 	msg := sprintf("monitor %s (%s) has no metric filter with a pattern containing %s and an SNS-notifying alarm on its metric; add both", [m.id, m.title, concat(", ", m.pattern_tokens)])
 }
 

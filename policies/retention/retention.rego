@@ -25,7 +25,7 @@ min_days := lib.config.min_retention_days
 violations contains lib.violation(rego.metadata.rule(), c.address, msg) if {
 	some c in lib.resources("aws_s3_bucket_lifecycle_configuration")
 	some addr in lib.refs(c, "bucket")
-	addr in lib.trail_log_buckets
+	lib.trail_log_buckets[addr]
 	some rule in lib.blocks(lib.get(c, "rule"))
 	object.get(rule, "status", "Enabled") != "Disabled"
 	some exp in lib.blocks(object.get(rule, "expiration", null))
@@ -56,7 +56,7 @@ locked_buckets contains addr if {
 lock_problem(b) := "was not created with object_lock_enabled = true" if {
 	lib.get(b, "object_lock_enabled") != true
 } else := sprintf("has no aws_s3_bucket_object_lock_configuration with a default retention of at least %v days", [min_days]) if {
-	not b.address in locked_buckets
+	not locked_buckets[b.address]
 }
 
 # METADATA
@@ -102,7 +102,7 @@ versioned_buckets contains addr if {
 #   recommended_action: Add an aws_s3_bucket_versioning for the bucket with versioning_configuration status Enabled.
 violations contains lib.violation(rego.metadata.rule(), addr, msg) if {
 	some addr in (lib.trail_log_buckets | lib.access_log_buckets)
-	not addr in versioned_buckets
+	not versioned_buckets[addr]
 	msg := sprintf("log bucket %s has no aws_s3_bucket_versioning with status Enabled; add one", [addr])
 }
 

@@ -1,0 +1,150 @@
+package trailgate.main_test
+
+import data.trailgate.main
+import data.trailgate.test_helpers as h
+
+account := "111122223333"
+
+trail_arn := "arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"
+
+monitors := data.trailgate.config.required_monitors
+
+deny_insecure(bucket) := {
+	"Sid": "DenyInsecureTransport",
+	"Effect": "Deny",
+	"Principal": {"AWS": ["*"]},
+	"Action": ["s3:*"],
+	"Resource": [concat("", ["${aws_s3_bucket.", bucket, ".arn}"]), concat("", ["${aws_s3_bucket.", bucket, ".arn}/*"])],
+	"Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+}
+
+bucket_set(name, bucket_name, sse, extra_statements) := [
+	h.res("aws_s3_bucket", name, {"bucket": bucket_name, "object_lock_enabled": true}, {}),
+	h.res("aws_s3_bucket_server_side_encryption_configuration", name, {"rule": [{"apply_server_side_encryption_by_default": [sse]}]}, {"bucket": [concat(".", ["aws_s3_bucket", name])]}),
+	h.res("aws_s3_bucket_public_access_block", name, {"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}, {"bucket": [concat(".", ["aws_s3_bucket", name])]}),
+	h.res("aws_s3_bucket_versioning", name, {"versioning_configuration": [{"status": "Enabled"}]}, {"bucket": [concat(".", ["aws_s3_bucket", name])]}),
+	h.res_with_policies(
+		"aws_s3_bucket_policy", name, {"policy": "{\"Statement\": []}"},
+		{"bucket": [concat(".", ["aws_s3_bucket", name])]},
+		{"policy": {"Statement": array.concat([deny_insecure(name)], extra_statements)}},
+	),
+]
+
+cloudtrail_bucket_statements := [
+	{"Sid": "AclCheck", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:GetBucketAcl"], "Resource": ["${aws_s3_bucket.trail_logs.arn}"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}}},
+	{"Sid": "Write", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["${aws_s3_bucket.trail_logs.arn}/AWSLogs/*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn], "s3:x-amz-acl": ["bucket-owner-full-control"]}}},
+]
+
+access_log_statements := [{"Sid": "ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": ["logging.s3.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["${aws_s3_bucket.access_logs.arn}/*"], "Condition": {"StringEquals": {"aws:SourceAccount": [account]}}}]
+
+key_statements := [
+	{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["kms:*"], "Resource": ["*"]},
+	{"Sid": "CloudTrailEncrypt", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:GenerateDataKey*"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}, "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/*"]}}},
+	{"Sid": "CloudTrailDescribe", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:DescribeKey"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}}},
+	{"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": ["logs.eu-west-2.amazonaws.com"]}, "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": ["*"], "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:eu-west-2:111122223333:log-group:*"]}}},
+]
+
+trail := h.res(
+	"aws_cloudtrail", "org",
+	{
+		"name": "org",
+		"s3_bucket_name": "${aws_s3_bucket.trail_logs.id}",
+		"kms_key_id": "${aws_kms_key.trail.arn}",
+		"is_multi_region_trail": true,
+		"include_global_service_events": true,
+		"enable_log_file_validation": true,
+		"is_organization_trail": true,
+		"cloud_watch_logs_group_arn": "${aws_cloudwatch_log_group.trail.arn}:*",
+		"cloud_watch_logs_role_arn": "${aws_iam_role.cloudtrail_cw.arn}",
+		"advanced_event_selector": [
+			{"name": "management", "field_selector": [{"field": "eventCategory", "equals": ["Management"]}]},
+			{"name": "s3-data", "field_selector": [
+				{"field": "eventCategory", "equals": ["Data"]},
+				{"field": "resources.type", "equals": ["AWS::S3::Object"]},
+				{"field": "resources.ARN", "not_starts_with": ["${aws_s3_bucket.trail_logs.arn}/", "${aws_s3_bucket.access_logs.arn}/"]},
+			]},
+		],
+	},
+	{
+		"s3_bucket_name": ["aws_s3_bucket.trail_logs"],
+		"kms_key_id": ["aws_kms_key.trail"],
+		"cloud_watch_logs_group_arn": ["aws_cloudwatch_log_group.trail"],
+		"cloud_watch_logs_role_arn": ["aws_iam_role.cloudtrail_cw"],
+		"advanced_event_selector": ["aws_s3_bucket.trail_logs", "aws_s3_bucket.access_logs"],
+	},
+)
+
+global(r) := object.union(r, {"region": null})
+
+compliant_resources := array.concat(
+	array.concat(
+		bucket_set("trail_logs", "org-trail-logs", {"sse_algorithm": "aws:kms", "kms_master_key_id": "${aws_kms_key.trail.arn}"}, cloudtrail_bucket_statements),
+		bucket_set("access_logs", "org-trail-access-logs", {"sse_algorithm": "AES256"}, access_log_statements),
+	),
+	array.concat(
+		[
+			trail,
+			h.res_with_policies("aws_kms_key", "trail", {"enable_key_rotation": true, "policy": "{}"}, {}, {"policy": {"Statement": key_statements}}),
+			h.res("aws_s3_bucket_logging", "trail_logs", {"target_bucket": "org-trail-access-logs", "target_prefix": "trail/"}, {"bucket": ["aws_s3_bucket.trail_logs"], "target_bucket": ["aws_s3_bucket.access_logs"]}),
+			h.res("aws_s3_bucket_object_lock_configuration", "trail_logs", {"rule": [{"default_retention": [{"mode": "COMPLIANCE", "days": 400}]}]}, {"bucket": ["aws_s3_bucket.trail_logs"]}),
+			h.res("aws_s3_bucket_lifecycle_configuration", "trail_logs", {"rule": [{"id": "expire", "status": "Enabled", "expiration": [{"days": 2555}], "noncurrent_version_expiration": [{"noncurrent_days": 30}]}]}, {"bucket": ["aws_s3_bucket.trail_logs"]}),
+			h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org", "kms_key_id": "${aws_kms_key.trail.arn}", "retention_in_days": 400}, {"kms_key_id": ["aws_kms_key.trail"]}),
+			global(h.res_with_policies(
+				"aws_iam_role", "cloudtrail_cw", {"name": "cloudtrail-cw", "assume_role_policy": "{}"}, {},
+				{"assume_role_policy": {"Statement": [{"Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["sts:AssumeRole"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}}}]}},
+			)),
+			global(h.res_with_policies(
+				"aws_iam_role_policy", "cloudtrail_cw", {"policy": "{}"}, {"role": ["aws_iam_role.cloudtrail_cw"], "policy": ["aws_cloudwatch_log_group.trail"]},
+				{"policy": {"Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": ["${aws_cloudwatch_log_group.trail.arn}:*"]}]}},
+			)),
+			h.res("aws_sns_topic", "alerts", {"name": "audit-alerts", "kms_master_key_id": "${aws_kms_key.trail.id}"}, {"kms_master_key_id": ["aws_kms_key.trail"]}),
+			h.res("aws_cloudtrail_event_data_store", "lake", {"name": "org-lake", "organization_enabled": true, "retention_period": 2557, "kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]}),
+			h.res("aws_s3_access_point", "auditors", {"name": "auditors", "bucket": "org-trail-logs", "vpc_configuration": [{"vpc_id": "vpc-0123"}], "public_access_block_configuration": [{"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}]}, {"bucket": ["aws_s3_bucket.trail_logs"]}),
+		],
+		array.concat(
+			[h.res("aws_cloudwatch_log_metric_filter", replace(m.id, ".", "_"), {"pattern": m.pattern, "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": m.id, "namespace": "CISBenchmark", "value": "1"}]}, {}) | some m in monitors],
+			[h.res("aws_cloudwatch_metric_alarm", replace(m.id, ".", "_"), {"metric_name": m.id, "namespace": "CISBenchmark", "alarm_actions": ["${aws_sns_topic.alerts.arn}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]}) | some m in monitors],
+		),
+	),
+)
+
+compliant := h.doc(compliant_resources)
+
+test_compliant_configuration_has_no_violations if {
+	vs := main.violations with input as compliant
+	vs == set()
+}
+
+# One breach per family shows every family feeds the entrypoint, with the full violation shape.
+test_violations_unions_every_family if {
+	breaches := {
+		"providers": [object.union(h.provider, {"region": "us-east-1"})],
+		"resources": object.union(compliant.resources, {
+			"aws_kms_key": [h.res("aws_kms_key", "trail", {"enable_key_rotation": false}, {})],
+			"aws_cloudwatch_log_group": [h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org", "kms_key_id": "${aws_kms_key.trail.arn}", "retention_in_days": 30}, {})],
+			"aws_sns_topic": [h.res("aws_sns_topic", "alerts", {"name": "audit-alerts", "kms_master_key_id": "${aws_kms_key.trail.id}", "policy": "${data.aws_iam_policy_document.sns.json}"}, {})],
+			"aws_cloudtrail": [object.union(trail, {"values": {"enable_log_file_validation": false}})],
+		}),
+	}
+	vs := main.violations with input as breaches
+	{v.id | some v in vs} == {"TG-RES-001", "TG-ENC-002", "TG-RET-004", "TG-LP-008", "TG-LOG-003"}
+	{
+		"id": "TG-ENC-002",
+		"severity": "medium",
+		"title": "KMS customer-managed keys rotate",
+		"resource": "aws_kms_key.trail",
+		"message": "KMS key aws_kms_key.trail does not have enable_key_rotation = true; enable automatic rotation",
+		"help": "help/rules/TG-ENC-002.md",
+	} in vs
+}
+
+test_every_violation_is_well_formed if {
+	vs := main.violations with input as h.doc([])
+	count(vs) > 0
+	every v in vs {
+		v.severity in {"low", "medium", "high", "critical"}
+		v.help == concat("", ["help/rules/", v.id, ".md"])
+		is_string(v.title)
+		is_string(v.message)
+	}
+}
