@@ -50,7 +50,7 @@ sha=$(for f in $sources; do
 done | sha256sum | cut -d' ' -f1)
 
 jq -n --arg sha "$sha" --arg opa "$("$opa" version | sed -n 's/^Version: //p')" \
-  --args '{algorithm: "sha256(concat(\"<path>\\n<sha256hex>\\n\") over files sorted by path)", sha256: $sha, opa_version: $opa, entrypoint: "trailgate/main/violations", files: $ARGS.positional}' \
+  --args '{algorithm: "policies/INPUT.md#bundle-manifest", sha256: $sha, opa_version: $opa, entrypoint: "trailgate/main/violations", files: $ARGS.positional}' \
   $sources >"$out/manifest.json"
 
 echo "built $out (sources sha256 $sha, $(jq length "$out/rules.json") rules)"
