@@ -11,6 +11,14 @@ Why a launcher instead of `moto_server`:
   StopLogging, GetTrailStatus, PutEventSelectors, ... (those were fixed upstream,
   getmoto/moto#10107, in 5.2.2+; DeleteTrail was not), and answers
   TrailNotFoundException for a trail that does not exist, as AWS does.
+* moto's PutBucketLogging check of the target bucket's policy (5.2.5) calls
+  `stmt["Principal"].get(...)` on every statement, so a policy with any statement whose
+  Principal is the string "*" (such as the usual Deny of aws:SecureTransport false,
+  which trailgate's gate requires on every bucket) crashes it with a 500, and the
+  provider retries until it times out. It also only accepts a single-string Resource.
+  `patch_s3_logging()` evaluates the statement the way S3 does: an Allow to the
+  logging.s3.amazonaws.com service principal of s3:PutObject (or s3:*) on a Resource
+  (string or list, wildcards allowed) covering the target prefix.
 * It binds port 0 when asked, so the port is chosen by the kernel (no race between
   "find a free port" and "bind it"), and prints one machine-readable line
   `MOTO_READY <host> <port> <pid>` once the socket listens.
@@ -45,6 +53,45 @@ def patch_cloudtrail() -> None:
     CloudTrailBackend.delete_trail = delete_trail  # type: ignore[method-assign]
 
 
+def patch_s3_logging() -> None:
+    import fnmatch
+    import json
+
+    from moto.s3.models import LOGGING_SERVICE_PRINCIPAL, FakeBucket
+
+    original = FakeBucket.__dict__["_log_permissions_enabled_policy"]
+    if getattr(original, "_trailgate_patched", False):
+        return
+
+    def as_list(value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+    def log_permissions_enabled_policy(target_bucket, target_prefix):  # type: ignore[no-untyped-def]
+        raw = target_bucket.policy
+        if not raw:
+            return False
+        doc = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+        key_arn = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}"
+        for stmt in as_list(doc.get("Statement")):
+            if not isinstance(stmt, dict) or stmt.get("Effect") != "Allow":
+                continue
+            principal = stmt.get("Principal")
+            services = as_list(principal.get("Service")) if isinstance(principal, dict) else []
+            if LOGGING_SERVICE_PRINCIPAL not in services:
+                continue
+            actions = [a.lower() for a in as_list(stmt.get("Action"))]
+            if not any(fnmatch.fnmatchcase("s3:putobject", a) for a in actions):
+                continue
+            if any(fnmatch.fnmatchcase(key_arn + "log-object", r) for r in as_list(stmt.get("Resource"))):
+                return True
+        return False
+
+    log_permissions_enabled_policy._trailgate_patched = True  # type: ignore[attr-defined]
+    FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -67,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     patch_cloudtrail()
+    patch_s3_logging()
 
     if args.pidfile:
         with open(args.pidfile, "w", encoding="ascii") as f:

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Self-test of tools/moto/server.py's fixes and of the moto behaviour the e2e relies on.
+
+Run with the venv's python (scripts/e2e.sh does, before the e2e suite):
+  .tools/venv/bin/python tools/moto/selftest.py
+Starts the patched server in-process on 127.0.0.1 (kernel-chosen port), checks, stops.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import boto3  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+
+import server  # noqa: E402
+
+
+def main() -> int:
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    os.environ.pop("MOTO_ACCOUNT_ID", None)
+    server.patch_cloudtrail()
+    server.patch_s3_logging()
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    try:
+        _, port = srv.get_host_and_port()
+        check(f"http://127.0.0.1:{port}")
+    finally:
+        srv.stop()
+    print("tools/moto/selftest.py: ok")
+    return 0
+
+
+def check(endpoint: str) -> None:
+    base = dict(endpoint_url=endpoint, region_name="eu-west-2", aws_access_key_id="selftest", aws_secret_access_key="selftest")
+    sts = boto3.client("sts", **base)
+    role = "arn:aws:iam::222222222222:role/TrailgateLogArchiveDeployer"
+    c = sts.assume_role(RoleArn=role, RoleSessionName="selftest")["Credentials"]
+    archive = dict(base, aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+    got = boto3.client("sts", **archive).get_caller_identity()["Account"]
+    assert got == "222222222222", f"assumed-role credentials map to {got}, not 222222222222"
+
+    # PutBucketLogging with a target policy that has a Principal "*" statement and list Resources.
+    s3 = boto3.client("s3", **archive)
+    loc = {"LocationConstraint": "eu-west-2"}
+    s3.create_bucket(Bucket="selftest-source", CreateBucketConfiguration=loc)
+    s3.create_bucket(Bucket="selftest-target", CreateBucketConfiguration=loc)
+    s3.put_bucket_policy(Bucket="selftest-target", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::selftest-target", "arn:aws:s3:::selftest-target/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": ["arn:aws:s3:::selftest-target/*"]},
+    ]}))
+    s3.put_bucket_logging(Bucket="selftest-source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "selftest-target", "TargetPrefix": "src/"}})
+    assert s3.get_bucket_logging(Bucket="selftest-source")["LoggingEnabled"]["TargetBucket"] == "selftest-target"
+    # ... and still refuses a target whose policy does not admit the logging service.
+    s3.create_bucket(Bucket="selftest-closed", CreateBucketConfiguration=loc)
+    s3.put_bucket_policy(Bucket="selftest-closed", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::selftest-closed/*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    try:
+        s3.put_bucket_logging(Bucket="selftest-source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "selftest-closed", "TargetPrefix": ""}})
+        raise AssertionError("PutBucketLogging to a target without a logging grant succeeded")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidTargetBucketForLogging", e
+
+    # CloudTrail named by ARN: StartLogging, GetTrailStatus, DeleteTrail (the patched call).
+    ct = boto3.client("cloudtrail", **base)
+    arn = ct.create_trail(Name="selftest-trail", S3BucketName="selftest-source", IsMultiRegionTrail=True)["TrailARN"]
+    ct.start_logging(Name=arn)
+    assert ct.get_trail_status(Name=arn)["IsLogging"] is True
+    ct.delete_trail(Name=arn)
+    left = [t["TrailARN"] for t in ct.describe_trails(includeShadowTrails=True)["trailList"]]
+    assert left == [], f"DeleteTrail by ARN left {left}"
+    try:
+        ct.delete_trail(Name=arn)
+        raise AssertionError("deleting a missing trail succeeded")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "TrailNotFoundException", e
+
+
+if __name__ == "__main__":
+    sys.exit(main())
