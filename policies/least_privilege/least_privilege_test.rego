@@ -120,7 +120,7 @@ test_lp_004_passes_minimal_grants if {
 test_lp_004_fails_extra_actions if {
 	greedy := object.union(describe, {"Action": ["kms:DescribeKey", "kms:Decrypt", "kms:Encrypt"]})
 	vs := lp.violations with input as h.doc([key([greedy])])
-	h.messages(vs, "TG-LP-004") == {"aws_kms_key.trail key policy allows CloudTrail kms:decrypt, kms:encrypt (statement CloudTrailDescribe); allow only kms:GenerateDataKey* and kms:DescribeKey"}
+	h.messages(vs, "TG-LP-004") == {"aws_kms_key.trail key policy allows CloudTrail kms:Decrypt, kms:Encrypt (statement CloudTrailDescribe); allow only kms:GenerateDataKey* and kms:DescribeKey"}
 }
 
 test_lp_004_fails_generate_without_encryption_context if {

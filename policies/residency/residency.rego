@@ -71,6 +71,7 @@ res_002_findings contains {"resource": r.address, "message": msg} if {
 	not is_global(type)
 	some r in list
 	not r.region in lib.allowed_regions
+	not inherits_unset_region(r)
 	msg := sprintf("%s is in region %s, not one of: %s; set the region argument or use a provider in an allowed region", [r.address, region_text(object.get(r, "region", null)), allowed_list])
 }
 
@@ -83,6 +84,17 @@ res_002_findings contains {"resource": r.address, "message": msg} if {
 	not startswith(region, "${")
 	not region in lib.allowed_regions
 	msg := sprintf("%s refers to %s in region %s; use a resource in one of: %s", [r.address, arn, region, allowed_list])
+}
+
+provider_by_address := {p.address: p | some p in input.providers}
+
+# A resource whose region is unknown only because its provider sets none: TG-RES-001
+# reports the provider once instead of every resource it creates.
+inherits_unset_region(r) if {
+	not lib.is_set(object.get(r, "region", null))
+	not lib.is_set(object.get(r.values, "region", null))
+	provider := provider_by_address[r.provider]
+	not lib.is_set(provider.region)
 }
 
 region_text(region) := region if lib.is_set(region)

@@ -51,9 +51,23 @@ test_res_002_fails_resource_region_argument if {
 	contains(m, "is in region us-east-1")
 }
 
-test_res_002_fails_unknown_region if {
-	vs := residency.violations with input as h.doc([object.union(bucket, {"region": null})])
+test_res_002_fails_unknown_region_of_own_argument if {
+	computed := object.union(bucket, {"region": null, "values": {"region": "${var.region}"}})
+	vs := residency.violations with input as h.doc([computed])
 	h.messages(vs, "TG-RES-002") == {"aws_s3_bucket.logs is in region unknown (not statically set), not one of: eu-west-2; set the region argument or use a provider in an allowed region"}
+}
+
+test_res_002_leaves_unset_provider_region_to_res_001 if {
+	unset := object.union(h.provider, {"region": null})
+	vs := residency.violations with input as {"providers": [unset], "resources": {"aws_s3_bucket": [object.union(bucket, {"region": null})]}}
+	count(h.flagged(vs, "TG-RES-002")) == 0
+	h.flagged(vs, "TG-RES-001") == {"provider.aws"}
+}
+
+test_res_002_fails_unknown_region_with_unlisted_provider if {
+	orphan := object.union(bucket, {"region": null, "provider": "provider.aws.missing"})
+	vs := residency.violations with input as h.doc([orphan])
+	h.flagged(vs, "TG-RES-002") == {"aws_s3_bucket.logs"}
 }
 
 test_res_002_exempts_global_types_region_only if {
