@@ -10,6 +10,9 @@ limiting_keys := {
 	"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths",
 	"aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
 	"aws:sourcevpc", "aws:sourcevpce", "kms:calleraccount",
+	# AWS's access point delegation: only requests through the account's own access
+	# points match, and their policies name the principals.
+	"s3:dataaccesspointaccount", "s3:dataaccesspointarn",
 }
 
 cloudtrail := "cloudtrail.amazonaws.com"
@@ -175,6 +178,12 @@ trail_roles contains addr if {
 
 log_group_by_address := {g.address: g | some g in lib.resources("aws_cloudwatch_log_group")}
 
+log_group_by_name := {name: g |
+	some g in lib.resources("aws_cloudwatch_log_group")
+	name := lib.get(g, "name")
+	is_string(name)
+}
+
 # Log groups each trail role delivers to. Nested over trails only: AWS allows
 # five trails per region, so this stays small at any resource count.
 role_groups := {role: groups |
@@ -182,9 +191,21 @@ role_groups := {role: groups |
 	groups := {g |
 		some t in lib.trails
 		role in lib.refs(t, "cloud_watch_logs_role_arn")
-		some addr in lib.refs(t, "cloud_watch_logs_group_arn")
-		g := log_group_by_address[addr]
+		some g in delivered_groups(t)
 	}
+}
+
+# The log groups a trail delivers to: referred to, or named in a literal ARN
+# (arn:aws:logs:<region>:<account>:log-group:<name>:*).
+delivered_groups(t) := {g |
+	some addr in lib.refs(t, "cloud_watch_logs_group_arn")
+	g := log_group_by_address[addr]
+} | {g |
+	arn := lib.get(t, "cloud_watch_logs_group_arn")
+	is_string(arn)
+	parts := split(arn, ":")
+	parts[5] == "log-group"
+	g := log_group_by_name[parts[6]]
 }
 
 # A Resource entry naming log group g: an interpolation of its ARN, or its literal ARN.

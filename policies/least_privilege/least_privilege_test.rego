@@ -26,6 +26,12 @@ test_lp_001_passes_with_org_condition if {
 	count(h.flagged(vs, "TG-LP-001")) == 0
 }
 
+test_lp_001_passes_access_point_delegation if {
+	delegated := object.union(public_read, {"Condition": {"StringEquals": {"s3:DataAccessPointAccount": ["111122223333"]}}})
+	vs := lp.violations with input as h.doc([bucket_policy([delegated])])
+	count(h.flagged(vs, "TG-LP-001")) == 0
+}
+
 test_lp_001_fails_without_condition if {
 	vs := lp.violations with input as h.doc([bucket_policy([public_read])])
 	h.messages(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs policy allows Principal \"*\" (statement Read) with no limiting condition; name the principals or add aws:PrincipalOrgID / aws:SourceArn"}
@@ -158,6 +164,24 @@ role_policy(statement) := h.res_with_policies(
 test_lp_005_passes_scoped_delivery if {
 	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(delivery)])
 	count(h.flagged(vs, "TG-LP-005")) == 0
+}
+
+# The trail names its log group by a literal ARN instead of a reference.
+literal_arn_trail := h.res(
+	"aws_cloudtrail", "org",
+	{"cloud_watch_logs_group_arn": "arn:aws:logs:eu-west-2:111122223333:log-group:/aws/cloudtrail/org:*"},
+	{"cloud_watch_logs_role_arn": ["aws_iam_role.cw"]},
+)
+
+test_lp_005_passes_log_group_named_by_literal_arn if {
+	vs := lp.violations with input as h.doc([literal_arn_trail, log_group, cw_role, role_policy(delivery)])
+	count(h.flagged(vs, "TG-LP-005")) == 0
+}
+
+test_lp_005_fails_other_group_with_literal_arn_trail if {
+	other := object.union(delivery, {"Resource": ["arn:aws:logs:eu-west-2:111122223333:log-group:/other:log-stream:*"]})
+	vs := lp.violations with input as h.doc([literal_arn_trail, log_group, cw_role, role_policy(other)])
+	h.flagged(vs, "TG-LP-005") == {"aws_iam_role_policy.cw"}
 }
 
 test_lp_005_fails_extra_action if {

@@ -97,6 +97,7 @@ violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 #   recommended_action: Set is_organization_trail = true on the trail in the management (or delegated administrator) account.
 violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 	lib.config.require_organization_trail == true
+	count(lib.trails) > 0 # no trail at all is TG-LOG-008
 	not organization_trail_exists
 	msg := "no aws_cloudtrail sets is_organization_trail = true; make the audit trail an organisation trail"
 }
@@ -199,6 +200,7 @@ covered_monitors contains m.id if {
 #     - CIS AWS Foundations v1.4.0 4.1-4.15
 #   recommended_action: Add the metric filter (pattern from policies/data.json) on the trail's log group and an aws_cloudwatch_metric_alarm on its metric with alarm_actions set to an SNS topic.
 violations contains lib.violation(rego.metadata.rule(), "", msg) if {
+	count(lib.trails) > 0 # no trail at all is TG-LOG-008
 	some m in lib.config.required_monitors
 	not covered_monitors[m.id]
 	msg := sprintf("monitor %s (%s) has no metric filter with a pattern containing %s and an SNS-notifying alarm on its metric; add both", [m.id, m.title, concat(", ", m.pattern_tokens)])

@@ -116,8 +116,11 @@ all_monitors := array.concat(
 
 monitor_ids := {m.id | some m in monitors}
 
+# Monitors are only required of a configuration that has a trail (none at all is TG-LOG-008).
+monitored_trail := h.res("aws_cloudtrail", "monitored", {"name": "org"}, {})
+
 test_log_007_passes_full_monitor_set if {
-	vs := logging.violations with input as h.doc(all_monitors)
+	vs := logging.violations with input as h.doc(array.concat(all_monitors, [monitored_trail]))
 	count(h.flagged(vs, "TG-LOG-007")) == 0
 }
 
@@ -128,13 +131,13 @@ test_log_007_passes_literal_sns_arn_and_filter_reference if {
 		{"metric_name": "${aws_cloudwatch_log_metric_filter.x.metric_transformation[0].name}", "alarm_actions": ["arn:aws:sns:eu-west-2:111122223333:alerts"]},
 		{"metric_name": [metric_filter(m).address]},
 	)
-	vs := logging.violations with input as h.doc([metric_filter(m), by_reference])
+	vs := logging.violations with input as h.doc([monitored_trail, metric_filter(m), by_reference])
 	h.flagged(vs, "TG-LOG-007") == {""}
 	count(h.messages(vs, "TG-LOG-007")) == count(monitors) - 1
 }
 
 test_log_007_fails_without_monitors if {
-	vs := logging.violations with input as h.doc([])
+	vs := logging.violations with input as h.doc([monitored_trail])
 	count(h.messages(vs, "TG-LOG-007")) == count(monitors)
 	h.flagged(vs, "TG-LOG-007") == {""}
 }
@@ -143,7 +146,7 @@ test_log_007_fails_pattern_missing_a_token if {
 	m := monitors[0]
 	weak := object.union(metric_filter(m), {"values": {"pattern": "{ $.errorCode = \"AccessDenied*\" }"}})
 	others := [r | some r in all_monitors; r.address != metric_filter(m).address]
-	vs := logging.violations with input as h.doc(array.concat(others, [weak]))
+	vs := logging.violations with input as h.doc(array.concat(others, [monitored_trail, weak]))
 	h.messages(vs, "TG-LOG-007") == {sprintf("monitor %s (%s) has no metric filter with a pattern containing %s and an SNS-notifying alarm on its metric; add both", [m.id, m.title, concat(", ", m.pattern_tokens)])}
 }
 
@@ -151,7 +154,7 @@ test_log_007_fails_alarm_without_sns_action if {
 	m := monitors[1]
 	quiet := alarm(m, ["arn:aws:automate:eu-west-2:ec2:stop"], [])
 	others := [r | some r in all_monitors; r.address != quiet.address]
-	vs := logging.violations with input as h.doc(array.concat(others, [quiet]))
+	vs := logging.violations with input as h.doc(array.concat(others, [monitored_trail, quiet]))
 	some msg in h.messages(vs, "TG-LOG-007")
 	startswith(msg, concat(" ", ["monitor", m.id]))
 	count(h.messages(vs, "TG-LOG-007")) == 1
@@ -219,4 +222,9 @@ test_log_009_fails_advanced_selectors_on_own_bucket if {
 		vs := logging.violations with input as h.doc([trail_with(values), trail_bucket])
 		h.messages(vs, "TG-LOG-009") == {"trail aws_cloudtrail.org advanced_event_selector s3-data selects S3 data events on the trail's own log bucket; add a resources.ARN not_starts_with on the log bucket ARN"}
 	}
+}
+
+test_no_trail_is_reported_once_as_log_008 if {
+	vs := logging.violations with input as h.doc([])
+	{v.id | some v in vs} == {"TG-LOG-008"}
 }
