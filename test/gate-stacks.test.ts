@@ -28,7 +28,8 @@ function exampleStack(): TrailgateStack {
 
 /** Replaces a resource's policy document, statement by statement. */
 function editPolicy(resource: TerraformResource, argument: string, edit: (statements: any[]) => any[]): void {
-  const current = JSON.parse((resource as any)[argument] as string);
+  // The raw input, not the token the attribute getter returns.
+  const current = JSON.parse((resource as any)[`${argument}Input`] as string);
   resource.addOverride(argument, JSON.stringify({ ...current, Statement: edit(current.Statement) }));
 }
 
@@ -97,7 +98,7 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     },
   ],
   ["TG-LOG-005", "an account trail where the organisation needs one", (s) => trail(s).addOverride("is_organization_trail", false)],
-  ["TG-LOG-006", "access logs written into the log bucket itself", (s) => child<TerraformResource>(s, "log_archive", "access_logging").addOverride("target_bucket", "${aws_s3_bucket.log_archive_bucket.id}")],
+  ["TG-LOG-006", "server access logging set on the wrong bucket, none on the log bucket", (s) => child<TerraformResource>(s, "log_archive", "access_logging").addOverride("bucket", "${aws_s3_bucket.log_archive_access_logs.id}")],
   ["TG-LOG-007", "the root-usage monitor's filter watching something else", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.eventName = "DescribeInstances" }')],
   [
     "TG-LOG-009",
