@@ -15,7 +15,8 @@ import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from "@aws-sdk
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import {
   GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketPolicyCommand,
-  GetBucketVersioningCommand, GetObjectLockConfigurationCommand, GetPublicAccessBlockCommand, HeadBucketCommand, ListBucketsCommand,
+  DeleteObjectsCommand, GetBucketVersioningCommand, GetObjectLockConfigurationCommand, GetPublicAccessBlockCommand, HeadBucketCommand,
+  ListBucketsCommand, ListObjectVersionsCommand,
 } from "@aws-sdk/client-s3";
 import { GetAccessPointCommand, GetAccessPointPolicyCommand, ListAccessPointsCommand } from "@aws-sdk/client-s3-control";
 import { GetTopicAttributesCommand, ListTopicsCommand } from "@aws-sdk/client-sns";
@@ -437,6 +438,27 @@ describe("trailgate example app against moto", () => {
 
   test("terraform destroy, and nothing is left behind", async () => {
     requires("apply");
+    // S3 delivers server access logs into the access-log buckets (moto does too), and a
+    // bucket that holds objects cannot be deleted without force_destroy, which an audit
+    // estate must not set. Like an operator: stop access logging, empty the targets
+    // (which must hold nothing but access logs under the configured prefixes), destroy.
+    const loggings = ofType(all, "aws_s3_bucket_logging");
+    if (loggings.length) await tf.destroy("destroy access logging", loggings.map((l) => l.address));
+    for (const l of loggings) {
+      const { target_bucket: target, target_prefix: prefix = "" } = stateOf(l);
+      const owner = ofType(all, "aws_s3_bucket").find((b) => stateOf(b).bucket === target);
+      if (!owner) throw new Error(`${l.address}: target bucket ${target} is not a bucket of this stack`);
+      const s3 = (await clientsOf(owner.provider)).s3;
+      const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: target }));
+      const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((o) => ({ Key: o.Key!, VersionId: o.VersionId }));
+      expect(listed.IsTruncated ?? false).toBe(false);
+      expect(objects.filter((o) => !o.Key.startsWith(prefix))).toEqual([]);
+      process.stdout.write(`[e2e] ${target}: ${objects.length} access-log object versions, emptied before destroy\n`);
+      if (objects.length) {
+        const del = await s3.send(new DeleteObjectsCommand({ Bucket: target, Delete: { Objects: objects } }));
+        expect(del.Errors ?? []).toEqual([]);
+      }
+    }
     await tf.destroy();
     const names = {
       buckets: ofType(all, "aws_s3_bucket").map((r) => stateOf(r).bucket as string),

@@ -35,8 +35,13 @@ export async function clientsFor(moto: MotoServer, accountId: string, region: st
     logs: new CloudWatchLogsClient(base),
     kms: new KMSClient(base),
     s3: new S3Client({ ...base, forcePathStyle: true }),
-    // Without this the SDK sends S3 Control calls to <account-id>.127.0.0.1, which does not resolve.
-    s3control: new S3ControlClient({ ...base, disableHostPrefix: true }),
+    // S3 Control's endpoint rules put the account id in front of the host
+    // (222222222222.127.0.0.1, not even a valid URL); send every call to moto as is.
+    s3control: new S3ControlClient({
+      ...base,
+      disableHostPrefix: true,
+      endpointProvider: () => ({ url: new URL(moto.endpoint) }),
+    }),
     sns: new SNSClient(base),
   };
   return {

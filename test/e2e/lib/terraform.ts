@@ -145,8 +145,9 @@ export class TerraformDir {
     return expectExit(r, [0, 2], "terraform plan -detailed-exitcode");
   }
 
-  destroy(phase = "destroy") {
-    return this.tf(phase, ["destroy", "-input=false", "-lock=false", "-auto-approve"], 300_000);
+  destroy(phase = "destroy", targets: string[] = []) {
+    const t = targets.map((a) => `-target=${a}`);
+    return this.tf(phase, ["destroy", "-input=false", "-lock=false", "-auto-approve", ...t], 300_000);
   }
 
   /** Current state as `terraform show -json` values, by resource address. */
