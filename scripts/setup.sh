@@ -28,7 +28,7 @@ fi
 
 step "opa (tools/opa/go.mod)"
 bash tools/opa/install.sh
-.tools/bin/opa version | head -1
+.tools/bin/opa version | sed -n 1p
 
 step "moto emulator (tools/moto/requirements.txt)"
 bash tools/moto/setup.sh >/dev/null
@@ -48,7 +48,7 @@ if [[ -n "$missing" ]]; then
   echo "!!! The Terraform suites (terraform validate, end-to-end against moto) cannot run on this machine," >&2
   echo "!!! and 'npm test' fails on them rather than skip them." >&2
 else
-  TF_CLI_CONFIG_FILE="$PWD/tools/terraformrc" terraform version | head -1
+  TF_CLI_CONFIG_FILE="$PWD/tools/terraformrc" terraform version | sed -n 1p
   echo "provider mirror: /opt/tf-plugins (hashicorp/aws 5.100.0)"
 fi
 echo

@@ -14,4 +14,4 @@ command -v go >/dev/null || { echo "tools/opa/install.sh: go is not installed (n
 echo "tools/opa/install.sh: building opa $want (first run takes about a minute)" >&2
 mkdir -p "$(dirname "$OPA")"
 (cd "$ROOT/tools/opa" && go build -o "$OPA" github.com/open-policy-agent/opa)
-"$OPA" version | head -1 >&2
+"$OPA" version | sed -n 1p >&2
