@@ -9,7 +9,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DescribeTrailsCommand, GetEventSelectorsCommand, GetInsightSelectorsCommand, GetTrailStatusCommand, Trail } from "@aws-sdk/client-cloudtrail";
+import {
+  DescribeTrailsCommand, GetEventDataStoreCommand, GetEventSelectorsCommand, GetInsightSelectorsCommand, GetTrailStatusCommand,
+  ListEventDataStoresCommand, Trail, UpdateEventDataStoreCommand,
+} from "@aws-sdk/client-cloudtrail";
 import { DescribeAlarmsCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from "@aws-sdk/client-kms";
@@ -407,6 +410,23 @@ describe("trailgate example app against moto", () => {
       }
     }, 120_000);
 
+    test("CloudTrail Lake event data stores: retention, multi-region, organisation, termination protection", async () => {
+      requires("apply");
+      for (const r of ofType(all, "aws_cloudtrail_event_data_store")) {
+        const want = stateOf(r);
+        const c = await clientsOf(r.provider);
+        const eds = await c.cloudtrail.send(new GetEventDataStoreCommand({ EventDataStore: want.arn }));
+        expect(eds.Name).toBe(want.name);
+        expect(eds.Status).toBe("ENABLED");
+        expect(eds.RetentionPeriod).toBe(want.retention_period);
+        expect(eds.RetentionPeriod).toBeGreaterThanOrEqual(MIN_RETENTION_DAYS);
+        expect(eds.MultiRegionEnabled).toBe(want.multi_region_enabled);
+        expect(eds.OrganizationEnabled).toBe(want.organization_enabled);
+        expect(eds.TerminationProtectionEnabled).toBe(want.termination_protection_enabled);
+        expect((eds.AdvancedEventSelectors ?? []).map((x) => x.Name).sort()).toEqual(asArray<Json>(want.advanced_event_selector).map((x) => x.name).sort());
+      }
+    }, 60_000);
+
     test("S3 access points: VPC-only, public access blocked, policy as configured", async () => {
       requires("apply");
       const points = ofType(all, "aws_s3_access_point");
@@ -442,6 +462,15 @@ describe("trailgate example app against moto", () => {
     // bucket that holds objects cannot be deleted without force_destroy, which an audit
     // estate must not set. Like an operator: stop access logging, empty the targets
     // (which must hold nothing but access logs under the configured prefixes), destroy.
+    // A termination-protected Lake event data store cannot be deleted (by design); the
+    // operator lifts the protection first, then Terraform deletes it.
+    for (const r of ofType(all, "aws_cloudtrail_event_data_store")) {
+      const want = stateOf(r);
+      if (!want.termination_protection_enabled) continue;
+      const c = await clientsOf(r.provider);
+      await c.cloudtrail.send(new UpdateEventDataStoreCommand({ EventDataStore: want.arn, TerminationProtectionEnabled: false }));
+      process.stdout.write(`[e2e] ${r.address}: termination protection lifted before destroy\n`);
+    }
     const loggings = ofType(all, "aws_s3_bucket_logging");
     if (loggings.length) await tf.destroy("destroy access logging", loggings.map((l) => l.address));
     for (const l of loggings) {
@@ -474,6 +503,8 @@ describe("trailgate example app against moto", () => {
       const c = await clientsOf(p);
       const { trailList = [] } = await c.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
       if (trailList.length) problems.push(`${key}: trails ${trailList.map((t) => t.TrailARN).join(", ")}`);
+      const { EventDataStores = [] } = await c.cloudtrail.send(new ListEventDataStoresCommand({}));
+      for (const e of EventDataStores) if (e.Status !== "PENDING_DELETION") problems.push(`${key}: event data store ${e.EventDataStoreArn} is ${e.Status}`);
       const { Buckets = [] } = await c.s3.send(new ListBucketsCommand({}));
       if (Buckets.length) problems.push(`${key}: buckets ${Buckets.map((b) => b.Name).join(", ")}`);
       const { Keys = [] } = await c.kms.send(new ListKeysCommand({}));

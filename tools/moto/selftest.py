@@ -28,6 +28,7 @@ def main() -> int:
     os.environ.pop("MOTO_ACCOUNT_ID", None)
     server.patch_cloudtrail()
     server.patch_s3_logging()
+    server.patch_event_data_stores()
     srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     srv.start()
     try:
@@ -86,6 +87,23 @@ def check(endpoint: str) -> None:
         raise AssertionError("deleting a missing trail succeeded")
     except ClientError as e:
         assert e.response["Error"]["Code"] == "TrailNotFoundException", e
+
+    # CloudTrail Lake (added by the launcher): create, read, protected delete, delete.
+    eds = ct.create_event_data_store(Name="selftest-lake", RetentionPeriod=2555, MultiRegionEnabled=True,
+                                     OrganizationEnabled=True, TerminationProtectionEnabled=True,
+                                     TagsList=[{"Key": "k", "Value": "v"}])
+    arn = eds["EventDataStoreArn"]
+    got = ct.get_event_data_store(EventDataStore=arn)
+    assert (got["Status"], got["RetentionPeriod"], got["OrganizationEnabled"]) == ("ENABLED", 2555, True), got
+    assert ct.list_tags(ResourceIdList=[arn])["ResourceTagList"][0]["TagsList"] == [{"Key": "k", "Value": "v"}]
+    try:
+        ct.delete_event_data_store(EventDataStore=arn)
+        raise AssertionError("deleting a termination-protected event data store succeeded")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "EventDataStoreTerminationProtectedException", e
+    ct.update_event_data_store(EventDataStore=arn, TerminationProtectionEnabled=False)
+    ct.delete_event_data_store(EventDataStore=arn)
+    assert ct.get_event_data_store(EventDataStore=arn)["Status"] == "PENDING_DELETION"
 
 
 if __name__ == "__main__":

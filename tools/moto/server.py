@@ -19,6 +19,13 @@ Why a launcher instead of `moto_server`:
   `patch_s3_logging()` evaluates the statement the way S3 does: an Allow to the
   logging.s3.amazonaws.com service principal of s3:PutObject (or s3:*) on a Resource
   (string or list, wildcards allowed) covering the target prefix.
+* moto (5.2.5) has no CloudTrail Lake: CreateEventDataStore and friends are not
+  implemented, so the example app's `aws_cloudtrail_event_data_store` cannot be
+  applied. `patch_event_data_stores()` adds a minimal in-memory implementation of
+  Create/Get/Update/List/DeleteEventDataStore with AWS's semantics where the provider
+  and the tests look: name-or-ARN lookup, echoing of every setting, tags through the
+  existing ListTags, EventDataStoreTerminationProtectedException on deleting a
+  protected store, and PENDING_DELETION after a delete.
 * It binds port 0 when asked, so the port is chosen by the kernel (no race between
   "find a free port" and "bind it"), and prints one machine-readable line
   `MOTO_READY <host> <port> <pid>` once the socket listens.
@@ -92,6 +99,97 @@ def patch_s3_logging() -> None:
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)  # type: ignore[method-assign]
 
 
+def patch_event_data_stores() -> None:
+    import json
+    import time
+    import uuid
+
+    from moto.cloudtrail.responses import CloudTrailResponse
+    from moto.core.exceptions import JsonRESTError
+
+    if getattr(CloudTrailResponse, "_trailgate_eds", False):
+        return
+
+    def stores(resp):  # type: ignore[no-untyped-def]
+        # One dict per (account, region) backend instance.
+        backend = resp.cloudtrail_backend
+        if not hasattr(backend, "_trailgate_event_data_stores"):
+            backend._trailgate_event_data_stores = {}
+        return backend._trailgate_event_data_stores
+
+    def find(resp, name_or_arn):  # type: ignore[no-untyped-def]
+        for eds in stores(resp).values():
+            if name_or_arn in (eds["EventDataStoreArn"], eds["EventDataStoreArn"].rsplit("/", 1)[-1], eds["Name"]):
+                return eds
+        raise JsonRESTError("EventDataStoreNotFoundException", f"The specified event data store {name_or_arn} was not found.")
+
+    def params(resp):  # type: ignore[no-untyped-def]
+        return json.loads(resp.body or "{}")
+
+    def create_event_data_store(self):  # type: ignore[no-untyped-def]
+        p = params(self)
+        name = p["Name"]
+        if any(e["Name"] == name and e["Status"] != "PENDING_DELETION" for e in stores(self).values()):
+            raise JsonRESTError("EventDataStoreAlreadyExistsException", f"An event data store named {name} already exists.")
+        arn = f"arn:aws:cloudtrail:{self.region}:{self.current_account}:eventdatastore/{uuid.uuid4()}"
+        now = time.time()
+        eds = {
+            "EventDataStoreArn": arn,
+            "Name": name,
+            "Status": "ENABLED" if p.get("StartIngestion", True) else "STOPPED_INGESTION",
+            "AdvancedEventSelectors": p.get("AdvancedEventSelectors", [
+                {"Name": "Default management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]),
+            "MultiRegionEnabled": p.get("MultiRegionEnabled", True),
+            "OrganizationEnabled": p.get("OrganizationEnabled", False),
+            "RetentionPeriod": p.get("RetentionPeriod", 2557),
+            "TerminationProtectionEnabled": p.get("TerminationProtectionEnabled", True),
+            "BillingMode": p.get("BillingMode") or "EXTENDABLE_RETENTION_PRICING",
+            "CreatedTimestamp": now,
+            "UpdatedTimestamp": now,
+        }
+        if p.get("KmsKeyId"):
+            eds["KmsKeyId"] = p["KmsKeyId"]
+        stores(self)[arn] = eds
+        if p.get("TagsList"):
+            self.cloudtrail_backend.add_tags(arn, p["TagsList"])
+        return json.dumps(dict(eds, TagsList=p.get("TagsList", [])))
+
+    def get_event_data_store(self):  # type: ignore[no-untyped-def]
+        return json.dumps(find(self, params(self)["EventDataStore"]))
+
+    def update_event_data_store(self):  # type: ignore[no-untyped-def]
+        p = params(self)
+        eds = find(self, p["EventDataStore"])
+        if eds["Status"] == "PENDING_DELETION":
+            raise JsonRESTError("InactiveEventDataStoreException", f"Event data store {eds['EventDataStoreArn']} is pending deletion.")
+        for key in ("Name", "AdvancedEventSelectors", "MultiRegionEnabled", "OrganizationEnabled", "RetentionPeriod",
+                    "TerminationProtectionEnabled", "KmsKeyId", "BillingMode"):
+            if key in p:
+                eds[key] = p[key]
+        eds["UpdatedTimestamp"] = time.time()
+        return json.dumps(eds)
+
+    def delete_event_data_store(self):  # type: ignore[no-untyped-def]
+        eds = find(self, params(self)["EventDataStore"])
+        if eds["Status"] == "PENDING_DELETION":
+            raise JsonRESTError("InactiveEventDataStoreException", f"Event data store {eds['EventDataStoreArn']} is pending deletion.")
+        if eds["TerminationProtectionEnabled"]:
+            raise JsonRESTError("EventDataStoreTerminationProtectedException",
+                                "Event data store cannot be deleted because termination protection is enabled.")
+        eds["Status"] = "PENDING_DELETION"
+        eds["UpdatedTimestamp"] = time.time()
+        return "{}"
+
+    def list_event_data_stores(self):  # type: ignore[no-untyped-def]
+        keys = ("EventDataStoreArn", "Name", "Status", "AdvancedEventSelectors", "MultiRegionEnabled", "OrganizationEnabled",
+                "RetentionPeriod", "TerminationProtectionEnabled", "CreatedTimestamp", "UpdatedTimestamp")
+        return json.dumps({"EventDataStores": [{k: e[k] for k in keys} for e in stores(self).values()]})
+
+    for fn in (create_event_data_store, get_event_data_store, update_event_data_store, delete_event_data_store, list_event_data_stores):
+        setattr(CloudTrailResponse, fn.__name__, fn)
+    CloudTrailResponse._trailgate_eds = True  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -115,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
     patch_cloudtrail()
     patch_s3_logging()
+    patch_event_data_stores()
 
     if args.pidfile:
         with open(args.pidfile, "w", encoding="ascii") as f:

@@ -62,7 +62,10 @@ export function overrideFor(stack: Json, moto: { endpoint: string }, creds: Cred
     secret_key: creds.secretAccessKey,
     skip_credentials_validation: true,
     skip_metadata_api_check: true,
-    skip_requesting_account_id: true,
+    // The provider asks moto's STS who it is, as it asks AWS in a real deployment, so the
+    // stack's allowed_account_ids guard is exercised: the management key must map to the
+    // management account and the assumed log-archive role to the log-archive account.
+    skip_requesting_account_id: false,
     s3_use_path_style: true,
     // moto is local: a 5xx is a moto bug, not throttling; surface it instead of retrying for minutes.
     max_retries: 3,
