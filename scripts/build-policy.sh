@@ -11,11 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+bash tools/opa/install.sh # the pinned opa, built once from tools/opa/go.mod
 opa=".tools/bin/opa"
-if [[ ! -x "$opa" ]]; then
-  echo "building $opa from tools/opa/go.mod" >&2
-  (cd tools/opa && go build -o ../../.tools/bin/opa github.com/open-policy-agent/opa)
-fi
 
 out="build/policy"
 rm -rf "$out"
