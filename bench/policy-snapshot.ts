@@ -35,8 +35,8 @@ export function snapshotPolicy(repoRoot: string, workDir: string): PolicySnapsho
   copyPolicies(path.join(repoRoot, "policies"), path.join(root, "policies"));
   fs.mkdirSync(path.join(root, "scripts"), { recursive: true });
   fs.copyFileSync(path.join(repoRoot, "scripts", "build-policy.sh"), path.join(root, "scripts", "build-policy.sh"));
-  // The script runs .tools/bin/opa relative to its root: the project's pinned opa.
-  fs.symlinkSync(path.join(repoRoot, ".tools"), path.join(root, ".tools"));
+  // The script finds the project's pinned opa relative to its root (tools/opa installs it into .tools/bin).
+  for (const dir of [".tools", "tools"]) fs.symlinkSync(path.join(repoRoot, dir), path.join(root, dir));
   execFileSync("bash", [path.join(root, "scripts", "build-policy.sh")], { stdio: ["ignore", "ignore", "inherit"] });
   const bundleDir = path.join(root, "build", "policy");
   const manifest = JSON.parse(fs.readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as { sha256: string };
