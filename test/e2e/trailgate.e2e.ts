@@ -487,8 +487,14 @@ describe("trailgate example app against moto", () => {
       await c.cloudtrail.send(new UpdateEventDataStoreCommand({ EventDataStore: want.arn, TerminationProtectionEnabled: false }));
       process.stdout.write(`[e2e] ${r.address}: termination protection lifted before destroy\n`);
     }
+    // moto evaluates bucket policies without their conditions, so the target's
+    // DenyInsecureTransport statement would deny every object delete (and the SDK talks
+    // plain HTTP to moto, so it would be insecure transport anyway): the target buckets'
+    // policies go in this first step too.
     const loggings = ofType(all, "aws_s3_bucket_logging");
-    if (loggings.length) await tf.destroy("destroy access logging", loggings.map((l) => l.address));
+    const targetNames = new Set(loggings.map((l) => stateOf(l).target_bucket as string));
+    const targetPolicies = ofType(all, "aws_s3_bucket_policy").filter((p) => targetNames.has(stateOf(p).bucket));
+    if (loggings.length) await tf.destroy("destroy access logging", [...loggings, ...targetPolicies].map((r) => r.address));
     for (const l of loggings) {
       const { target_bucket: target, target_prefix: prefix = "" } = stateOf(l);
       const owner = ofType(all, "aws_s3_bucket").find((b) => stateOf(b).bucket === target);
