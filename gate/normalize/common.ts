@@ -95,13 +95,32 @@ function linkLiteralBucketNames(drafts: ResourceDraft[]): void {
   }
 }
 
-function parsePolicies(values: JsonObject): Record<string, PolicyDocument> {
+/**
+ * Arguments no rule reads. They are left out of the document because opa-wasm
+ * serialises and parses the whole input on every evaluation: tags alone were an
+ * eighth of a 10,000-resource document.
+ */
+const UNREAD_ARGUMENTS = ["tags", "tags_all", "timeouts"];
+
+/**
+ * Moves every policy-like argument that parses into `policies`; one that does not
+ * stays in `values` as written, for TG-LP-008 to report.
+ */
+function takePolicies(values: JsonObject): Record<string, PolicyDocument> {
   const policies: Record<string, PolicyDocument> = {};
   for (const argument of POLICY_ARGUMENTS) {
     const document = parsePolicyDocument(values[argument]);
-    if (document) policies[argument] = document;
+    if (document) {
+      policies[argument] = document;
+      delete values[argument];
+    }
   }
   return policies;
+}
+
+function withoutUnreadArguments(values: JsonObject): JsonObject {
+  for (const argument of UNREAD_ARGUMENTS) delete values[argument];
+  return values;
 }
 
 /** The format-independent last step shared by every normaliser. */
@@ -122,9 +141,9 @@ export function buildDocument(
       name: draft.name,
       provider: draft.provider,
       region,
-      values: draft.values,
+      policies: takePolicies(draft.values),
+      values: withoutUnreadArguments(draft.values),
       refs: draft.refs,
-      policies: parsePolicies(draft.values),
     };
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }

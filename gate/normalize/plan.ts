@@ -236,6 +236,10 @@ class PlanNormalizer {
     const values: JsonObject = resource.values ?? {};
     if (isObject(unknown)) {
       for (const [argument, marker] of Object.entries(unknown)) {
+        // An argument the configuration does not set but the provider computes (an
+        // S3 bucket's `policy`, any `arn`) is not something the author wrote: it
+        // stays absent, as it is in synthesized JSON.
+        if (marker === true && config && config.expressions?.[argument] === undefined) continue;
         const firstReference = firstReferenceByArgument.get(argument);
         const filled =
           marker === true ? (firstReference ? `\${${firstReference}}` : COMPUTED) : fillUnknown(values[argument], marker);
