@@ -12,7 +12,8 @@ export interface PolicyStatement {
   Effect: "Allow" | "Deny";
   Principal?: Principal;
   Action: string | string[];
-  Resource: string | string[];
+  /** Absent only in a role's trust policy, where IAM refuses a Resource element. */
+  Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 

@@ -93,7 +93,6 @@ export class OrganizationTrail extends Construct {
           Effect: "Allow",
           Principal: { Service: "cloudtrail.amazonaws.com" },
           Action: "sts:AssumeRole",
-          Resource: "*",
           Condition: { StringEquals: { "aws:SourceArn": this.trailArn } },
         },
       ]),

@@ -122,6 +122,8 @@ describe("TrailgateStack with defaults", () => {
     ]);
     const assume = bySid(only(doc, "aws_iam_role").assume_role_policy, "CloudTrailAssumes");
     expect(assume.Condition).toEqual({ StringEquals: { "aws:SourceArn": TRAIL_ARN } });
+    // IAM refuses a trust policy with a Resource element (MalformedPolicyDocument).
+    expect(assume).not.toHaveProperty("Resource");
   });
 
   test("log bucket: versioning, SSE-KMS with the CMK and bucket key, public access blocks, Object Lock 365 days", () => {

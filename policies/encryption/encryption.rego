@@ -6,7 +6,7 @@ package trailgate.encryption
 import data.trailgate.lib
 
 # Buckets that some aws_s3_bucket_server_side_encryption_configuration targets.
-sse_buckets contains addr if {
+sse_buckets := {addr |
 	some c in lib.resources("aws_s3_bucket_server_side_encryption_configuration")
 	some addr in c.refs.bucket
 }
@@ -175,7 +175,7 @@ denies_insecure_transport(st) if {
 	v in {false, "false"}
 }
 
-tls_only_buckets contains addr if {
+tls_only_buckets := {addr |
 	some p in lib.resources("aws_s3_bucket_policy")
 	some st in p.policies.policy.Statement
 	denies_insecure_transport(st)

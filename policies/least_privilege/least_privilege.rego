@@ -171,7 +171,7 @@ lp_004_findings contains {"resource": k.resource, "message": msg} if {
 }
 
 # Roles that trails use to deliver to CloudWatch Logs.
-trail_roles contains addr if {
+trail_roles := {addr |
 	some t in lib.trails
 	some addr in lib.refs(t, "cloud_watch_logs_role_arn")
 }
@@ -329,7 +329,7 @@ blocks_public_access(ap) if {
 	all_true(pab, public_access_settings)
 }
 
-pab_buckets contains addr if {
+pab_buckets := {addr |
 	some p in lib.resources("aws_s3_bucket_public_access_block")
 	some addr in lib.refs(p, "bucket")
 }

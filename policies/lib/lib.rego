@@ -65,7 +65,7 @@ trails := resources("aws_cloudtrail")
 # METADATA
 # title: trail_log_buckets
 # description: Addresses of aws_s3_bucket resources some trail's s3_bucket_name refers to.
-trail_log_buckets contains addr if {
+trail_log_buckets := {addr |
 	some t in trails
 	some addr in t.refs.s3_bucket_name
 }
@@ -73,7 +73,7 @@ trail_log_buckets contains addr if {
 # METADATA
 # title: access_log_buckets
 # description: Addresses of buckets some aws_s3_bucket_logging's target_bucket refers to.
-access_log_buckets contains addr if {
+access_log_buckets := {addr |
 	some l in resources("aws_s3_bucket_logging")
 	some addr in l.refs.target_bucket
 }

@@ -108,7 +108,7 @@ organization_trail_exists if {
 }
 
 # Buckets that write server access logs into a different bucket.
-access_logged_buckets contains addr if {
+access_logged_buckets := {addr |
 	some l in lib.resources("aws_s3_bucket_logging")
 	lib.is_set(lib.get(l, "target_bucket"))
 	some addr in lib.refs(l, "bucket")
@@ -140,24 +140,20 @@ is_sns_action(arn) if startswith(arn, "arn:aws:sns:")
 
 # Alarms that notify SNS, by the [namespace, metric_name] they watch and by the
 # metric filters their arguments refer to (CDKTF often interpolates the filter's metric name).
-alarmed_metrics contains [lib.get(a, "namespace"), lib.get(a, "metric_name")] if {
-	some a in sns_alarms
-}
-
-alarmed_metrics contains addr if {
+# Complete rules, built once: a partial set looked up by key re-runs its body per key
+# under `opa eval`, which made this quadratic in the number of alarms.
+alarmed_metrics := {[lib.get(a, "namespace"), lib.get(a, "metric_name")] | some a in sns_alarms} | {addr |
 	some a in sns_alarms
 	some arg in ["metric_name", "namespace"]
 	some addr in lib.refs(a, arg)
 }
 
 # Alarm actions reach SNS either through refs or as a literal topic ARN.
-sns_alarms contains a if {
+sns_alarms := {a |
 	some a in lib.resources("aws_cloudwatch_metric_alarm")
 	some action in lib.refs(a, "alarm_actions")
 	is_sns_action(action)
-}
-
-sns_alarms contains a if {
+} | {a |
 	some a in lib.resources("aws_cloudwatch_metric_alarm")
 	some action in lib.get(a, "alarm_actions")
 	is_sns_action(action)
@@ -172,7 +168,7 @@ alarmed(f) if {
 
 # Monitor ids with a metric filter matching their tokens and an SNS-notifying alarm on it.
 # The inner loop is over required_monitors, a fixed list of about sixteen.
-covered_monitors contains m.id if {
+covered_monitors := {m.id |
 	some f in lib.resources("aws_cloudwatch_log_metric_filter")
 	alarmed(f)
 	pattern := lib.get(f, "pattern")

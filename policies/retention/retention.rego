@@ -45,7 +45,7 @@ retention_days(dr) := dr.days if is_number(object.get(dr, "days", null))
 else := dr.years * 365 if is_number(object.get(dr, "years", null))
 
 # Buckets with an Object Lock configuration whose default retention is long enough.
-locked_buckets contains addr if {
+locked_buckets := {addr |
 	some c in lib.resources("aws_s3_bucket_object_lock_configuration")
 	some rule in lib.blocks(lib.get(c, "rule"))
 	some dr in lib.blocks(object.get(rule, "default_retention", null))
@@ -81,7 +81,7 @@ violations contains lib.violation(rego.metadata.rule(), addr, msg) if {
 	msg := sprintf("trail log bucket %s %s", [addr, problem])
 }
 
-versioned_buckets contains addr if {
+versioned_buckets := {addr |
 	some v in lib.resources("aws_s3_bucket_versioning")
 	some vc in lib.blocks(lib.get(v, "versioning_configuration"))
 	vc.status == "Enabled"
