@@ -4,6 +4,7 @@
  * and a `terraform show -json` plan). The same seed always gives the same bytes.
  */
 import { CIS_MONITORS } from "../modules/cis-monitors";
+import { denyInsecureTransport } from "../modules/iam";
 
 /** mulberry32: a small, well-mixed 32-bit PRNG; enough for picking mixes and defects. */
 export function seededRandom(seed: number): () => number {
@@ -55,15 +56,6 @@ function isRef(value: Value): value is Ref {
 const ref = (type: string, name: string, attr: string, suffix?: string): Ref => ({ ref: `${type}.${name}`, attr, suffix });
 
 const policy = (statements: object[]): string => JSON.stringify({ Version: "2012-10-17", Statement: statements });
-
-const denyInsecureTransport = (resources: string[]) => ({
-  Sid: "DenyInsecureTransport",
-  Effect: "Deny",
-  Principal: "*",
-  Action: "s3:*",
-  Resource: resources,
-  Condition: { Bool: { "aws:SecureTransport": "false" } },
-});
 
 const publicAccessBlock = (bucket: Ref, allTrue: boolean): { [key: string]: Value } => ({
   bucket,
