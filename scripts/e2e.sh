@@ -4,7 +4,6 @@
 #   SDK read-back -> re-plan (no changes) -> destroy -> nothing left ->
 #   misconfigured variants fail the gate.
 # Usage: scripts/e2e.sh [jest args...]
-#   TRAILGATE_E2E_STACK=fixture   use test/e2e/fixtures/stack/cdk.tf.json instead of synthesizing main.ts
 #   TRAILGATE_E2E_STACK_NAME=...  pick one stack when main.ts synthesizes several
 # Artifacts (logs, plans, timings.json) are left in .tools/e2e/.
 set -euo pipefail

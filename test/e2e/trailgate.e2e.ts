@@ -136,7 +136,7 @@ afterAll(async () => {
   }
   const total = timings.reduce((n, [, ms]) => n + ms, 0);
   const table = timings.map(([p, ms]) => `  ${p.padEnd(28)} ${(ms / 1000).toFixed(1).padStart(6)} s`).join("\n");
-  process.stdout.write(`\n[e2e] timings (stack: ${source?.kind ?? "none"})\n${table}\n  ${"sum".padEnd(28)} ${(total / 1000).toFixed(1).padStart(6)} s\n`);
+  process.stdout.write(`\n[e2e] timings (stack: ${source?.file ?? "none"})\n${table}\n  ${"sum".padEnd(28)} ${(total / 1000).toFixed(1).padStart(6)} s\n`);
   fs.writeFileSync(path.join(RUN_DIR, "timings.json"), JSON.stringify(Object.fromEntries(timings), null, 2));
   if (leftovers.length) throw new Error(`had to kill still-running commands (process groups ${leftovers.join(", ")})`);
   if (stopError) throw stopError;
@@ -146,7 +146,7 @@ describe("trailgate example app against moto", () => {
   test("the stack synthesizes, and every service it uses has a moto endpoint", async () => {
     source = await obtainStack(RUN_DIR, LOG);
     for (const [k, ms] of Object.entries(source.timings)) record(k, ms);
-    process.stdout.write(`[e2e] stack: ${source.kind} ${source.file}\n`);
+    process.stdout.write(`[e2e] stack: ${source.file}\n`);
     stack = source.json;
     providers = awsProviders(stack);
     all = resources(stack, providers);

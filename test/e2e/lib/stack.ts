@@ -1,7 +1,7 @@
 /**
- * The stack under test: either synthesized from the example app (main.ts, the default)
- * or the hand-written fixture (TRAILGATE_E2E_STACK=fixture), plus helpers that read a
- * Terraform JSON stack: its AWS provider configurations, their accounts, its resources.
+ * The stack under test, synthesized from the example app (main.ts), plus helpers that
+ * read a Terraform JSON stack: its AWS provider configurations, their accounts, its
+ * resources.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,10 +11,7 @@ import { expectExit, run } from "./proc";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;
 
-export const FIXTURE = path.join(REPO, "test/e2e/fixtures/stack/cdk.tf.json");
-
 export interface StackSource {
-  kind: "synth" | "fixture";
   file: string;
   json: Json;
   /** Per step timings of the synth (build, synth). */
@@ -22,17 +19,6 @@ export interface StackSource {
 }
 
 export async function obtainStack(runDir: string, logFile: string): Promise<StackSource> {
-  const mode = process.env.TRAILGATE_E2E_STACK ?? "synth";
-  if (mode === "fixture") {
-    return { kind: "fixture", file: FIXTURE, json: readJson(FIXTURE), timings: {} };
-  }
-  if (mode !== "synth") throw new Error(`TRAILGATE_E2E_STACK must be "synth" (default) or "fixture", got "${mode}"`);
-  if (!fs.existsSync(path.join(REPO, "main.ts"))) {
-    throw new Error(
-      "main.ts (the example app) does not exist yet, so there is nothing to synthesize. " +
-        "Run with TRAILGATE_E2E_STACK=fixture to exercise the harness against test/e2e/fixtures/stack/cdk.tf.json.",
-    );
-  }
   const env = scrubbedEnv();
   const build = expectExit(await run("npx", ["tsc", "-p", "tsconfig.json"], { cwd: REPO, env, timeoutMs: 300_000, logFile }), [0], "tsc -p tsconfig.json");
   const outdir = path.join(runDir, "synth");
@@ -54,7 +40,7 @@ export async function obtainStack(runDir: string, logFile: string): Promise<Stac
     throw new Error(`expected exactly one synthesized stack under ${stacksDir} (or TRAILGATE_E2E_STACK_NAME), got: ${stacks.join(", ") || "none"}`);
   }
   const file = path.join(stacksDir, name, "cdk.tf.json");
-  return { kind: "synth", file, json: readJson(file), timings: { build: build.ms, synth: synth.ms } };
+  return { file, json: readJson(file), timings: { build: build.ms, synth: synth.ms } };
 }
 
 export function readJson(file: string): Json {

@@ -45,6 +45,19 @@ export function trailBucketNames(stack: Json): string[] {
   return [...out];
 }
 
+/** The resources of `type` whose `bucket` argument names a trail log bucket, each with that bucket's name. */
+function onTrailBuckets(stack: Json, type: string): Array<{ resource: Json; bucketName: string }> {
+  const buckets = stack.resource.aws_s3_bucket;
+  const targets = need(trailBucketNames(stack), "trail log bucket");
+  return need(
+    resourcesOf(stack, type).flatMap(([, resource]) => {
+      const target = targets.find((name) => refersToBucket(resource.bucket, name, buckets[name].bucket));
+      return target ? [{ resource, bucketName: buckets[target].bucket as string }] : [];
+    }),
+    `${type} on the trail log bucket`,
+  );
+}
+
 export const VARIANTS: Variant[] = [
   {
     family: "residency",
@@ -59,21 +72,15 @@ export const VARIANTS: Variant[] = [
     expectRule: "TG-ENC-001",
     description: "the trail log bucket encrypted with SSE-S3 (AES256) instead of SSE-KMS",
     mutate(stack) {
-      const targets = need(trailBucketNames(stack), "trail log bucket");
-      const buckets = stack.resource.aws_s3_bucket;
-      let changed = 0;
-      for (const [, sse] of resourcesOf(stack, "aws_s3_bucket_server_side_encryption_configuration")) {
-        if (!targets.some((t) => refersToBucket(sse.bucket, t, buckets[t].bucket))) continue;
+      for (const { resource: sse } of onTrailBuckets(stack, "aws_s3_bucket_server_side_encryption_configuration")) {
         for (const rule of asArray<Json>(sse.rule)) {
-          for (const d of asArray<Json>(rule.apply_server_side_encryption_by_default)) {
+          for (const d of need(asArray<Json>(rule.apply_server_side_encryption_by_default), "default encryption block")) {
             d.sse_algorithm = "AES256";
             delete d.kms_master_key_id;
-            changed++;
           }
           delete rule.bucket_key_enabled;
         }
       }
-      need(Array(changed).fill(0), "SSE configuration of the trail log bucket");
     },
   },
   {
@@ -89,21 +96,13 @@ export const VARIANTS: Variant[] = [
     expectRule: "TG-LP-001",
     description: 'the trail log bucket policy allows s3:GetObject to Principal "*" with no condition',
     mutate(stack) {
-      const targets = need(trailBucketNames(stack), "trail log bucket");
-      const buckets = stack.resource.aws_s3_bucket;
-      let changed = 0;
-      for (const [, pol] of resourcesOf(stack, "aws_s3_bucket_policy")) {
-        const t = targets.find((n) => refersToBucket(pol.bucket, n, buckets[n].bucket));
-        if (!t) continue;
+      for (const { resource: pol, bucketName } of onTrailBuckets(stack, "aws_s3_bucket_policy")) {
         const doc = JSON.parse(pol.policy); // throws if the policy is not a literal JSON document
-        const bucketName: string = buckets[t].bucket;
         doc.Statement = [...asArray(doc.Statement), {
           Sid: "E2eVariantPublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucketName}/*`,
         }];
         pol.policy = JSON.stringify(doc);
-        changed++;
       }
-      need(Array(changed).fill(0), "bucket policy on the trail log bucket");
     },
   },
   {
