@@ -183,12 +183,18 @@ describe("the synth-time gate (addPolicyGate)", () => {
   });
 
   test("makes synth fail, listing each violation, so deploy never reaches apply", () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "tg-synth-")) });
-    const stack = new TrailgateStack(app, "bad", MINIMAL);
-    trail(stack).addOverride("is_multi_region_trail", false);
-    monitors(stack).logGroup.addOverride("retention_in_days", 30);
-    addPolicyGate(stack);
-    expect(() => app.synth()).toThrow(/TG-LOG-001[\s\S]*TG-RET-004|TG-RET-004[\s\S]*TG-LOG-001/);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-synth-"));
+    try {
+      const app = new App({ outdir });
+      const stack = new TrailgateStack(app, "bad", MINIMAL);
+      trail(stack).addOverride("is_multi_region_trail", false);
+      monitors(stack).logGroup.addOverride("retention_in_days", 30);
+      addPolicyGate(stack);
+      expect(() => app.synth()).toThrow(/TG-LOG-001[\s\S]*TG-RET-004|TG-RET-004[\s\S]*TG-LOG-001/);
+      expect(fs.existsSync(path.join(outdir, "stacks/bad/cdk.tf.json"))).toBe(false);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test("a waiver with a reason lets synth through and an expired one does not", () => {
