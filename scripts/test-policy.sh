@@ -3,6 +3,7 @@
 # METADATA against the rule table in policies/INPUT.md, the builtin list in
 # policies/BUILTINS.md, and that the compiled WASM imports no builtin the
 # opa-wasm JS SDK lacks. Exits non-zero on the first failing step.
+# Usage: scripts/test-policy.sh [REPORT.json]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,14 @@ echo "== opa check --strict policies"
 "$opa" check --strict policies
 
 echo "== opa test policies"
-"$opa" test policies
+# One run, reported as JSON: to the file named by $1 (scripts/test.sh counts the
+# tests from it), else to a temporary file.
+report="${1:-$(mktemp)}"
+if ! "$opa" test policies --format=json >"$report"; then
+  jq -r '.[] | select(.fail or .error) | "\(.location.file):\(.location.row): \(.package).\(.name) \(if .error then "ERROR: \(.error.message)" else "FAIL" end)"' "$report" >&2 || true
+  fail "opa test policies"
+fi
+jq -r '"PASS: \(length)/\(length)"' "$report"
 coverage=$("$opa" test policies --coverage --format json | jq '.coverage')
 echo "coverage: ${coverage}%"
 
