@@ -100,27 +100,47 @@ function linkLiteralBucketNames(drafts: ResourceDraft[]): void {
  * serialises and parses the whole input on every evaluation: tags alone were an
  * eighth of a 10,000-resource document.
  */
-const UNREAD_ARGUMENTS = ["tags", "tags_all", "timeouts"];
+const UNREAD_ARGUMENTS = new Set(["tags", "tags_all", "timeouts"]);
 
 /**
- * Moves every policy-like argument that parses into `policies`; one that does not
- * stays in `values` as written, for TG-LP-008 to report.
+ * Splits a resource's arguments into `values` and `policies`: every policy-like
+ * argument that parses goes to `policies`; one that does not stays in `values` as
+ * written, for TG-LP-008 to report. Builds new objects rather than deleting keys,
+ * which would switch V8 to slow dictionary objects.
  */
-function takePolicies(values: JsonObject): Record<string, PolicyDocument> {
+function splitArguments(raw: JsonObject): { values: JsonObject; policies: Record<string, PolicyDocument> } {
+  const values: JsonObject = {};
   const policies: Record<string, PolicyDocument> = {};
-  for (const argument of POLICY_ARGUMENTS) {
-    const document = parsePolicyDocument(values[argument]);
-    if (document) {
-      policies[argument] = document;
-      delete values[argument];
-    }
+  for (const argument in raw) {
+    if (UNREAD_ARGUMENTS.has(argument)) continue;
+    const value = raw[argument];
+    const document = POLICY_ARGUMENTS.has(argument) ? parsePolicyDocument(value) : undefined;
+    if (document) policies[argument] = document;
+    else values[argument] = value;
   }
-  return policies;
+  return { values, policies };
 }
 
-function withoutUnreadArguments(values: JsonObject): JsonObject {
-  for (const argument of UNREAD_ARGUMENTS) delete values[argument];
-  return values;
+/**
+ * Every string starting with "arn:" anywhere in a resource's values and parsed
+ * policies, unique and sorted (INPUT.md "arns"). TG-RES-002 checks their regions;
+ * collecting them here spares the policy a walk() over every value of every
+ * resource, which was the costliest part of a WASM evaluation.
+ */
+function literalArns(values: JsonObject, policies: Record<string, PolicyDocument>): string[] {
+  const found = new Set<string>();
+  const pending: unknown[] = [values, policies];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === "string") {
+      if (current.startsWith("arn:")) found.add(current);
+    } else if (Array.isArray(current)) {
+      for (const item of current) pending.push(item);
+    } else if (typeof current === "object" && current !== null) {
+      for (const key in current) pending.push((current as Record<string, unknown>)[key]);
+    }
+  }
+  return found.size === 0 ? [] : [...found].sort();
 }
 
 /** The format-independent last step shared by every normaliser. */
@@ -135,15 +155,17 @@ export function buildDocument(
   for (const draft of drafts) {
     const region =
       draft.ownRegion !== undefined ? draft.ownRegion : (providerByAddress.get(draft.provider)?.region ?? null);
+    const { values, policies } = splitArguments(draft.values);
     const resource: NormalizedResource = {
       address: draft.address,
       type: draft.type,
       name: draft.name,
       provider: draft.provider,
       region,
-      policies: takePolicies(draft.values),
-      values: withoutUnreadArguments(draft.values),
+      policies,
+      values,
       refs: draft.refs,
+      arns: literalArns(values, policies),
     };
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }

@@ -25,28 +25,35 @@ function interpolations(text: string): string[] {
   return found;
 }
 
+function addStringReferences(text: string, knownAddresses: Set<string>, found: Set<string>): void {
+  for (const expression of interpolations(text)) {
+    for (const match of expression.matchAll(TRAVERSAL)) {
+      const address = `${match[1]}.${match[2]}`;
+      if (knownAddresses.has(address)) found.add(address);
+    }
+  }
+}
+
 /**
  * Addresses of known managed resources referred to anywhere inside `value`
  * (`${aws_s3_bucket.b.id}` -> aws_s3_bucket.b). Data sources, variables and locals
- * never match a managed resource address, so they drop out.
+ * never match a managed resource address, so they drop out. Most arguments are
+ * literals, so strings without "${" return before anything is allocated.
  */
 export function interpolatedReferences(value: JsonValue, knownAddresses: Set<string>): string[] {
+  if (typeof value !== "object" || value === null) {
+    if (typeof value !== "string" || !value.includes("${")) return [];
+  }
   const found = new Set<string>();
   const pending: JsonValue[] = [value];
   while (pending.length > 0) {
     const current = pending.pop() as JsonValue;
     if (typeof current === "string") {
-      if (!current.includes("${")) continue;
-      for (const expression of interpolations(current)) {
-        for (const match of expression.matchAll(TRAVERSAL)) {
-          const address = `${match[1]}.${match[2]}`;
-          if (knownAddresses.has(address)) found.add(address);
-        }
-      }
+      if (current.includes("${")) addStringReferences(current, knownAddresses, found);
     } else if (Array.isArray(current)) {
       for (const item of current) pending.push(item);
     } else if (isObject(current)) {
-      for (const item of Object.values(current)) pending.push(item);
+      for (const key in current) pending.push(current[key]);
     }
   }
   return [...found];

@@ -83,8 +83,9 @@ export function normalizeTerraformJson(format: "synth" | "module", files: Terraf
   const drafts: ResourceDraft[] = bodies.map(({ type, name, body }) => {
     const values: JsonObject = {};
     const refs: Record<string, string[]> = {};
-    for (const [argument, value] of Object.entries(body)) {
+    for (const argument in body) {
       if (META_ARGUMENTS.has(argument)) continue;
+      const value = body[argument];
       values[argument] = value;
       const referenced = interpolatedReferences(value, addresses);
       if (referenced.length > 0) refs[argument] = referenced;

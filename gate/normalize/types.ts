@@ -42,6 +42,8 @@ export interface NormalizedResource {
   values: JsonObject;
   refs: Record<string, string[]>;
   policies: Record<string, PolicyDocument>;
+  /** Literal ARNs in values and policies, unique and sorted. */
+  arns: string[];
 }
 
 export interface NormalizedDocument {

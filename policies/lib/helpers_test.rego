@@ -12,7 +12,11 @@ messages(vs, id) := {v.message | some v in vs; v.id == id}
 provider := {"address": "provider.aws", "name": "aws", "alias": "", "region": "eu-west-2"}
 
 # A resource in the normalised shape.
-res(type, name, values, refs) := {
+res(type, name, values, refs) := res_with_policies(type, name, values, refs, {})
+
+# A resource with parsed policy documents. arns is what the normaliser derives:
+# every string starting with "arn:" in values and policies.
+res_with_policies(type, name, values, refs, policies) := {
 	"address": concat(".", [type, name]),
 	"type": type,
 	"name": name,
@@ -20,10 +24,13 @@ res(type, name, values, refs) := {
 	"region": "eu-west-2",
 	"values": values,
 	"refs": refs,
+	"policies": policies,
+	"arns": sort({s |
+		walk([values, policies], [_, s])
+		is_string(s)
+		startswith(s, "arn:")
+	}),
 }
-
-# A resource with parsed policy documents.
-res_with_policies(type, name, values, refs, policies) := object.union(res(type, name, values, refs), {"policies": policies})
 
 # An input holding the given resources, grouped by type.
 doc(list) := {

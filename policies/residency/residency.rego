@@ -78,7 +78,7 @@ res_002_findings contains {"resource": r.address, "message": msg} if {
 res_002_findings contains {"resource": r.address, "message": msg} if {
 	some list in input.resources
 	some r in list
-	some arn in arns(r)
+	some arn in r.arns
 	region := split(arn, ":")[3]
 	region != ""
 	not startswith(region, "${")
@@ -100,13 +100,6 @@ inherits_unset_region(r) if {
 region_text(region) := region if lib.is_set(region)
 
 else := "unknown (not statically set)"
-
-# Literal ARNs anywhere in a resource's arguments or parsed policies.
-arns(r) := {s |
-	walk([r.values, object.get(r, "policies", {})], [_, s])
-	is_string(s)
-	startswith(s, "arn:")
-}
 
 # METADATA
 # title: Replication destinations and CloudTrail Lake stay in allowed regions

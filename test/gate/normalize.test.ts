@@ -89,6 +89,34 @@ describe("synthesized cdk.tf.json", () => {
     expect(rolePolicy.refs).toEqual({ role: ["aws_iam_role.reader_9C0D"] });
   });
 
+  test("lists the literal ARNs of values and parsed policies once each, sorted, for TG-RES-002", () => {
+    const policy = {
+      Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:eu-west-1:111122223333:alerts" }],
+    };
+    const { resources } = normalizeTerraformJson("module", [
+      {
+        file: "main.tf.json",
+        json: {
+          resource: {
+            aws_sns_topic: {
+              alerts: {
+                policy: JSON.stringify(policy),
+                delivery: [{ target: "arn:aws:sqs:us-east-1:111122223333:q", again: "arn:aws:sqs:us-east-1:111122223333:q" }],
+                kms_master_key_id: "${aws_kms_key.k.arn}",
+                mapping: { "arn:aws:iam::111122223333:root": "a key, not a value" },
+                tags: { owner: "arn:aws:iam::111122223333:role/left-out-with-tags" },
+              },
+            },
+          },
+        },
+      },
+    ]);
+    expect(resources.aws_sns_topic[0].arns).toEqual([
+      "arn:aws:sns:eu-west-1:111122223333:alerts",
+      "arn:aws:sqs:us-east-1:111122223333:q",
+    ]);
+  });
+
   test("uses a resource's own region argument before its provider's", () => {
     expect(resource(input, "aws_sns_topic.alerts_3A4B").region).toBe("eu-west-1");
     expect(resource(input, "aws_kms_key.logs_key_3C4D").region).toBe("eu-west-2");
