@@ -86,10 +86,22 @@ function terraformJsonDocument(format: "synth" | "module", name: string, files: 
     format,
     files.map((parsed): TerraformJsonFile => ({ file: parsed.file, json: asObject(parsed) })),
   );
-  const locations = new Map<string, SourceLocation>();
-  for (const parsed of files) terraformJsonLocations(parsed, locations);
-  locateProviders(input, locations);
-  return { name, file: files[0].file, input, locations };
+  let locations: Map<string, SourceLocation> | undefined;
+  return {
+    name,
+    file: files[0].file,
+    input,
+    // Scanning the text costs a third of normalising it, and only a report that
+    // places findings reads it: a clean run never pays.
+    get locations() {
+      if (!locations) {
+        locations = new Map();
+        for (const parsed of files) terraformJsonLocations(parsed, locations);
+        locateProviders(input, locations);
+      }
+      return locations;
+    },
+  };
 }
 
 function fileDocument(file: string): GateDocument {

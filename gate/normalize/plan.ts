@@ -79,7 +79,8 @@ function expressionReferences(expression: JsonValue | undefined): string[] {
     if (Array.isArray(current)) {
       for (const item of current) pending.push(item);
     } else if (isObject(current)) {
-      for (const [key, value] of Object.entries(current)) {
+      for (const key in current) {
+        const value = current[key];
         if (key === "references" && Array.isArray(value)) {
           for (const reference of value) if (typeof reference === "string") found.push(reference);
         } else {
@@ -226,8 +227,9 @@ class PlanNormalizer {
     const config = this.configByAddress.get(stripInstanceKeys(resource.address));
     const refs: Record<string, string[]> = {};
     const firstReferenceByArgument = new Map<string, string>();
-    for (const [argument, expression] of Object.entries(config?.expressions ?? {})) {
-      const references = expressionReferences(expression);
+    const expressions = config?.expressions ?? {};
+    for (const argument in expressions) {
+      const references = expressionReferences(expressions[argument]);
       if (references.length === 0) continue;
       firstReferenceByArgument.set(argument, references[0]);
       const addresses = new Set(this.resolveAll(references, moduleInstance, 0));
@@ -235,7 +237,8 @@ class PlanNormalizer {
     }
     const values: JsonObject = resource.values ?? {};
     if (isObject(unknown)) {
-      for (const [argument, marker] of Object.entries(unknown)) {
+      for (const argument in unknown) {
+        const marker = unknown[argument];
         // An argument the configuration does not set but the provider computes (an
         // S3 bucket's `policy`, any `arn`) is not something the author wrote: it
         // stays absent, as it is in synthesized JSON.

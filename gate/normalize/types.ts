@@ -68,6 +68,6 @@ export interface GateDocument {
   /** The file findings without a located resource point at. */
   file: string;
   input: NormalizedDocument;
-  /** Keyed by resource or provider address. */
-  locations: Map<string, SourceLocation>;
+  /** Keyed by resource or provider address; may be computed on first read. */
+  readonly locations: Map<string, SourceLocation>;
 }
