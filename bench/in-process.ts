@@ -4,7 +4,8 @@
  *   node dist/bench/in-process.js FILE RUNS POLICY_DIR NORMALISED_OUT
  * Loads the policy once (timed), writes the normalised document of FILE to
  * NORMALISED_OUT (untimed: it is `opa eval`'s input), then times RUNS rounds of
- * parse-only, the gate's load+normalise, and the policy evaluation alone.
+ * parse-only, the gate's load+normalise, the policy evaluation alone and the
+ * source-line scan.
  * Prints one JSON line (InProcessResult) on stdout.
  */
 import * as fs from "fs";
@@ -16,8 +17,10 @@ export interface InProcessResult {
   policyLoadMs: number;
   /** readFileSync + JSON.parse of the input. */
   parse: Stats;
-  /** loadDocuments (read, parse, normalise, source locations) minus parse, per round. */
+  /** loadDocuments (read, parse, normalise) minus parse, per round. */
   normalise: Stats;
+  /** The source-line scan a report that places findings triggers (synth and module inputs only). */
+  sourceLines: Stats;
   /** bundle.evaluate: input serialisation into WASM memory, evaluation, result parse, checks and sort. */
   evaluate: Stats;
   /** JSON.stringify of the normalised input alone (the serialisation part of evaluate). */
@@ -53,16 +56,19 @@ function main(): void {
   const normalise: number[] = [];
   const evaluate: number[] = [];
   const serialise: number[] = [];
+  const sourceLines: number[] = [];
   for (let round = 0; round < runs; round++) {
     const [, parseMs] = time(() => JSON.parse(fs.readFileSync(file, "utf8")));
     const [documents, loadMs] = time(() => loadDocuments(file));
     const [violations, evaluateMs] = time(() => bundle.evaluate(documents[0].input));
     const [, serialiseMs] = time(() => JSON.stringify(documents[0].input));
+    const [, sourceLinesMs] = time(() => documents[0].locations.size);
     if (violations.length !== firstViolations.length) throw new Error("evaluation is not deterministic");
     parse.push(parseMs);
     normalise.push(loadMs - parseMs);
     evaluate.push(evaluateMs);
     serialise.push(serialiseMs);
+    sourceLines.push(sourceLinesMs);
   }
   const result: InProcessResult = {
     policyLoadMs,
@@ -70,6 +76,7 @@ function main(): void {
     normalise: stats(normalise),
     evaluate: stats(evaluate),
     serialise: stats(serialise),
+    sourceLines: stats(sourceLines),
     firstEvaluateMs,
     violations: firstViolations.length,
     normalisedBytes: Buffer.byteLength(normalisedText),

@@ -69,13 +69,32 @@ export interface Series {
   maxRssMb: number | null;
 }
 
-/** One untimed warm-up run (page cache; its stdout kept in `outputFile`), then `runs` timed runs. */
-export function runSeries(command: Command, runs: number, rssFile: string, outputFile: string): Series {
-  runOnce(command, rssFile, outputFile);
-  const results = Array.from({ length: runs }, () => runOnce(command, rssFile));
-  const rss = results.map((result) => result.maxRssMb);
-  return {
-    time: stats(results.map((result) => result.ms)),
-    maxRssMb: rss.every((value): value is number => value !== null) ? Math.max(...rss) : null,
-  };
+/** A command to time and where its warm-up run's stdout is kept (for cross-checks). */
+export interface SeriesSpec {
+  command: Command;
+  outputFile: string;
+}
+
+/**
+ * One untimed warm-up run of each command (page cache; its stdout kept), then
+ * `runs` rounds that run every command once, in an order that rotates each round.
+ * Interleaving spreads a noisy spell on a shared machine over all the commands
+ * instead of landing on one command's whole series, so the ratios stay fair.
+ */
+export function runInterleaved(specs: SeriesSpec[], runs: number, rssFile: string): Series[] {
+  for (const spec of specs) runOnce(spec.command, rssFile, spec.outputFile);
+  const results: RunResult[][] = specs.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    for (let offset = 0; offset < specs.length; offset++) {
+      const index = (round + offset) % specs.length;
+      results[index].push(runOnce(specs[index].command, rssFile));
+    }
+  }
+  return results.map((series) => {
+    const rss = series.map((result) => result.maxRssMb);
+    return {
+      time: stats(series.map((result) => result.ms)),
+      maxRssMb: rss.every((value): value is number => value !== null) ? Math.max(...rss) : null,
+    };
+  });
 }

@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { Estate, generateEstate, toPlanJson, toSynthJson } from "./generate";
 import { InProcessResult } from "./in-process";
-import { Command, HAS_GNU_TIME, runSeries, Series, Stats } from "./measure";
+import { Command, HAS_GNU_TIME, runInterleaved, Series, Stats } from "./measure";
 import { PolicySnapshot, snapshotPolicy } from "./policy-snapshot";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -106,12 +106,16 @@ function measure(size: number, shape: Shape, estate: Estate, runs: number, snaps
     argv: [process.execPath, "-e", "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))", file],
     okExitCodes: [0],
   };
-  log(`${label}: trailgate check x${runs}`);
-  const trailgateSeries = runSeries(trailgate, runs, rss, scratch("trailgate.json"));
-  log(`${label}: opa eval x${runs}`);
-  const opaSeries = runSeries(opa, runs, rss, scratch("opa.json"));
-  log(`${label}: parse floor x${runs}`);
-  const floorSeries = runSeries(floor, runs, rss, scratch("floor.out"));
+  log(`${label}: trailgate check, opa eval and parse floor, interleaved x${runs}`);
+  const [trailgateSeries, opaSeries, floorSeries] = runInterleaved(
+    [
+      { command: trailgate, outputFile: scratch("trailgate.json") },
+      { command: opa, outputFile: scratch("opa.json") },
+      { command: floor, outputFile: scratch("floor.out") },
+    ],
+    runs,
+    rss,
+  );
   return {
     size,
     shape,
@@ -145,24 +149,30 @@ function countResources(outdir: string): number {
 function measureSynth(runs: number, snapshot: PolicySnapshot, dir: string): SynthResult {
   const fullOut = path.join(dir, "synth-full");
   const minimalOut = path.join(dir, "synth-minimal");
-  log(`synth: example app x${runs}`);
-  const full = runSeries(
-    {
-      label: "example app synth",
-      argv: [process.execPath, path.join(REPO, "dist", "main.js")],
-      env: { CDKTF_OUTDIR: fullOut, TRAILGATE_POLICY_DIR: snapshot.bundleDir },
-      okExitCodes: [0],
-    },
+  log(`synth: example app and minimal app, interleaved x${runs}`);
+  const [full, minimal] = runInterleaved(
+    [
+      {
+        command: {
+          label: "example app synth",
+          argv: [process.execPath, path.join(REPO, "dist", "main.js")],
+          env: { CDKTF_OUTDIR: fullOut, TRAILGATE_POLICY_DIR: snapshot.bundleDir },
+          okExitCodes: [0],
+        },
+        outputFile: "/dev/null",
+      },
+      {
+        command: {
+          label: "minimal app synth",
+          argv: [process.execPath, path.join(__dirname, "minimal-app.js")],
+          env: { CDKTF_OUTDIR: minimalOut },
+          okExitCodes: [0],
+        },
+        outputFile: "/dev/null",
+      },
+    ],
     runs,
     path.join(dir, "synth.rss"),
-    "/dev/null",
-  );
-  log(`synth: minimal app x${runs}`);
-  const minimal = runSeries(
-    { label: "minimal app synth", argv: [process.execPath, path.join(__dirname, "minimal-app.js")], env: { CDKTF_OUTDIR: minimalOut }, okExitCodes: [0] },
-    runs,
-    path.join(dir, "synth.rss"),
-    "/dev/null",
   );
   return { full, minimal, fullResources: countResources(fullOut) };
 }
@@ -194,7 +204,7 @@ function report(results: Measurement[], synth: SynthResult, runs: number, snapsh
   const key = (m: Measurement) => [m.size.toLocaleString("en-GB"), m.shape];
   const out: string[] = [];
   out.push(
-    `## trailgate bench${quick ? " (--quick)" : ""}: node ${process.version}, ${os.cpus().length} CPUs, load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${runs} timed runs per cell after 1 warm-up, times in ms as median (min–max)`,
+    `## trailgate bench${quick ? " (--quick)" : ""}: node ${process.version}, ${os.cpus().length} CPUs, load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${runs} timed runs per cell after 1 warm-up, times in ms as median (min–max); the commands of one row run interleaved`,
     `policy sources sha256 ${snapshot.sourceHash} (snapshot of policies/ built with scripts/build-policy.sh)`,
     "",
     "### Inputs and correctness cross-check",
@@ -235,12 +245,13 @@ function report(results: Measurement[], synth: SynthResult, runs: number, snapsh
     "",
     "### In process (policy loaded once; fresh node per input)",
     table(
-      ["resources", "shape", "policy load", "parse", "normalise ⁴", "serialise ⁵", "evaluate (first)", "evaluate", "max RSS MB"],
+      ["resources", "shape", "policy load", "parse", "normalise ⁴", "source lines ⁶", "serialise ⁵", "evaluate (first)", "evaluate", "max RSS MB"],
       results.map((m) => [
         ...key(m),
         ms(m.inProcess.policyLoadMs),
         span(m.inProcess.parse),
         span(m.inProcess.normalise),
+        span(m.inProcess.sourceLines),
         span(m.inProcess.serialise),
         ms(m.inProcess.firstEvaluateMs),
         span(m.inProcess.evaluate),
@@ -248,8 +259,9 @@ function report(results: Measurement[], synth: SynthResult, runs: number, snapsh
       ]),
     ),
     "",
-    "⁴ loadDocuments (read, parse, normalise, source lines) minus read+parse in the same round.",
+    "⁴ loadDocuments (read, parse, normalise) minus read+parse in the same round.",
     "⁵ JSON.stringify of the normalised input, which opa-wasm does inside every evaluate before copying it into WASM memory; evaluate includes it.",
+    "⁶ the scan for each resource's line in a synth or module file; it runs only when a report places a finding (json, sarif), so a clean run skips it. Plans have no useful lines (0).",
     "",
     "### Synthesis",
     table(
