@@ -8,9 +8,10 @@
  *    evaluate) and result size.
  * 3. Builtins opa-wasm implements in JavaScript: calls and time inside them.
  * 4. Each control family's `violations` (plus any --entrypoint) as its own WASM
- *    entrypoint, warm, so the expensive rules stand out. A constant rule such as
- *    --entrypoint trailgate/residency/allowed_list gives the fixed cost of
- *    getting the input into WASM (serialise, copy, opa_json_parse).
+ *    entrypoint, warm, so the expensive rules stand out.
+ * 5. The fixed cost of getting the input into WASM (serialise, copy,
+ *    opa_json_parse): a one-rule probe policy that only counts input.resources,
+ *    first and warm evaluation.
  * Uses the same policy snapshot and generator as run.ts.
  */
 import { execFileSync } from "child_process";
@@ -146,6 +147,21 @@ function main(): void {
       }
       lines.push(`- ${entrypoint}: ${stats(samples).median.toFixed(0)} ms (${count} results)`);
     }
+
+    // 5. Input transfer alone.
+    const probeDir = path.join(dir, "probe");
+    fs.mkdirSync(probeDir);
+    fs.writeFileSync(path.join(probeDir, "probe.rego"), "package trailgate_probe\n\nresource_types := count(input.resources)\n");
+    execFileSync(opa, ["build", "-t", "wasm", "-e", "trailgate_probe/resource_types", probeDir, "-o", path.join(probeDir, "bundle.tar.gz")]);
+    execFileSync("tar", ["-xzf", path.join(probeDir, "bundle.tar.gz"), "-C", probeDir, "/policy.wasm"]);
+    const probe = load(fs.readFileSync(path.join(probeDir, "policy.wasm")), {}, endPages);
+    const [, probeFirstMs] = time(() => probe.evaluate(input, "trailgate_probe/resource_types"));
+    const probeWarm = Array.from({ length: 3 }, () => time(() => probe.evaluate(input, "trailgate_probe/resource_types"))[1]);
+    lines.push(
+      "",
+      "### 5. Getting the input into WASM (probe policy: count(input.resources))",
+      `- first evaluate ${probeFirstMs.toFixed(0)} ms, warm ${stats(probeWarm).median.toFixed(0)} ms (serialise, copy, opa_json_parse; no rules)`,
+    );
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
