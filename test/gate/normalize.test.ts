@@ -289,7 +289,8 @@ describe("policy documents", () => {
 });
 
 describe("scale", () => {
-  test("normalises 50,000 resources with refs in a few seconds (linear passes)", () => {
+  // Speed at scale is measured by `npm run bench`, not asserted here.
+  test("links refs correctly across 50,000 resources", () => {
     const buckets: JsonObject = {};
     const encryption: JsonObject = {};
     for (let i = 0; i < 25000; i++) {
@@ -300,11 +301,10 @@ describe("scale", () => {
       provider: { aws: [{ region: "eu-west-2" }] },
       resource: { aws_s3_bucket: buckets, aws_s3_bucket_server_side_encryption_configuration: encryption },
     };
-    const started = Date.now();
     const document = normalizeTerraformJson("synth", [{ file: "big.tf.json", json }]);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(document.resources.aws_s3_bucket_server_side_encryption_configuration[24999].refs).toEqual({
-      bucket: ["aws_s3_bucket.b24999"],
-    });
+    const configurations = document.resources.aws_s3_bucket_server_side_encryption_configuration;
+    expect(configurations).toHaveLength(25000);
+    expect(configurations[0].refs).toEqual({ bucket: ["aws_s3_bucket.b0"] });
+    expect(configurations[24999].refs).toEqual({ bucket: ["aws_s3_bucket.b24999"] });
   });
 });
