@@ -12,6 +12,21 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Calls `visit` with every string value (never an object key) anywhere inside `value`. */
+export function forEachString(value: unknown, visit: (text: string) => void): void {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === "string") {
+      visit(current);
+    } else if (Array.isArray(current)) {
+      for (const item of current) pending.push(item);
+    } else if (typeof current === "object" && current !== null) {
+      for (const key in current) pending.push((current as Record<string, unknown>)[key]);
+    }
+  }
+}
+
 /** A value Terraform only knows at apply time is written as a "${…}" string. */
 export function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
@@ -129,17 +144,11 @@ function splitArguments(raw: JsonObject): { values: JsonObject; policies: Record
  */
 function literalArns(values: JsonObject, policies: Record<string, PolicyDocument>): string[] {
   const found = new Set<string>();
-  const pending: unknown[] = [values, policies];
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current === "string") {
-      if (current.startsWith("arn:")) found.add(current);
-    } else if (Array.isArray(current)) {
-      for (const item of current) pending.push(item);
-    } else if (typeof current === "object" && current !== null) {
-      for (const key in current) pending.push((current as Record<string, unknown>)[key]);
-    }
-  }
+  const collect = (text: string) => {
+    if (text.startsWith("arn:")) found.add(text);
+  };
+  forEachString(values, collect);
+  forEachString(policies, collect);
   return found.size === 0 ? [] : [...found].sort();
 }
 

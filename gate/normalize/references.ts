@@ -1,4 +1,4 @@
-import { isObject } from "./common";
+import { forEachString } from "./common";
 import { JsonValue } from "./types";
 
 /** `type.name` at the start of a traversal (not after a dot: that is an attribute). */
@@ -45,16 +45,8 @@ export function interpolatedReferences(value: JsonValue, knownAddresses: Set<str
     if (typeof value !== "string" || !value.includes("${")) return [];
   }
   const found = new Set<string>();
-  const pending: JsonValue[] = [value];
-  while (pending.length > 0) {
-    const current = pending.pop() as JsonValue;
-    if (typeof current === "string") {
-      if (current.includes("${")) addStringReferences(current, knownAddresses, found);
-    } else if (Array.isArray(current)) {
-      for (const item of current) pending.push(item);
-    } else if (isObject(current)) {
-      for (const key in current) pending.push(current[key]);
-    }
-  }
+  forEachString(value, (text) => {
+    if (text.includes("${")) addStringReferences(text, knownAddresses, found);
+  });
   return [...found];
 }
