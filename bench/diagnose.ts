@@ -30,6 +30,7 @@ const REPO = path.resolve(__dirname, "..", "..");
 const SEED = 20250105;
 const FAMILIES = ["residency", "encryption", "retention", "least_privilege", "logging"];
 const PAGE = 65536;
+const OPA = path.join(REPO, ".tools", "bin", "opa");
 
 function time<T>(work: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -45,6 +46,15 @@ function load(wasm: Buffer, data: object, initialPages?: number): LoadedPolicy {
   const policy = initialPages === undefined ? loadPolicySync(wasm) : loadPolicySync(wasm, { initial: initialPages });
   policy.setData(data);
   return policy;
+}
+
+/** `opa build -t wasm` of `sources` with the given entrypoints into `outDir`; returns policy.wasm. */
+function buildWasm(sources: string, entrypoints: string[], outDir: string): Buffer {
+  fs.mkdirSync(outDir);
+  const bundle = path.join(outDir, "bundle.tar.gz");
+  execFileSync(OPA, ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), sources, "-o", bundle]);
+  execFileSync("tar", ["-xzf", bundle, "-C", outDir, "/policy.wasm"]);
+  return fs.readFileSync(path.join(outDir, "policy.wasm"));
 }
 
 function resultCount(resultSet: unknown): number {
@@ -129,12 +139,7 @@ function main(): void {
 
     // 4. Families as separate entrypoints.
     const entrypoints = [...FAMILIES.map((family) => `trailgate/${family}/violations`), ...extraEntrypoints];
-    const buildDir = path.join(dir, "entrypoints");
-    fs.mkdirSync(buildDir);
-    const opa = path.join(REPO, ".tools", "bin", "opa");
-    execFileSync(opa, ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), snapshot.policiesDir, "-o", path.join(buildDir, "bundle.tar.gz")]);
-    execFileSync("tar", ["-xzf", path.join(buildDir, "bundle.tar.gz"), "-C", buildDir, "/policy.wasm"]);
-    const multi = load(fs.readFileSync(path.join(buildDir, "policy.wasm")), data, endPages);
+    const multi = load(buildWasm(snapshot.policiesDir, entrypoints, path.join(dir, "entrypoints")), data, endPages);
     lines.push("", "### 4. Entrypoints evaluated on their own (warm; median of 3; each includes input serialisation and the lib indexes it needs)");
     for (const entrypoint of entrypoints) {
       multi.evaluate(input, entrypoint);
@@ -149,12 +154,10 @@ function main(): void {
     }
 
     // 5. Input transfer alone.
-    const probeDir = path.join(dir, "probe");
-    fs.mkdirSync(probeDir);
-    fs.writeFileSync(path.join(probeDir, "probe.rego"), "package trailgate_probe\n\nresource_types := count(input.resources)\n");
-    execFileSync(opa, ["build", "-t", "wasm", "-e", "trailgate_probe/resource_types", probeDir, "-o", path.join(probeDir, "bundle.tar.gz")]);
-    execFileSync("tar", ["-xzf", path.join(probeDir, "bundle.tar.gz"), "-C", probeDir, "/policy.wasm"]);
-    const probe = load(fs.readFileSync(path.join(probeDir, "policy.wasm")), {}, endPages);
+    const probeSource = path.join(dir, "probe-source");
+    fs.mkdirSync(probeSource);
+    fs.writeFileSync(path.join(probeSource, "probe.rego"), "package trailgate_probe\n\nresource_types := count(input.resources)\n");
+    const probe = load(buildWasm(probeSource, ["trailgate_probe/resource_types"], path.join(dir, "probe")), {}, endPages);
     const [, probeFirstMs] = time(() => probe.evaluate(input, "trailgate_probe/resource_types"));
     const probeWarm = Array.from({ length: 3 }, () => time(() => probe.evaluate(input, "trailgate_probe/resource_types"))[1]);
     lines.push(
