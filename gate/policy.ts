@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { describeError, GateInputError } from "./errors";
-import { JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
 import { defaultPolicyDir } from "./paths";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -62,10 +62,6 @@ export interface PolicyBundle {
   rules: RuleInfo[];
   ruleById: Map<string, RuleInfo>;
   evaluate(document: NormalizedDocument): Violation[];
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function readBundleFile(dir: string, name: string): Buffer {

@@ -8,10 +8,6 @@ import {
   PolicyDocument,
 } from "./types";
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Calls `visit` with every string value (never an object key) anywhere inside `value`. */
 export function forEachString(value: unknown, visit: (text: string) => void): void {
   const pending: unknown[] = [value];

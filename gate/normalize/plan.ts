@@ -3,13 +3,12 @@ import {
   buildDocument,
   impliedProviderName,
   isExpression,
-  isObject,
   providerAddress,
   ProviderRegistry,
   ResourceDraft,
   stripInstanceKeys,
 } from "./common";
-import { JsonObject, JsonValue, NormalizedDocument } from "./types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./types";
 
 /** The parts of `terraform show -json PLANFILE` (format 1.x) the gate reads. */
 interface PlannedResource {

@@ -1,14 +1,10 @@
-import { JsonObject, JsonValue, PolicyDocument, PolicyStatement } from "./types";
+import { isObject, JsonValue, PolicyDocument, PolicyStatement } from "./types";
 
 /** Arguments that hold an IAM policy document when their value is a JSON string. */
 export const POLICY_ARGUMENTS = new Set(["policy", "assume_role_policy"]);
 
 const STRING_LIST_KEYS = ["Action", "NotAction", "Resource", "NotResource"] as const;
 const PRINCIPAL_KEYS = ["Principal", "NotPrincipal"] as const;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function toArray(value: JsonValue): JsonValue[] {
   return Array.isArray(value) ? value : [value];

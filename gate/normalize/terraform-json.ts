@@ -2,13 +2,12 @@ import { GateInputError } from "../errors";
 import {
   buildDocument,
   impliedProviderName,
-  isObject,
   providerAddress,
   ProviderRegistry,
   ResourceDraft,
 } from "./common";
 import { interpolatedReferences } from "./references";
-import { JsonObject, JsonValue, NormalizedDocument } from "./types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./types";
 
 /** Meta-arguments configure Terraform itself, not the resource, so they are not `values`. */
 const META_ARGUMENTS = new Set(["provider", "depends_on", "count", "for_each", "lifecycle", "provisioner", "connection", "//"]);

@@ -15,6 +15,11 @@ export interface NormalizedProvider {
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 export interface PolicyStatement {
   Sid?: JsonValue;
   Effect?: JsonValue;
