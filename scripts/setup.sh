@@ -14,13 +14,11 @@ lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ -f node_modules/.trailgate-lock-sum && "$(cat node_modules/.trailgate-lock-sum)" == "$lock_sum" ]]; then
   echo "node_modules matches package-lock.json"
 else
-  # `npm install` with the committed lockfile rather than `npm ci`: the registry here
-  # serves no builds of some platform-only optional packages (e.g. jest's resolver for
-  # android or win32), so the lockfile cannot list them and `npm ci` refuses it.
-  # The lockfile is still the source of every version: a changed lockfile is an error.
-  npm install --no-audit --no-fund
-  if [[ "$(sha256sum package-lock.json | cut -d' ' -f1)" != "$lock_sum" ]]; then
-    echo "setup: npm install changed package-lock.json; commit a lockfile that matches package.json" >&2
+  # `npm ci` installs exactly what package-lock.json lists and stops when package.json
+  # and the lockfile disagree. The lockfile lists every platform's optional packages
+  # (e.g. @unrs/resolver-binding-*), which the registry serves for all platforms.
+  if ! npm ci --no-audit --no-fund; then
+    echo "setup: npm ci failed; if package.json and package-lock.json disagree, run 'npm install --package-lock-only' and commit the lockfile" >&2
     exit 1
   fi
   echo "$lock_sum" > node_modules/.trailgate-lock-sum
