@@ -3,26 +3,31 @@ import * as path from "path";
 import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments } from "./normalize";
+import { InputBudget, parseInputLimit } from "./normalize/input-file";
 import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { forTerminalLine, refuseOverwritingInputs } from "./output-safety";
 import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
-import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
+import { appliedConfiguration, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
 import { loadWaivers, todayUtc } from "./waivers";
 
 export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
-                         [--fail-on low|medium|high|critical]
+                         [--fail-on low|medium|high|critical] [--max-input-mb N]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
-\`terraform show -json PLANFILE\`, or a folder of *.tf.json files.
+\`terraform show -json PLANFILE\`, or a module folder (*.tf and *.tf.json files,
+override files, tfvars, local module calls, read as Terraform reads them).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
            resource is an address, or a prefix ending in * ("*" alone: any resource)
 --fail-on  the lowest severity that fails the check (default: low)
+--max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
+           or TRAILGATE_MAX_INPUT_MB)
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
@@ -36,6 +41,8 @@ interface CheckOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
+  maxInputMb?: number;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -49,7 +56,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--max-input-mb"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -81,6 +88,7 @@ function parseCheckArguments(args: string[]): CheckOptions {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
   };
 }
 
@@ -91,16 +99,20 @@ function packageJson(): { version?: string; homepage?: string } {
 function check(options: CheckOptions, io: Io): number {
   const bundle = loadPolicyBundle({ dataFile: options.data });
   const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
-  const documents = loadDocuments(options.path);
+  const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
+  const documents = loadDocuments(options.path, { budget });
   const { version = "0.0.0", homepage } = packageJson();
+  const results = evaluateDocuments(documents, bundle, waivers, todayUtc());
   const run = {
     toolVersion: version,
     rules: bundle.rules,
     failOn: options.failOn,
-    documents: evaluateDocuments(documents, bundle, waivers, todayUtc()),
+    documents: results,
+    applied: appliedConfiguration(bundle, waivers, options.waivers, results),
   };
   const report = renderReport(options.format, run, homepage);
   if (options.output) {
+    refuseOverwritingInputs(options.output, [options.path, options.data, options.waivers]);
     try {
       fs.writeFileSync(options.output, report);
     } catch (error) {
@@ -110,7 +122,7 @@ function check(options: CheckOptions, io: Io): number {
     io.stdout(report);
   }
   // Machine formats on stdout or in a file: the outcome still belongs in the log.
-  if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
+  if (options.format !== "text" || options.output) io.stderr(`${forTerminalLine(summaryLine(run))}\n`);
   return summarize(run).failing > 0 ? 1 : 0;
 }
 
@@ -165,7 +177,7 @@ export function main(argv: string[], io: Io = processIo): number {
   } catch (error) {
     // One line, so CI logs show the reason next to the exit code.
     const prefix = error instanceof GateInputError ? "" : "internal error: ";
-    io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
+    io.stderr(`trailgate: error: ${prefix}${forTerminalLine(describeError(error).replace(/\s*\n\s*/g, " "))}\n`);
     return 2;
   }
 }

@@ -1,10 +1,10 @@
-import { TerraformStack } from "cdktf";
+import { Annotations, TerraformStack } from "cdktf";
 import { describeError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { synthDocument } from "./normalize";
 import { JsonObject } from "./normalize/types";
 import { loadPolicyBundle, Severity } from "./policy";
-import { findingStatus } from "./report/model";
+import { appliedConfiguration, appliedLines, findingStatus } from "./report/model";
 import { loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
 
 export interface PolicyGateOptions {
@@ -22,12 +22,20 @@ export interface PolicyGateOptions {
   readonly today?: string;
 }
 
+/** What the synth-time gate found: the failing findings, and what it applied (data overrides, waivers). */
+export interface PolicyGateResult {
+  errors: string[];
+  /** Lines stating the data overrides and waivers applied ([] when none). */
+  applied: string[];
+}
+
 /**
  * The errors the gate reports for `stack`: one per failing violation, or one
- * describing why the gate could not run (missing or stale bundle, bad waivers).
+ * describing why the gate could not run (missing or stale bundle, bad waivers),
+ * and the data overrides and waivers it applied.
  * Failing closed here is what stops `cdktf deploy` before any apply.
  */
-export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptions = {}): string[] {
+export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
     const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile });
     const knownRuleIds = new Set(bundle.ruleById.keys());
@@ -37,16 +45,23 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
     ];
     // toTerraform() is the resolved JSON cdktf writes to cdk.tf.json.
     const document = synthDocument(stack.node.id, stack.toTerraform() as JsonObject);
-    const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc());
-    return result.findings
+    const results = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc());
+    const errors = results[0].findings
       .filter((finding) => findingStatus(finding, options.failOn ?? "low") === "failing")
       .map(
         (finding) =>
           `trailgate ${finding.severity} ${finding.id} ${finding.resource || "(configuration)"}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`,
       );
+    const applied = appliedLines(appliedConfiguration(bundle, waivers, options.waiversFile, results)).map((line) => `trailgate: ${line.trim()}`);
+    return { errors, applied };
   } catch (error) {
-    return [`trailgate: the policy gate could not run: ${describeError(error)}`];
+    return { errors: [`trailgate: the policy gate could not run: ${describeError(error)}`], applied: [] };
   }
+}
+
+/** The errors of policyGateResult: what fails synthesis. */
+export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptions = {}): string[] {
+  return policyGateResult(stack, options).errors;
 }
 
 /**
@@ -59,5 +74,13 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
  *   app.synth();
  */
 export function addPolicyGate(stack: TerraformStack, options: PolicyGateOptions = {}): void {
-  stack.node.addValidation({ validate: () => policyGateErrors(stack, options) });
+  stack.node.addValidation({
+    validate: () => {
+      const { errors, applied } = policyGateResult(stack, options);
+      // cdktf synth prints warnings even when synthesis passes: a waiver or a
+      // data override is never applied silently.
+      for (const line of applied) Annotations.of(stack).addWarning(line);
+      return errors;
+    },
+  });
 }

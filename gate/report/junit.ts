@@ -1,15 +1,9 @@
-import { findingStatus, GateRun } from "./model";
+import { appliedLines, findingStatus, GateRun } from "./model";
+import { forXml } from "../output-safety";
 import { Finding } from "../waivers";
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    // XML 1.0 cannot carry most control characters, even escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
-}
+/** XML text: escaped, and characters XML 1.0 cannot carry (controls, U+FFFF, lone surrogates) replaced. */
+const xml = forXml;
 
 function describe(finding: Finding): string {
   return `${finding.resource || "(configuration)"}: ${finding.message}`;
@@ -22,6 +16,12 @@ function describe(finding: Finding): string {
  */
 export function renderJunit(run: GateRun): string {
   const suites: string[] = [];
+  // The data overrides and waivers applied, as JUnit properties of every suite.
+  const applied = appliedLines(run.applied);
+  const properties =
+    applied.length > 0
+      ? `    <properties>\n${applied.map((line, index) => `      <property name="trailgate.applied.${index + 1}" value="${xml(line.trim())}"/>`).join("\n")}\n    </properties>\n`
+      : "";
   let totalFailures = 0;
   let totalSkipped = 0;
   for (const { document, findings } of run.documents) {
@@ -57,7 +57,7 @@ export function renderJunit(run: GateRun): string {
     totalFailures += failures;
     totalSkipped += skipped;
     suites.push(
-      `  <testsuite name="${xml(document.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${cases.join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${xml(document.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${properties}${cases.join("\n")}\n  </testsuite>`,
     );
   }
   const tests = run.rules.length * run.documents.length;

@@ -17,6 +17,7 @@ const FAMILY: Record<string, string> = {
   RET: "retention",
   LP: "least-privilege",
   LOG: "logging",
+  CFG: "configuration",
 };
 
 /** "S3 buckets use SSE-KMS" -> "S3BucketsUseSseKms": SARIF's rule name is an identifier. */
@@ -95,6 +96,8 @@ export function renderSarif(run: GateRun, informationUri: string | undefined): s
           },
         },
         results,
+        // The data overrides and waivers this run applied, for the reviewer of the alerts.
+        properties: { applied: run.applied },
       },
     ],
   };
