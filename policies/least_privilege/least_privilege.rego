@@ -178,11 +178,6 @@ trail_roles := {addr |
 
 log_group_by_address := {g.address: g | some g in lib.resources("aws_cloudwatch_log_group")}
 
-log_group_by_name := {name: g |
-	some g in lib.resources("aws_cloudwatch_log_group")
-	name := lib.get(g, "name")
-	is_string(name)
-}
 
 # Log groups each trail role delivers to. Nested over trails only: AWS allows
 # five trails per region, so this stays small at any resource count.
@@ -205,7 +200,10 @@ delivered_groups(t) := {g |
 	is_string(arn)
 	parts := split(arn, ":")
 	parts[5] == "log-group"
-	g := log_group_by_name[parts[6]]
+
+	# Log group names repeat across accounts and regions: every group of that name counts.
+	some g in lib.resources("aws_cloudwatch_log_group")
+	lib.get(g, "name") == parts[6]
 }
 
 # A Resource entry naming log group g: an interpolation of its ARN, or its literal ARN.
