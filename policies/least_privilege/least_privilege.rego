@@ -178,7 +178,6 @@ trail_roles := {addr |
 
 log_group_by_address := {g.address: g | some g in lib.resources("aws_cloudwatch_log_group")}
 
-
 # Log groups each trail role delivers to. Nested over trails only: AWS allows
 # five trails per region, so this stays small at any resource count.
 role_groups := {role: groups |
