@@ -41,16 +41,13 @@ export function setKey(object: JsonObject, key: string, value: JsonValue): void 
 }
 
 function addEntry(object: JsonObject, key: string, value: JsonValue): void {
-  if (!Object.prototype.hasOwnProperty.call(object, key)) {
-    setKey(object, key, value);
-    return;
-  }
   let entries = repeatedKeyEntries.get(object);
-  if (!entries) {
+  if (!entries && Object.prototype.hasOwnProperty.call(object, key)) {
     entries = Object.entries(object);
     repeatedKeyEntries.set(object, entries);
   }
-  entries.push([key, value]);
+  // Once a key has repeated, every later entry goes to the list too (found by the fuzz suite).
+  if (entries) entries.push([key, value]);
   setKey(object, key, value);
 }
 

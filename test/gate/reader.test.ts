@@ -70,6 +70,14 @@ describe("JSON syntax as Terraform reads it", () => {
     expect(findings(document, "TG-LP-007")).toContain("aws_s3_bucket.public");
   });
 
+  test("keys after a repeated key are kept (fuzz regression: a trail after a repeated type key was lost)", () => {
+    const text = `{"resource": {"aws_s3_bucket": {"a": {"bucket": "a"}}, "aws_s3_bucket": {"b": {"bucket": "b"}},
+      "aws_cloudtrail": {"t": {"name": "t", "s3_bucket_name": "a"}}}}`;
+    const document = read(folder({ "main.tf.json": text }));
+    expect(document.resources.aws_cloudtrail.map((r) => r.address)).toEqual(["aws_cloudtrail.t"]);
+    expect(findings(document, "TG-LOG-008")).toEqual([]);
+  });
+
   test("a repeated resource type key adds its resources too", () => {
     const text = `{"resource": {"aws_s3_bucket": {"a": {"bucket": "a"}}, "aws_s3_bucket": {"b": {"bucket": "b"}}}}`;
     expect(read(folder({ "main.tf.json": text })).resources.aws_s3_bucket).toHaveLength(2);
