@@ -194,6 +194,13 @@ export interface Mutant {
   id: string;
   mutations: Mutation[];
   files: Record<string, string>;
+  /**
+   * The same module as Terraform plans it in the oracle, as a child module:
+   * without its provider block (the root configures it once, so a batch runs
+   * one provider process) and with its tfvars values passed as module
+   * arguments (a child module reads no tfvars files).
+   */
+  oracle: { files: Record<string, string>; arguments: Record<string, unknown> };
 }
 
 export function mutationArbitrary(resourceCount: number, leafCount: number): fc.Arbitrary<Mutation> {
@@ -351,10 +358,10 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
     byFile.set(style[index].file, list);
   });
   if (!byFile.has("main.tf.json")) byFile.set("main.tf.json", []);
+  const oracleFiles: Record<string, string> = {};
   for (const [file, indexes] of byFile) {
     const top: [string, unknown][] = [];
     if (file === "main.tf.json") {
-      top.push(["provider", { aws: OFFLINE_PROVIDER }]);
       if (variables.length > 0) top.push(["variable", new Entries(variables)]);
       if (locals.length > 0) top.push(["locals", new Entries(locals)]);
     }
@@ -394,7 +401,8 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
       const types = new Entries(typeEntries as [string, unknown][]);
       top.push(["resource", resourceArray ? [types] : types]);
     }
-    files[file] = emit(new Entries(top));
+    oracleFiles[file] = emit(new Entries(top));
+    files[file] = file === "main.tf.json" ? emit(new Entries([["provider", { aws: OFFLINE_PROVIDER }], ...top])) : oracleFiles[file];
   }
   if (overrides.length > 0) {
     const byType = new Map<string, [string, unknown][]>();
@@ -402,6 +410,7 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
     // Each override gets its own file, applied in name order, as Terraform does.
     overrides.forEach((o, index) => {
       files[`o${index}_override.tf.json`] = emit({ resource: { [o.type]: { [o.name]: o.body } } });
+      oracleFiles[`o${index}_override.tf.json`] = files[`o${index}_override.tf.json`];
     });
   }
   for (const [file, values] of Object.entries(tfvars)) {
@@ -412,7 +421,12 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
           .join("\n")}\n`;
   }
   Object.assign(files, extraFiles);
-  return { id, mutations, files };
+  Object.assign(oracleFiles, extraFiles);
+  // Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name; later wins.
+  const order = (file: string) => (file === "terraform.tfvars" ? "0" : file === "terraform.tfvars.json" ? "1" : `2${file}`);
+  const argumentsFromTfvars: Record<string, unknown> = {};
+  for (const file of Object.keys(tfvars).sort((a, b) => (order(a) < order(b) ? -1 : 1))) Object.assign(argumentsFromTfvars, tfvars[file]);
+  return { id, mutations, files, oracle: { files: oracleFiles, arguments: argumentsFromTfvars } };
 }
 
 /** The mutants of one fuzz run: `count` estates of 1 to 4 mutations each, from `seed`. */

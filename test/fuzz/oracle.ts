@@ -9,7 +9,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Mutant } from "./mutants";
+import { Mutant, OFFLINE_PROVIDER } from "./mutants";
 
 const REPO = path.resolve(__dirname, "..", "..");
 /** Resolved from the repository, whether this runs under ts-jest (test/fuzz) or compiled (dist/test/fuzz). */
@@ -49,16 +49,20 @@ export class Oracle {
     for (const mutant of mutants) {
       const dir = path.join(this.root, mutant.id);
       fs.mkdirSync(dir);
-      for (const [name, text] of Object.entries(mutant.files)) fs.writeFileSync(path.join(dir, name), text);
+      for (const [name, text] of Object.entries(mutant.oracle.files)) fs.writeFileSync(path.join(dir, name), text);
     }
+    this.arguments = new Map(mutants.map((m) => [m.id, m.oracle.arguments]));
   }
+
+  private arguments = new Map<string, Record<string, unknown>>();
 
   private writeCalls(ids: string[]): void {
     fs.writeFileSync(
       path.join(this.root, "main.tf.json"),
       JSON.stringify({
         terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } },
-        ...(ids.length > 0 ? { module: Object.fromEntries(ids.map((id) => [id, { source: `./${id}` }])) } : {}),
+        provider: { aws: OFFLINE_PROVIDER },
+        ...(ids.length > 0 ? { module: Object.fromEntries(ids.map((id) => [id, { source: `./${id}`, ...this.arguments.get(id) }])) } : {}),
       }),
     );
     // What `terraform init` records for local modules: no copy, no download.
@@ -150,7 +154,8 @@ export function splitPlan(whole: Record<string, unknown>, id: string): Record<st
     root_module: { module_calls?: Record<string, { module?: unknown }> };
   };
   const providerConfig = Object.fromEntries(
-    Object.entries(configuration.provider_config ?? {}).filter(([, config]) => config.module_address === prefix),
+    // The root's configuration, which every mutant inherits (the mutant's own provider block is the same).
+    Object.entries(configuration.provider_config ?? {}).filter(([, config]) => config.module_address === undefined),
   );
   const changes = ((whole.resource_changes ?? []) as { address: string }[]).filter((change) => change.address.startsWith(`${prefix}.`));
   return stripModule(
