@@ -1,5 +1,6 @@
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
@@ -41,6 +42,7 @@ export class LogArchiveKey extends Construct {
 
   constructor(scope: Construct, id: string, props: LogArchiveKeyProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     const deletionWindowDays = props.deletionWindowDays ?? 30;
     if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
       throw new Error(`LogArchiveKey ${id}: deletionWindowDays must be 7-30 (got ${deletionWindowDays})`);

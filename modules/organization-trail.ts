@@ -1,5 +1,6 @@
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { Cloudtrail, CloudtrailAdvancedEventSelector } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -62,6 +63,7 @@ export class OrganizationTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) {
       throw new Error(`OrganizationTrail ${id}: trailName "${props.trailName}" must be 3-128 letters, digits, . _ -`);
     }
