@@ -55,7 +55,9 @@ test.each([
 const monitors = (s: TrailgateStack) => s.monitoring;
 const logBucketPolicy = (s: TrailgateStack) => s.archive!.bucketPolicy;
 const trail = (s: TrailgateStack) => s.trail.trail;
-const child = <T>(s: TrailgateStack, ...path: string[]) => path.reduce((c: any, id) => c.node.findChild(id), s) as T;
+// Providers are the stack's children; the estate's constructs are under its Trailgate construct.
+const child = <T>(s: TrailgateStack, ...path: string[]) =>
+  path.reduce((c: any, id) => c.node.findChild(id), s.node.tryFindChild(path[0]) ? s : s.trailgate) as T;
 
 const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = [
   ["TG-RES-001", "a provider configuration outside the UK", (s) => void new AwsProvider(s, "aws_us", { alias: "us", region: "us-east-1" })],
