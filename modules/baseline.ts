@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import type { MonitorDefinition } from "./cis-monitors";
 
 /**
@@ -211,6 +212,14 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ACCESS_POINT_NAME = /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/;
 
+/**
+ * A value only Terraform knows (a variable of the exported module, a reference):
+ * it is validated there (variable validation, preconditions), not here.
+ */
+export function isTerraformValue(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
 /** Throws a configuration error that names the field. */
 export function configError(field: string, problem: string): never {
   throw new Error(`trailgate config: ${field} ${problem}`);
@@ -218,6 +227,7 @@ export function configError(field: string, problem: string): never {
 
 /** Checks that a retention value is at least the UK floor. */
 export function requireMinimumDays(field: string, days: number, floor: number = UK_BASELINE.minimumRetentionDays): void {
+  if (isTerraformValue(days) || isTerraformValue(floor)) return;
   if (!Number.isInteger(days) || days < floor) {
     configError(field, `must be a whole number of days >= ${floor} (got ${days})`);
   }
@@ -225,19 +235,19 @@ export function requireMinimumDays(field: string, days: number, floor: number = 
 
 /** Fills in defaults and validates a team's config. */
 export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailgateConfig {
-  if (!ORGANIZATION_ID.test(config.organizationId ?? "")) {
+  if (!isTerraformValue(config.organizationId) && !ORGANIZATION_ID.test(config.organizationId ?? "")) {
     configError("organizationId", `must look like "o-" and 10-32 lowercase letters or digits (got "${config.organizationId}")`);
   }
   for (const field of ["managementAccountId", "logArchiveAccountId"] as const) {
-    if (!ACCOUNT_ID.test(config[field] ?? "")) configError(field, `must be a 12-digit AWS account id (got "${config[field]}")`);
+    if (!isTerraformValue(config[field]) && !ACCOUNT_ID.test(config[field] ?? "")) configError(field, `must be a 12-digit AWS account id (got "${config[field]}")`);
   }
   if (config.managementAccountId === config.logArchiveAccountId) {
     configError("logArchiveAccountId", "must differ from managementAccountId: logs belong in a dedicated account");
   }
   const namePrefix = config.namePrefix ?? "trailgate";
-  if (!NAME_PREFIX.test(namePrefix)) configError("namePrefix", `must be 2-21 lowercase letters, digits or hyphens (got "${namePrefix}")`);
+  if (!isTerraformValue(namePrefix) && !NAME_PREFIX.test(namePrefix)) configError("namePrefix", `must be 2-21 lowercase letters, digits or hyphens (got "${namePrefix}")`);
   const region = config.region ?? UK_BASELINE.region;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) configError("region", `is not an AWS region name (got "${region}")`);
+  if (!isTerraformValue(region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) configError("region", `is not an AWS region name (got "${region}")`);
 
   const retention: Required<RetentionConfig> = {
     objectLockDays: config.retention?.objectLockDays ?? UK_BASELINE.objectLockDays,
@@ -358,7 +368,9 @@ function validateExisting(existing: ExistingResources, region: string, alertEmai
 function validateRetention(retention: Required<RetentionConfig>): void {
   requireMinimumDays("retention.objectLockDays", retention.objectLockDays);
   requireMinimumDays("retention.logExpiryDays", retention.logExpiryDays, retention.objectLockDays);
-  if (!Number.isInteger(retention.transitionToGlacierDays) || retention.transitionToGlacierDays < 30 || retention.transitionToGlacierDays >= retention.logExpiryDays) {
+  const transition = retention.transitionToGlacierDays;
+  const known = ![transition, retention.logExpiryDays].some(isTerraformValue);
+  if (known && (!Number.isInteger(transition) || transition < 30 || transition >= retention.logExpiryDays)) {
     configError("retention.transitionToGlacierDays", `must be a whole number >= 30 and below logExpiryDays (got ${retention.transitionToGlacierDays})`);
   }
   validateLogGroupRetention("retention.logGroupRetentionDays", retention.logGroupRetentionDays);
@@ -375,6 +387,7 @@ export function validateLakeRetention(field: string, days: number): void {
 
 /** A log group retention must be a value CloudWatch accepts and, unless 0 (never expire), >= 365. */
 export function validateLogGroupRetention(field: string, days: number): void {
+  if (isTerraformValue(days)) return;
   if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days)) {
     configError(field, `must be one of CloudWatch's values (${CLOUDWATCH_RETENTION_DAYS.join(", ")}) (got ${days})`);
   }

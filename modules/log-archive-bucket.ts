@@ -10,7 +10,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { UK_BASELINE, requireMinimumDays } from "./baseline";
+import { UK_BASELINE, isTerraformValue, requireMinimumDays } from "./baseline";
 import { PolicyStatement, arns, denyInsecureTransport, policyDocument } from "./iam";
 
 export interface LogArchiveBucketProps {
@@ -77,11 +77,11 @@ export class LogArchiveBucket extends Construct {
     const transitionDays = props.transitionToGlacierDays ?? UK_BASELINE.transitionToGlacierDays;
     requireMinimumDays(`LogArchiveBucket ${id}: objectLockDays`, objectLockDays);
     requireMinimumDays(`LogArchiveBucket ${id}: expireAfterDays`, expireAfterDays, objectLockDays);
-    if (transitionDays < 30 || transitionDays >= expireAfterDays) {
+    if (![transitionDays, expireAfterDays].some(isTerraformValue) && (transitionDays < 30 || transitionDays >= expireAfterDays)) {
       throw new Error(`LogArchiveBucket ${id}: transitionToGlacierDays must be >= 30 and below expireAfterDays (got ${transitionDays})`);
     }
     for (const name of [props.bucketName, props.accessLogBucketName]) {
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+      if (!isTerraformValue(name) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
         throw new Error(`LogArchiveBucket ${id}: "${name}" is not a valid S3 bucket name`);
       }
     }

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { markTrailgateConstruct } from "./marker";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { isTerraformValue } from "./baseline";
 import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
 
 export interface LogArchiveKeyProps {
@@ -47,7 +48,7 @@ export class LogArchiveKey extends Construct {
     if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
       throw new Error(`LogArchiveKey ${id}: deletionWindowDays must be 7-30 (got ${deletionWindowDays})`);
     }
-    if (!/^[a-zA-Z0-9/_-]+$/.test(props.aliasName) || props.aliasName.startsWith("aws/")) {
+    if (!isTerraformValue(props.aliasName) && (!/^[a-zA-Z0-9/_-]+$/.test(props.aliasName) || props.aliasName.startsWith("aws/"))) {
       throw new Error(`LogArchiveKey ${id}: aliasName "${props.aliasName}" must be letters, digits, / _ - and not start with aws/`);
     }
 

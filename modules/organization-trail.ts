@@ -5,7 +5,7 @@ import { Cloudtrail, CloudtrailAdvancedEventSelector } from "@cdktf/provider-aws
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { validateLakeRetention } from "./baseline";
+import { isTerraformValue, validateLakeRetention } from "./baseline";
 import { arns, policyDocument } from "./iam";
 
 export interface OrganizationTrailProps {
@@ -64,7 +64,7 @@ export class OrganizationTrail extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
     super(scope, id);
     markTrailgateConstruct(this);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) {
+    if (!isTerraformValue(props.trailName) && !/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) {
       throw new Error(`OrganizationTrail ${id}: trailName "${props.trailName}" must be 3-128 letters, digits, . _ -`);
     }
     const dataBuckets = props.s3DataEventBuckets ?? [];

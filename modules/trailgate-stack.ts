@@ -8,6 +8,7 @@ import { CloudTrailMonitoring } from "./monitoring";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
+import { MODULE_INPUT_PRECONDITIONS, moduleInputConfig } from "./module-inputs";
 import { VpcAccessPoints, accessPointDelegation } from "./vpc-access-points";
 
 /** Alias of the provider configuration that deploys into the log-archive account. */
@@ -160,6 +161,17 @@ export class Trailgate extends Construct {
   }
 }
 
+export interface TrailgateStackOptions {
+  /**
+   * Make the accounts, organisation, name prefix, region and retention Terraform
+   * variables (validated; defaults from the config where it has them), so the stack
+   * exports as a reusable module (`export/`). The config then supplies the defaults and
+   * the settings that stay fixed (readers, access points, monitors, data events, Lake).
+   * @default false (every value literal, as the gate reads best)
+   */
+  readonly moduleInputs?: boolean;
+}
+
 /**
  * The whole estate in its own stack: the two provider configurations (the management
  * account as the default provider, the log-archive account as alias "log_archive",
@@ -177,9 +189,10 @@ export class TrailgateStack extends TerraformStack {
   readonly monitoring: CloudTrailMonitoring;
   readonly accessPoints: VpcAccessPoints;
 
-  constructor(scope: Construct, id: string, config: TrailgateConfig) {
+  constructor(scope: Construct, id: string, config: TrailgateConfig, options: TrailgateStackOptions = {}) {
     super(scope, id);
     markTrailgateConstruct(this);
+    if (options.moduleInputs) config = moduleInputConfig(this, config, resolveTrailgateConfig(config));
     const c = resolveTrailgateConfig(config);
     const defaultTags = Object.keys(c.tags).length > 0 ? [{ tags: c.tags }] : undefined;
 
@@ -216,6 +229,12 @@ export class TrailgateStack extends TerraformStack {
     this.key = this.trailgate.key;
     this.monitoring = this.trailgate.monitoring;
     this.accessPoints = this.trailgate.accessPoints;
+    if (options.moduleInputs) {
+      this.trail.trail.addOverride(
+        "lifecycle.precondition",
+        MODULE_INPUT_PRECONDITIONS.map(({ condition, errorMessage }) => ({ condition, error_message: errorMessage })),
+      );
+    }
 
     new TerraformOutput(this, "trail_arn", { value: this.trail.trail.arn, description: "ARN of the organisation trail" });
     new TerraformOutput(this, "log_bucket_name", { value: this.archive ? this.archive.bucket.bucket : this.trailgate.logBucketName, description: "Bucket that holds the log files" });
