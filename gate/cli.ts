@@ -1,37 +1,41 @@
 import * as fs from "fs";
-import * as path from "path";
 import { describeError, GateInputError } from "./errors";
-import { evaluateDocuments } from "./gate";
-import { loadDocuments } from "./normalize";
-import { InputBudget, parseInputLimit } from "./normalize/input-file";
-import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { packageInfo, ruleHelpPath } from "./paths";
+import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
+import { parseInputLimit } from "./normalize/input-file";
 import { forTerminalLine, refuseOverwritingInputs } from "./output-safety";
-import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
-import { appliedConfiguration, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
-import { loadWaivers, todayUtc } from "./waivers";
+import { runGate } from "./run";
+import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
-  trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
+  trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
-                         [--fail-on low|medium|high|critical] [--max-input-mb N]
+                         [--fail-on low|medium|high|critical]
+                         [--only IDS] [--skip IDS] [--max-input-mb N]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
+  trailgate --version
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
-\`terraform show -json PLANFILE\`, or a module folder (*.tf and *.tf.json files,
-override files, tfvars, local module calls, read as Terraform reads them).
+\`terraform show -json PLANFILE\`, a module folder (*.tf and *.tf.json files, override
+files, tfvars, local module calls, read as Terraform reads them), or - (standard input).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
            resource is an address, or a prefix ending in * ("*" alone: any resource)
 --fail-on  the lowest severity that fails the check (default: low)
+--only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
+--skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
            or TRAILGATE_MAX_INPUT_MB)
+--format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
+             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
 `;
 
 interface CheckOptions {
@@ -41,6 +45,8 @@ interface CheckOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  only?: string[];
+  skip?: string[];
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
 }
@@ -56,7 +62,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--max-input-mb"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--max-input-mb"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -88,29 +94,23 @@ function parseCheckArguments(args: string[]): CheckOptions {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
     maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
   };
-}
-
-function packageJson(): { version?: string; homepage?: string } {
-  return JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
 }
 
 function check(options: CheckOptions, io: Io): number {
-  const bundle = loadPolicyBundle({ dataFile: options.data });
-  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
-  const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
-  const documents = loadDocuments(options.path, { budget });
-  const { version = "0.0.0", homepage } = packageJson();
-  const results = evaluateDocuments(documents, bundle, waivers, todayUtc());
-  const run = {
-    toolVersion: version,
-    rules: bundle.rules,
+  const run = runGate({
+    path: options.path,
+    dataFile: options.data,
+    waiversFile: options.waivers,
     failOn: options.failOn,
-    documents: results,
-    applied: appliedConfiguration(bundle, waivers, options.waivers, results),
-  };
-  const report = renderReport(options.format, run, homepage);
+    only: options.only,
+    skip: options.skip,
+    maxInputMb: options.maxInputMb,
+  });
+  const report = renderReport(options.format, run);
   if (options.output) {
     refuseOverwritingInputs(options.output, [options.path, options.data, options.waivers]);
     try {
@@ -163,6 +163,10 @@ export function main(argv: string[], io: Io = processIo): number {
       case "rules":
         if (args.length > 0) throw new GateInputError("rules takes no arguments");
         io.stdout(rulesTable(loadRules()));
+        return 0;
+      case "--version":
+      case "-V":
+        io.stdout(`trailgate ${packageInfo().version}\n`);
         return 0;
       case "--help":
       case "-h":

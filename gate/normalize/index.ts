@@ -3,6 +3,7 @@ import * as path from "path";
 import { describeError, GateInputError } from "../errors";
 import { assembleModule, SourceFile } from "./config-module";
 import { invalid } from "./config-syntax";
+import { constructPaths } from "./construct-paths";
 import { convertHclFiles } from "./hcl";
 import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
@@ -110,6 +111,16 @@ function fileLocations(read: ReadFile, prefix: string, locations: Map<string, So
   });
 }
 
+/** A located resource also names its construct path; an unlocated one points at its file. */
+function addConstructPaths(json: JsonValue, locations: Map<string, SourceLocation>, file: string, prefix = ""): void {
+  if (!isObject(json)) return;
+  for (const [local, constructPath] of constructPaths(json)) {
+    const address = prefix ? `${prefix}.${local}` : local;
+    const location = locations.get(address);
+    locations.set(address, { ...(location ?? { file, line: 1 }), constructPath });
+  }
+}
+
 /** Provider addresses point at the `provider.<name>` key of their block. */
 function locateProviders(input: NormalizedDocument, locations: Map<string, SourceLocation>): void {
   for (const provider of input.providers) {
@@ -131,6 +142,7 @@ function document(name: string, input: NormalizedDocument, files: { read: ReadFi
         locations = new Map();
         for (const { read, prefix } of files) fileLocations(read, prefix, locations);
         locateProviders(input, locations);
+        for (const { read, prefix } of files) addConstructPaths(read.json, locations, read.file, prefix);
       }
       return locations;
     },
@@ -235,7 +247,12 @@ function fileDocument(file: string, options: Required<LoadOptions>): GateDocumen
     const input = normalizeModule("module", { config: assembleModule([{ file, json: read.json, override: false }]) });
     return document(file, input, [{ read, prefix: "" }]);
   }
-  const read = readJsonFile(file, options.budget);
+  return readDocument(readJsonFile(file, options.budget));
+}
+
+/** A plan, a cdk.tf.json or a Terraform JSON file, already read and parsed. */
+function readDocument(read: ReadFile): GateDocument {
+  const file = read.file;
   if (isPlan(read.json)) {
     // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
     return { name: file, file, input: normalizePlan(read.json as unknown as PlanJson), locations: new Map() };
@@ -308,7 +325,18 @@ export function loadDocuments(inputPath: string, options: LoadOptions = {}): Gat
   return stat.isDirectory() ? directoryDocuments(inputPath, resolved) : [fileDocument(inputPath, resolved)];
 }
 
+/**
+ * One document from text already read, e.g. standard input (`trailgate check -`):
+ * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON
+ * file, read as Terraform reads JSON. The caller bounds the text's size.
+ */
+export function textDocument(name: string, text: string): GateDocument {
+  return readDocument({ file: name, text, json: parseJson(text, name), hcl: false });
+}
+
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */
 export function synthDocument(name: string, json: JsonObject): GateDocument {
-  return { name, file: name, input: normalizeTerraformJson("synth", [{ file: name, json }]), locations: new Map() };
+  const locations = new Map<string, SourceLocation>();
+  addConstructPaths(json, locations, name);
+  return { name, file: name, input: normalizeTerraformJson("synth", [{ file: name, json }]), locations };
 }

@@ -1,5 +1,6 @@
 import { appliedLines, findingStatus, GateRun } from "./model";
 import { forXml } from "../output-safety";
+import { describeSelection } from "../selection";
 import { Finding } from "../waivers";
 
 /** XML text: escaped, and characters XML 1.0 cannot carry (controls, U+FFFF, lone surrogates) replaced. */
@@ -16,12 +17,13 @@ function describe(finding: Finding): string {
  */
 export function renderJunit(run: GateRun): string {
   const suites: string[] = [];
-  // The data overrides and waivers applied, as JUnit properties of every suite.
-  const applied = appliedLines(run.applied);
-  const properties =
-    applied.length > 0
-      ? `    <properties>\n${applied.map((line, index) => `      <property name="trailgate.applied.${index + 1}" value="${xml(line.trim())}"/>`).join("\n")}\n    </properties>\n`
-      : "";
+  // Suite properties: the rule selection (--only/--skip; rules outside it have no test
+  // case), then the data overrides and waivers applied.
+  const propertyLines = [
+    ...(run.selection ? [`      <property name="trailgate.selection" value="${xml(describeSelection(run.selection))}"/>`] : []),
+    ...appliedLines(run.applied).map((line, index) => `      <property name="trailgate.applied.${index + 1}" value="${xml(line.trim())}"/>`),
+  ];
+  const properties = propertyLines.length > 0 ? `    <properties>\n${propertyLines.join("\n")}\n    </properties>\n` : "";
   let totalFailures = 0;
   let totalSkipped = 0;
   for (const { document, findings } of run.documents) {

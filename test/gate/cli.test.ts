@@ -155,7 +155,8 @@ describe("waivers", () => {
 describe("report formats", () => {
   test("json has the documented stable shape", () => {
     const { report } = checkJson([synthFixture]);
-    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "passed", "summary", "documents", "applied"]);
+    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents", "applied"]);
+    expect(report.selection).toBeNull();
     expect(report.schema).toBe("trailgate-report/1");
     expect(report.summary.rules).toBe(ruleIds.length);
     const finding = report.documents[0].findings.find((f: { id: string }) => f.id === "TG-RES-002");
