@@ -1,12 +1,14 @@
 /**
  * The bounded part of the property/fuzz suite (the long run is `npm run fuzz`,
- * test/fuzz/run.ts). Two properties of the reader, checked on mutants of the
- * seed estate in test/fuzz/mutants.ts:
+ * test/fuzz/run.ts). Properties of the reader, checked on mutants of the seed
+ * estate in test/fuzz/mutants.ts:
  * 1. Writing the same configuration another way Terraform reads the same
  *    (repeated keys, array forms, "30" for 30, "${30}", variables, locals,
  *    tfvars, override files, comments, escaped keys, split files) gives the
  *    same findings as the seed.
- * 2. Weakening a value the rules judge gives the same findings whichever of
+ * 2. Any mutant (weakenings, count 0 and repeated arguments included) is read
+ *    as its canonical form: the values Terraform reads, written as literals.
+ * 3. Weakening a value the rules judge gives the same findings whichever of
  *    those ways writes the weaker value: no way of writing hides it (fail-open).
  * And a small batch judged by Terraform itself (offline plan), as in the long run.
  */
@@ -17,6 +19,7 @@ import * as path from "path";
 import { loadPolicyBundle, PolicyBundle } from "../gate/policy";
 import { compare, GateReading, readFolder, writeMutant } from "./fuzz/compare";
 import { buildMutant, leaves, Mutation, mutationArbitrary, preservesMeaning, sampleMutants, seedResources } from "./fuzz/mutants";
+import { judgeByCanonical } from "./fuzz/run";
 import { Oracle, terraformAvailable } from "./fuzz/oracle";
 
 let bundle: PolicyBundle;
@@ -56,7 +59,18 @@ test("writing the seed another way Terraform reads the same gives the same findi
         expect(findings(mutations)).toEqual(seed);
       },
     ),
-    { numRuns: 120, seed: 20261130 },
+    { numRuns: 100, seed: 20261130 },
+  );
+});
+
+test("any mutant is read as its canonical form (what Terraform reads, as plain literals), or refused where Terraform refuses", () => {
+  fc.assert(
+    fc.property(fc.array(mutationArbitrary(resources.length, leafCount).filter(fast), { minLength: 1, maxLength: 5 }), (mutations) => {
+      const mutant = buildMutant("m", mutations);
+      const outcome = judgeByCanonical(bundle, mutant, tmp);
+      expect(outcome.kind).toBe(mutant.expected.refused ? "both-refuse" : "agree");
+    }),
+    { numRuns: 200, seed: 20261202 },
   );
 });
 
@@ -86,7 +100,7 @@ test("a weaker value is found however it is written", () => {
         expect(findings([...weakening, ...layout])).toEqual(findings([{ kind: "weaken", leaf }]));
       },
     ),
-    { numRuns: 150, seed: 20261201 },
+    { numRuns: 100, seed: 20261201 },
   );
 });
 

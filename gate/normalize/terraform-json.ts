@@ -71,12 +71,13 @@ class ModuleNormalizer {
     for (const decl of config.resources.values()) {
       const local = `${decl.type}.${decl.name}`;
       const address = instance.path ? `${instance.path}.${local}` : local;
-      if (hasNoInstances(decl, address, instance.scope)) continue;
+      // Decoded even without instances: Terraform refuses a malformed body whatever its count.
       const values = decodeBody(decl.entries, resourceSchema(decl.type), address, {
         file: decl.file,
         scope: instance.scope,
         metaArguments: RESOURCE_META_ARGUMENTS,
       });
+      if (hasNoInstances(decl, address, instance.scope)) continue;
       const refs: Record<string, string[]> = {};
       for (const key of Object.keys(values)) {
         const referenced = interpolatedReferences(values[key], localAddresses);

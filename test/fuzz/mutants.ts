@@ -201,6 +201,12 @@ export interface Mutant {
    * arguments (a child module reads no tfvars files).
    */
   oracle: { files: Record<string, string>; arguments: Record<string, unknown> };
+  /**
+   * What Terraform reads from the mutant, worked out from the mutations: every
+   * leaf's value, the resources without instances (count 0), or that Terraform
+   * refuses the configuration. `canonicalMutant` writes it as plain literals.
+   */
+  expected: { values: (number | boolean | string)[]; removed: number[]; refused: boolean };
 }
 
 export function mutationArbitrary(resourceCount: number, leafCount: number): fc.Arbitrary<Mutation> {
@@ -272,6 +278,18 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
   }));
   let topKeys = 1;
   let typeKeys = 1;
+  // What Terraform reads for each leaf from the primary files, then after override files,
+  // and which top-level arguments an override file replaced.
+  const primary = seedLeaves.map((leaf) => leaf.value);
+  const effective = seedLeaves.map((leaf) => leaf.value);
+  const overridden = new Set<string>();
+  const removed = new Set<number>();
+  let refused = false;
+  const interpret = (leaf: Leaf, written: unknown): number | boolean | string => {
+    if (typeof leaf.value === "number") return Number(written);
+    if (typeof leaf.value === "boolean") return written === true || written === "true" || written === "1";
+    return String(written);
+  };
 
   mutations.forEach((mutation, index) => {
     if ("leaf" in mutation) {
@@ -280,6 +298,23 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
       const current = getAt(body, leaf.path);
       // A leaf an earlier mutation already turned into an expression is left alone.
       if (typeof current === "string" && current.includes("${") && mutation.kind !== "override") return;
+      // Under an argument an override file replaced, the primary file no longer counts.
+      const shadowed = overridden.has(`${leaf.resource}:${leaf.path[0]}`);
+      const weakenedWritten = weaker({ ...leaf, value: current as Leaf["value"] });
+      const isExpression = typeof current === "string" && current.includes("${");
+      if (mutation.kind === "weaken" || (mutation.kind === "variable" && mutation.tfvars === "weaker")) {
+        primary[mutation.leaf] = interpret(leaf, weakenedWritten);
+        if (!shadowed) effective[mutation.leaf] = primary[mutation.leaf];
+      }
+      if (mutation.kind === "override") {
+        // The override file copies the whole top-level argument as the primary file has it now.
+        const top = leaf.path[0];
+        seedLeaves.forEach((other, index) => {
+          if (other.resource === leaf.resource && other.path[0] === top) effective[index] = primary[index];
+        });
+        overridden.add(`${leaf.resource}:${top}`);
+        if (mutation.weaker && !isExpression) effective[mutation.leaf] = interpret(leaf, weakenedWritten);
+      }
       switch (mutation.kind) {
         case "stringify":
           setAt(body, leaf.path, String(current));
@@ -342,9 +377,11 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
         return;
       case "count-zero":
         resources[mutation.resource].body.count = 0;
+        removed.add(mutation.resource);
         return;
       case "repeat-argument":
         s.repeat = true;
+        refused = true;
         return;
     }
   });
@@ -426,7 +463,13 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
   const order = (file: string) => (file === "terraform.tfvars" ? "0" : file === "terraform.tfvars.json" ? "1" : `2${file}`);
   const argumentsFromTfvars: Record<string, unknown> = {};
   for (const file of Object.keys(tfvars).sort((a, b) => (order(a) < order(b) ? -1 : 1))) Object.assign(argumentsFromTfvars, tfvars[file]);
-  return { id, mutations, files, oracle: { files: oracleFiles, arguments: argumentsFromTfvars } };
+  return {
+    id,
+    mutations,
+    files,
+    oracle: { files: oracleFiles, arguments: argumentsFromTfvars },
+    expected: { values: effective, removed: [...removed].sort((a, b) => a - b), refused },
+  };
 }
 
 /** The mutants of one fuzz run: `count` estates of 1 to 4 mutations each, from `seed`. */
@@ -434,4 +477,20 @@ export function sampleMutants(count: number, seed: number): Mutant[] {
   const resources = seedResources();
   const arbitrary = fc.array(mutationArbitrary(resources.length, leaves(resources).length), { minLength: 1, maxLength: 4 });
   return fc.sample(arbitrary, { numRuns: count, seed }).map((mutations, index) => buildMutant(`m${index}`, mutations));
+}
+
+/**
+ * The plain form of what Terraform reads from a mutant: the seed with every
+ * leaf's expected value written as a literal of its type, and count 0 on the
+ * resources without instances. The gate must read a mutant as it reads this.
+ */
+export function canonicalMutant(mutant: Mutant): Mutant {
+  const canonical = buildMutant(`${mutant.id}-canonical`, []);
+  const resources = seedResources();
+  leaves(resources).forEach((leaf, index) => setAt(resources[leaf.resource].body, leaf.path, mutant.expected.values[index]));
+  for (const index of mutant.expected.removed) resources[index].body.count = 0;
+  const byType = new Map<string, Record<string, unknown>>();
+  for (const r of resources) byType.set(r.type, { ...(byType.get(r.type) ?? {}), [r.name]: r.body });
+  canonical.files = { "main.tf.json": emit({ provider: { aws: OFFLINE_PROVIDER }, resource: Object.fromEntries(byType) }) };
+  return canonical;
 }
