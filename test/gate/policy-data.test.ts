@@ -188,3 +188,32 @@ describe("output safety", () => {
     expect(fs.existsSync(path.join(dir, "report.tf.json"))).toBe(false);
   });
 });
+
+describe("no check for updates in any script", () => {
+  test("npm run synth and every script that runs terraform or cdktf set CHECKPOINT_DISABLE=1", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")).scripts as Record<string, string>;
+    expect(scripts.synth).toMatch(/^CHECKPOINT_DISABLE=1 cdktf synth/);
+    for (const name of fs.readdirSync(path.join(repo, "scripts")).filter((file) => file.endsWith(".sh"))) {
+      const text = fs.readFileSync(path.join(repo, "scripts", name), "utf8");
+      if (/\b(terraform|cdktf) /.test(text)) expect({ name, sets: text.includes("CHECKPOINT_DISABLE=1") }).toEqual({ name, sets: true });
+    }
+  });
+});
+
+describe("FIFOs never block the gate", () => {
+  test("a waiver file or a stack file that is a FIFO exits 2 at once", () => {
+    const fifo = path.join(tmp, "waivers.fifo");
+    spawnSync("mkfifo", [fifo]);
+    const waivers = spawnSync(process.execPath, [bin, "check", estate(), "--waivers", fifo], { cwd: repo, encoding: "utf8", timeout: 30000 });
+    expect(waivers.signal).toBeNull();
+    expect(waivers.status).toBe(2);
+    expect(waivers.stderr).toContain("is a FIFO; only regular files are read");
+    const out = path.join(tmp, "fifo-out");
+    fs.mkdirSync(path.join(out, "stacks", "s"), { recursive: true });
+    spawnSync("mkfifo", [path.join(out, "stacks", "s", "cdk.tf.json")]);
+    const stack = spawnSync(process.execPath, [bin, "check", out], { cwd: repo, encoding: "utf8", timeout: 30000 });
+    expect(stack.signal).toBeNull();
+    expect(stack.status).toBe(2);
+    expect(stack.stderr).toContain("is a FIFO; only regular files are read");
+  });
+});
