@@ -1,4 +1,4 @@
-import { Annotations, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { isTrailgateConstruct } from "../modules/marker";
 import { describeError, GateInputError } from "./errors";
@@ -158,7 +158,10 @@ export function addPolicyGate(stack: TerraformStack, options: PolicyGateOptions 
     validate: () => {
       const { errors, applied } = policyGateResult(stack, options);
       // cdktf synth prints warnings even when synthesis passes: a waiver or a
-      // data override is never applied silently.
+      // data override is never applied silently. Required here, not at the top:
+      // the gate API (gate/index) must load where cdktf is not installed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Annotations } = require("cdktf") as typeof import("cdktf");
       for (const line of applied) Annotations.of(stack).addWarning(line);
       return errors;
     },

@@ -180,11 +180,26 @@ export function evaluateValue(value: JsonValue, scope: Scope): JsonValue {
     const result = evaluateTemplate(value, scope);
     return result.known ? result.value : result.text;
   }
-  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, scope));
+  // A structure whose strings hold no template is returned as it is: most are, and
+  // copying them was most of the reader's garbage.
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item) => {
+      const evaluated = evaluateValue(item, scope);
+      if (evaluated !== item) changed = true;
+      return evaluated;
+    });
+    return changed ? items : value;
+  }
   if (isObject(value)) {
+    let changed = false;
     const object: JsonObject = {};
-    for (const key of Object.keys(value)) setKey(object, key, evaluateValue(value[key], scope));
-    return object;
+    for (const key of Object.keys(value)) {
+      const evaluated = evaluateValue(value[key], scope);
+      if (evaluated !== value[key]) changed = true;
+      setKey(object, key, evaluated);
+    }
+    return changed ? object : value;
   }
   return value;
 }
