@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
-import { loadDocuments, textDocument } from "./normalize";
+import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
@@ -72,8 +72,8 @@ function documentsFor(options: RunGateOptions): GateDocument[] {
   const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
   if (options.path !== "-") return loadDocuments(options.path, { budget });
   const text = (options.readStdin ?? (() => readStdinText(budget.maxBytes)))();
-  budget.take(Buffer.byteLength(text), "<stdin>");
-  return [textDocument("<stdin>", text)];
+  budget.take(Buffer.byteLength(text), STDIN_NAME);
+  return [textDocument(STDIN_NAME, text)];
 }
 
 /**

@@ -5,6 +5,7 @@ import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { synthDocument } from "./normalize";
 import { GateDocument, JsonObject } from "./normalize/types";
+import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
 import { RuleSelection, selectRules } from "./selection";
@@ -118,7 +119,7 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
     const failOn = options.failOn ?? "low";
     const documents = [{ document, findings }];
     const applied = appliedConfiguration(bundle, waivers, options.waiversFile, documents);
-    const run = { toolVersion: "", rules, failOn, documents, ...(selection ? { selection } : {}), applied };
+    const run = { toolVersion: packageInfo().version, rules, failOn, documents, ...(selection ? { selection } : {}), applied };
     const appliedText = appliedLines(applied).map((line) => `trailgate: ${line.trim()}`);
     const summary = `${summaryLine(run)}; judged ${describeScope(paths)}`;
     if (summarize(run).failing === 0) {

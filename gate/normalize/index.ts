@@ -9,6 +9,7 @@ import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
 import { scanBlockLines } from "./locations";
 import { normalizePlan, PlanJson } from "./plan";
+import { planLocations } from "./plan-locations";
 import { LoadedModule, normalizeModule, normalizeTerraformJson } from "./terraform-json";
 import { GateDocument, isObject, JsonObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
 
@@ -254,8 +255,21 @@ function fileDocument(file: string, options: Required<LoadOptions>): GateDocumen
 function readDocument(read: ReadFile): GateDocument {
   const file = read.file;
   if (isPlan(read.json)) {
-    // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
-    return { name: file, file, input: normalizePlan(read.json as unknown as PlanJson), locations: new Map() };
+    // Findings point at the resource's block in the configuration the plan was made
+    // from (the plan file's folder; the working folder for standard input), where it
+    // can be found; else at line 1 of the plan, usually a single line.
+    const json = read.json as JsonObject;
+    const input = normalizePlan(json as unknown as PlanJson);
+    const rootDir = file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
+    let locations: Map<string, SourceLocation> | undefined;
+    return {
+      name: file,
+      file,
+      input,
+      get locations() {
+        return (locations ??= planLocations(input, json.configuration, rootDir));
+      },
+    };
   }
   if (!isTerraformJson(read.json)) throw unknownShape(file, read.json);
   const format = isCdktfStack(file, read.json) ? "synth" : "module";
@@ -324,6 +338,9 @@ export function loadDocuments(inputPath: string, options: LoadOptions = {}): Gat
   }
   return stat.isDirectory() ? directoryDocuments(inputPath, resolved) : [fileDocument(inputPath, resolved)];
 }
+
+/** The name standard input goes by in reports and errors. */
+export const STDIN_NAME = "<stdin>";
 
 /**
  * One document from text already read, e.g. standard input (`trailgate check -`):
