@@ -136,7 +136,10 @@ describe("the synth-time gate", () => {
     const stack = new TerraformStack(app, "audit");
     new AwsProvider(stack, "aws", { region: "eu-west-2" });
     new CloudwatchLogGroup(stack, "g", { name: "g", retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-2:111111111111:key/k" });
-    addPolicyGate(stack, { waivers: [{ rule: "TG-LOG-008", resource: "*", reason: "no trail in this test stack", expires: "2999-01-01" }] });
+    addPolicyGate(stack, {
+      scope: "stack",
+      waivers: [{ rule: "TG-LOG-008", resource: "*", reason: "no trail in this test stack", expires: "2999-01-01" }],
+    });
     app.synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
     const annotations = manifest.stacks.audit.annotations.map((a: { message: string }) => a.message);
