@@ -261,7 +261,7 @@ export class ModuleScope implements Scope {
 /** A value whose strings hold no "${": fully known. One unknown string is passed on as its text. */
 function known(value: JsonValue): Evaluated {
   if (typeof value === "string" && value.includes("${")) return { known: false, text: value };
-  return containsUnknown(value) ? { known: false, text: JSON.stringify(value) } : { known: true, value };
+  return containsUnknown(value) ? { known: false, text: "" } : { known: true, value };
 }
 
 function containsUnknown(value: JsonValue): boolean {

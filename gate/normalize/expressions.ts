@@ -100,9 +100,12 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
   const root = TRAVERSAL_ROOT.exec(trimmed);
   if (!root) return UNKNOWN(source);
   const base = root[1] === "var" ? scope.variable(root[2]) : scope.local(root[2]);
+  let rest = trimmed.slice(root[0].length);
+  // A local that is itself one unknown expression ("${aws_s3_bucket.b.id}") stands in
+  // for it, so references through locals still link resources.
+  if (base && !base.known && rest === "" && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
   if (!base || !base.known) return UNKNOWN(source);
   let value: JsonValue = base.value;
-  let rest = trimmed.slice(root[0].length);
   while (rest.length > 0) {
     const step = TRAVERSAL_STEP.exec(rest);
     if (!step) return UNKNOWN(source);

@@ -195,6 +195,20 @@ describe("values converted as Terraform converts them", () => {
     expect(values.retention_in_days).toBe('${var.env == "prod" ? 30 : 365}');
   });
 
+  test("a local holding a reference links the resource through it (refs)", () => {
+    const json = {
+      provider,
+      locals: { logs: "${aws_s3_bucket.logs.id}" },
+      resource: {
+        aws_s3_bucket: { logs: { bucket: "logs" } },
+        aws_cloudtrail: { t: { name: "t", s3_bucket_name: "${local.logs}" } },
+      },
+    };
+    const trail = resource(read(folder({ "main.tf.json": json })), "aws_cloudtrail.t");
+    expect(trail.values.s3_bucket_name).toBe("${aws_s3_bucket.logs.id}");
+    expect(trail.refs.s3_bucket_name).toEqual(["aws_s3_bucket.logs"]);
+  });
+
   test("\"false\" and \"0\" are false for a bool argument; a string that is not a bool is refused", () => {
     const trail = (value: unknown) => ({
       provider,
