@@ -20,10 +20,12 @@ import { ObjectMissingError, ObjectSource, ObjectUnreadableError, s3Uri } from "
 
 const HOUR_MS = 3_600_000;
 /**
- * Digests are delivered about hourly, after the hour they cover: time later than this
- * before "now" may simply not be covered yet, and is reported as pending, not as a gap.
+ * Digests are delivered about hourly, after the hour they cover, sometimes late: time
+ * less than this before "now" may simply not be covered yet, and is reported as pending,
+ * not as a gap. A digest deleted in that window is still caught by a later run: the next
+ * digest CloudTrail delivers names it as its predecessor.
  */
-export const DELIVERY_GRACE_MS = 2 * HOUR_MS;
+export const DELIVERY_GRACE_MS = 3 * HOUR_MS;
 export const DEFAULT_CONCURRENCY = 16;
 
 export interface ValidateOptions {
@@ -473,7 +475,7 @@ class Run {
 
     const all = [...loaded, ...missing.values()];
     for (const digest of all) this.recordDigest(digest);
-    this.checkCoverage(label, chained.concat([...missing.values()]));
+    this.checkCoverage(scope, chained.concat([...missing.values()]));
   }
 
   private missingDigest(scope: Scope, key: string, info: DigestKeyInfo): LoadedDigest {
@@ -523,8 +525,10 @@ class Run {
    * Anything else is a gap: digests were deleted, or the trail stopped and cannot be
    * proven for that time.
    */
-  private checkCoverage(label: string, digests: LoadedDigest[]): void {
-    const { start, end } = this.options;
+  private checkCoverage(scope: Scope, digests: LoadedDigest[]): void {
+    const { start, end, bucket, prefix } = this.options;
+    const label = scopeLabel(scope);
+    const folder = s3Uri(bucket, `${accountRoot(prefix, scope.organizationId, scope.accountId)}CloudTrail-Digest/${scope.region}/`);
     const periodStart = start.getTime();
     const periodEnd = end.getTime();
     const provableEnd = Math.min(periodEnd, this.now.getTime() - DELIVERY_GRACE_MS);
@@ -558,13 +562,14 @@ class Run {
           kind: "gap",
           scope: label,
           hour: hourOf(new Date(from)),
+          uri: folder,
           message: `no digest covers ${new Date(from).toISOString()} to ${new Date(gapEnd).toISOString()}: digests were deleted, or the trail was not logging${next ? ` (the next digest is ${next.record.uri})` : ""}`,
         });
       }
       if (to > provableEnd) {
         const pendingFrom = Math.max(from, provableEnd);
         this.markHours(label, pendingFrom, to, "pending");
-        this.add({ kind: "pending", scope: label, hour: hourOf(new Date(pendingFrom)), message: `no digest yet for ${new Date(pendingFrom).toISOString()} to ${new Date(to).toISOString()}: CloudTrail may not have delivered it yet` });
+        this.add({ kind: "pending", scope: label, hour: hourOf(new Date(pendingFrom)), uri: folder, message: `no digest yet for ${new Date(pendingFrom).toISOString()} to ${new Date(to).toISOString()}: CloudTrail may not have delivered it yet` });
       }
     }
   }
@@ -582,6 +587,7 @@ class Run {
     if (scopes.length === 0) {
       this.add({
         kind: "no-digests",
+        uri: s3Uri(bucket, logsRoot(prefix)),
         message: `no CloudTrail-Digest folders under ${s3Uri(bucket, logsRoot(prefix))}${accountId ? ` for account ${accountId}` : ""}: the bucket or prefix is wrong, or no digest was ever delivered (is log file validation on?)`,
       });
     }
