@@ -5,7 +5,7 @@
  * Nothing here writes; nothing is called valid that was not read and checked.
  */
 import { createHash, KeyObject } from "crypto";
-import { Transform } from "stream";
+import { Writable } from "stream";
 import { pipeline } from "stream/promises";
 import { createGunzip } from "zlib";
 import {
@@ -27,6 +27,7 @@ const HOUR_MS = 3_600_000;
  */
 export const DELIVERY_GRACE_MS = 3 * HOUR_MS;
 export const DEFAULT_CONCURRENCY = 16;
+const SCOPE_CONCURRENCY = 4;
 
 export interface ValidateOptions {
   trail: TrailRef;
@@ -214,7 +215,6 @@ class Run {
   private readonly digests: DigestRecord[] = [];
   private readonly limit: number;
   private readonly now: Date;
-  private readonly logCache = new Map<string, Promise<{ status: LogStatus; reason?: string }>>();
 
   constructor(private readonly options: ValidateOptions) {
     this.limit = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -256,15 +256,11 @@ class Run {
         }
       }
     }
-    const scopes: Scope[] = [];
-    for (const account of accounts) {
-      if (accountId && account.accountId !== accountId) continue;
-      const digestRoot = `${accountRoot(prefix, account.organizationId, account.accountId)}CloudTrail-Digest/`;
-      for (const region of (await this.list(digestRoot, "/")).folders) {
-        if (REGION_FOLDER.test(region)) scopes.push({ ...account, region });
-      }
-    }
-    return scopes;
+    const wanted = accounts.filter((account) => !accountId || account.accountId === accountId);
+    const regions = await mapConcurrent(wanted, this.limit, (account) =>
+      this.list(`${accountRoot(prefix, account.organizationId, account.accountId)}CloudTrail-Digest/`, "/"),
+    );
+    return wanted.flatMap((account, index) => regions[index].folders.filter((region) => REGION_FOLDER.test(region)).map((region) => ({ ...account, region })));
   }
 
   private async loadDigest(scope: Scope, key: string, info: DigestKeyInfo): Promise<LoadedDigest> {
@@ -318,16 +314,16 @@ class Run {
     if (document.digestSignatureAlgorithm !== undefined && document.digestSignatureAlgorithm !== SIGNATURE_ALGORITHM) {
       return fail("invalid", `digestSignatureAlgorithm is ${JSON.stringify(document.digestSignatureAlgorithm)}, not ${SIGNATURE_ALGORITHM}`);
     }
-    let key_: KeyObject | undefined;
+    let publicKey: KeyObject | undefined;
     try {
-      key_ = await keys.find(scope.region, document.digestPublicKeyFingerprint, info.endTime);
+      publicKey = await keys.find(scope.region, document.digestPublicKeyFingerprint, info.endTime);
     } catch (error) {
       return fail("unreadable", `public keys for ${scope.region} could not be read: ${describeFailure(error)}`);
     }
-    if (!key_) {
+    if (!publicKey) {
       return fail("unknown-key", `signed with key ${record.fingerprint}, which is not a CloudTrail public key for ${scope.region} (keys from ${keys.description})`);
     }
-    if (!verifySignature(signingString(document, content), loaded.signature, key_)) {
+    if (!verifySignature(signingString(document, content), loaded.signature, publicKey)) {
       return fail("invalid", "the signature does not verify: the digest or its signature was changed, or another key signed it");
     }
     // Only a verified digest's own times are trusted; others keep the time in their name.
@@ -353,8 +349,8 @@ class Run {
     }
     // The digest holds the SHA-256 of the uncompressed content (documented).
     const hash = createHash("sha256");
-    const sink = new Transform({
-      transform(chunk, _encoding, callback) {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
         callback();
       },
@@ -373,13 +369,6 @@ class Run {
     return { status: "valid" };
   }
 
-  private logResult(entry: LogFileEntry) {
-    const id = `${entry.s3Bucket}\n${entry.s3Object}\n${entry.hashValue.toLowerCase()}`;
-    let result = this.logCache.get(id);
-    if (!result) this.logCache.set(id, (result = this.checkLog(entry)));
-    return result;
-  }
-
   async validateScope(scope: Scope): Promise<void> {
     const { bucket, prefix, trail, start, end } = this.options;
     const label = scopeLabel(scope);
@@ -387,9 +376,11 @@ class Run {
     // Digests whose end time is in [start, end + 1h]: the last one covers log files
     // delivered up to `end` (the same window the AWS CLI's validate-logs reads).
     const last = end.getTime() + HOUR_MS;
+    const days: number[] = [];
+    for (let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); day <= last; day += 24 * HOUR_MS) days.push(day);
     const listed: Array<{ key: string; info: DigestKeyInfo }> = [];
-    for (let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); day <= last; day += 24 * HOUR_MS) {
-      for (const key of (await this.list(digestDayFolder(prefix, scope, new Date(day)))).keys) {
+    for (const { keys } of await mapConcurrent(days, this.limit, (day) => this.list(digestDayFolder(prefix, scope, new Date(day))))) {
+      for (const key of keys) {
         const info = match(key);
         if (info && info.endTime.getTime() >= start.getTime() && info.endTime.getTime() <= last) listed.push({ key, info });
       }
@@ -402,7 +393,14 @@ class Run {
     const checks = loaded.flatMap((digest) =>
       digest.record.status === "valid" ? digest.document!.logFiles.map((entry) => ({ digest, entry })) : [],
     );
-    const logResults = await mapConcurrent(checks, this.limit, ({ entry }) => this.logResult(entry));
+    // A log file listed twice (a backfill digest repeating one) is read once.
+    const seen = new Map<string, Promise<{ status: LogStatus; reason?: string }>>();
+    const logResults = await mapConcurrent(checks, this.limit, ({ entry }) => {
+      const id = `${entry.s3Bucket}\n${entry.s3Object}\n${entry.hashValue.toLowerCase()}`;
+      let result = seen.get(id);
+      if (!result) seen.set(id, (result = this.checkLog(entry)));
+      return result;
+    });
     checks.forEach(({ digest, entry }, index) => {
       const { status, reason } = logResults[index];
       const row = this.row(label, digest.record.hour);
@@ -634,6 +632,7 @@ export async function validateLogs(options: ValidateOptions): Promise<Validation
   }
   const run = new Run({ ...options, now, end });
   const scopes = await run.discoverScopes();
-  for (const scope of scopes) await run.validateScope(scope);
+  // A few accounts/regions at a time, each with its own parallel reads.
+  await mapConcurrent(scopes, SCOPE_CONCURRENCY, (scope) => run.validateScope(scope));
   return run.result(scopes);
 }

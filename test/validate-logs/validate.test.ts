@@ -1,6 +1,6 @@
 import { gzipSync, gunzipSync } from "zlib";
 import { parsePublicKeyList, publicKeyEntry, StaticPublicKeyStore, PublicKeyError } from "../../operations/validate-logs/keys";
-import { parseTrailArn, Scope, TrailRef } from "../../operations/validate-logs/layout";
+import { digestKey, parseTrailArn, Scope, TrailRef } from "../../operations/validate-logs/layout";
 import { MemorySource, ObjectSource, ObjectUnreadableError } from "../../operations/validate-logs/source";
 import { FindingKind, validateLogs, ValidationInputError, ValidationResult } from "../../operations/validate-logs/validate";
 import { buildChain, Chain, DigestJson, listPublicKeysJson, makeSigner, signDigest, Signer } from "./chain";
@@ -286,6 +286,41 @@ describe("tampering is detected", () => {
       expect.stringMatching(/^invalid format: not gzip/),
       "invalid format: field digestStartTime is missing or not a string",
     ]);
+  });
+});
+
+describe("backfill digests", () => {
+  /** A backfill digest for hour 5, listing one late log file (a copy of an existing one, re-keyed). */
+  function addBackfill(f: Fixture): { key: string; logKey: string } {
+    const base = digestAt(f, "eu-west-2", 5);
+    const key = digestKey(undefined, LONDON, TRAIL, new Date(base.json.digestEndTime), true);
+    const logKey = base.logKeys[0].replace(/\.json\.gz$/, "_LATE.json.gz");
+    f.source.put(BUCKET, logKey, f.source.peek(BUCKET, base.logKeys[0])!.body);
+    const json = {
+      ...base.json,
+      digestS3Object: key,
+      previousDigestS3Bucket: null, previousDigestS3Object: null, previousDigestHashValue: null, previousDigestHashAlgorithm: null, previousDigestSignature: null,
+      logFiles: [{ ...base.json.logFiles[0], s3Object: logKey }],
+    };
+    resign(f, json, london);
+    return { key, logKey };
+  }
+
+  test("are verified with their log files, outside the hourly chain", async () => {
+    const f = fixture();
+    const { key } = addBackfill(f);
+    const result = await f.run();
+    expect(result.findings).toEqual([]);
+    expect(result.digests.find((digest) => digest.uri === `s3://${BUCKET}/${key}`)).toMatchObject({ backfill: true, status: "valid", logFiles: 1 });
+    expect(result.totals.logs.valid).toBe(2 * DIGESTS * LOGS + 1);
+  });
+
+  test("a log file only a backfill digest lists is checked too", async () => {
+    const f = fixture();
+    const { logKey } = addBackfill(f);
+    f.source.delete(BUCKET, logKey);
+    const result = await f.run();
+    expect(findingsOf(result, "log-deleted").map((finding) => finding.uri)).toEqual([`s3://${BUCKET}/${logKey}`]);
   });
 });
 
