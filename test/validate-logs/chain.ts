@@ -80,7 +80,7 @@ export function signDigest(digest: DigestJson, signer: Signer): { file: StoredFi
     file: {
       bucket: digest.digestS3Bucket,
       key: digest.digestS3Object,
-      body: gzipSync(uncompressed),
+      body: Buffer.from(gzipSync(uncompressed)),
       metadata: { signature, "signature-algorithm": "SHA256withRSA" },
     },
     signature,
@@ -107,6 +107,8 @@ export interface ChainSpec {
 export interface Chain {
   digests: Array<{ key: string; json: DigestJson; signature: string; logKeys: string[] }>;
   files: StoredFile[];
+  /** Uncompressed bytes of all log files. */
+  logBytes: number;
 }
 
 function logFolder(spec: ChainSpec, time: Date): string {
@@ -135,12 +137,13 @@ function logFile(spec: ChainSpec, delivered: Date, index: number): { key: string
     recipientAccountId: scope.accountId,
   }));
   const uncompressed = Buffer.from(JSON.stringify({ Records: records }), "utf8");
-  return { key, body: gzipSync(uncompressed), uncompressed };
+  // A right-sized copy: gzipSync's result keeps its whole (much larger) output chunk alive.
+  return { key, body: Buffer.from(gzipSync(uncompressed)), uncompressed };
 }
 
 /** Writes `spec.digests` hourly digests and their log files; returns them in order. */
 export function buildChain(spec: ChainSpec): Chain {
-  const chain: Chain = { digests: [], files: [] };
+  const chain: Chain = { digests: [], files: [], logBytes: 0 };
   let previous = spec.previous;
   for (let i = 0; i < spec.digests; i++) {
     const end = new Date(spec.firstEnd.getTime() + i * 3_600_000);
@@ -152,6 +155,7 @@ export function buildChain(spec: ChainSpec): Chain {
       const delivered = new Date(start.getTime() + ((n + 1) * 3_600_000) / (spec.logsPerDigest + 1));
       const log = logFile(spec, delivered, n);
       chain.files.push({ bucket: spec.bucket, key: log.key, body: log.body, metadata: {} });
+      chain.logBytes += log.uncompressed.length;
       logKeys.push(log.key);
       logFiles.push({
         s3Bucket: spec.bucket,
