@@ -3,10 +3,9 @@
  * Registered in gate/cli.ts and loaded only when that command runs.
  */
 import * as fs from "fs";
-import * as path from "path";
 import type { Io } from "../../gate/cli";
 import { describeError, GateInputError } from "../../gate/errors";
-import { PACKAGE_ROOT } from "../../gate/paths";
+import { packageInfo } from "../../gate/paths";
 import { AwsSetupError, CloudTrailPublicKeyStore, describeTrail, S3ObjectSource } from "./aws";
 import { FilePublicKeyStore, PublicKeyError, PublicKeyStore } from "./keys";
 import { parseTrailArn, TrailRef } from "./layout";
@@ -119,11 +118,6 @@ function parseArguments(args: string[], now: Date): ValidateLogsOptions {
     format: format as ValidateLogsFormat,
     output: values.get("--output"),
   };
-}
-
-function packageInfo(): { version: string; homepage?: string } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string; homepage?: string };
-  return { version: manifest.version ?? "0.0.0", homepage: manifest.homepage };
 }
 
 async function run(options: ValidateLogsOptions, io: Io, deps: ValidateLogsDeps, now: Date): Promise<ValidationResult> {
