@@ -338,13 +338,12 @@ class Run {
   }
 
   private async checkLog(entry: LogFileEntry): Promise<{ status: LogStatus; reason?: string }> {
-    const uri = s3Uri(entry.s3Bucket, entry.s3Object);
     if (entry.hashAlgorithm !== HASH_ALGORITHM) return { status: "unreadable", reason: `hash algorithm ${entry.hashAlgorithm} is not supported` };
     let stream;
     try {
       stream = await this.options.source.open(entry.s3Bucket, entry.s3Object);
     } catch (error) {
-      if (error instanceof ObjectMissingError) return { status: "deleted", reason: `${uri} does not exist` };
+      if (error instanceof ObjectMissingError) return { status: "deleted", reason: "it does not exist (or its latest version is a delete marker)" };
       return { status: "unreadable", reason: describeFailure(error) };
     }
     // The digest holds the SHA-256 of the uncompressed content (documented).
