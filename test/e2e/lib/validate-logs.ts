@@ -7,7 +7,7 @@
  *   layout for two accounts and two regions, plus the account layout of the trail's
  *   own account, which the AWS CLI's `aws cloudtrail validate-logs --s3-bucket` reads.
  * - moto's ListPublicKeys (tools/moto/server.py) answers from the keys file the launcher
- *   was given; `--public-keys` gets the same keys as `aws cloudtrail list-public-keys` prints.
+ *   was given; `--public-keys` gets the files `aws cloudtrail list-public-keys` prints.
  * - moto applies a bucket policy's Deny statements without their conditions, so the log
  *   bucket's TLS-only Deny refuses every object request; the policy is taken off for the
  *   step and put back, byte for byte, at the end (the re-plan then sees no change). With
@@ -118,15 +118,23 @@ export async function validateLogsAgainstMoto(step: ValidateLogsStep): Promise<v
   );
   const label = (scope: Scope) => `${scope.organizationId ? `${scope.organizationId}/` : ""}${scope.accountId}/${scope.region}`;
 
-  const keyFiles = Object.entries(signers).map(([keyRegion, signer]) => {
-    const file = path.join(dir, `list-public-keys-${keyRegion}.json`);
-    fs.writeFileSync(file, listPublicKeysJson([signer], new Date(firstEnd.getTime() - 30 * 24 * HOUR), new Date(lastEnd.getTime() + 30 * 24 * HOUR)));
-    return file;
-  });
+  // moto's ListPublicKeys serves the keys; the auditor's files are what the AWS CLI's
+  // `aws cloudtrail list-public-keys` prints for each region.
+  const validity: [Date, Date] = [new Date(firstEnd.getTime() - 30 * 24 * HOUR), new Date(lastEnd.getTime() + 30 * 24 * HOUR)];
   const motoKeys = Object.fromEntries(
-    Object.entries(signers).map(([keyRegion], index) => [keyRegion, JSON.parse(fs.readFileSync(keyFiles[index], "utf8")).PublicKeyList]),
+    Object.entries(signers).map(([keyRegion, signer]) => [keyRegion, JSON.parse(listPublicKeysJson([signer], ...validity)).PublicKeyList]),
   );
   fs.writeFileSync(cloudTrailPublicKeysFile(step.runDir), JSON.stringify(motoKeys));
+  const keyFiles: string[] = [];
+  for (const keyRegion of Object.keys(signers)) {
+    const listed = await awsCli(step, ["cloudtrail", "list-public-keys", "--region", keyRegion, "--start-time", period[1], "--end-time", lastEnd.toISOString()], archive, keyRegion);
+    if (listed.code !== 0 || !listed.stdout.includes(signers[keyRegion].fingerprint)) {
+      throw new Error(`aws cloudtrail list-public-keys --region ${keyRegion} did not list the key (exit ${listed.code}):\n${tail(listed.stdout + listed.stderr, 20)}`);
+    }
+    const file = path.join(dir, `list-public-keys-${keyRegion}.json`);
+    fs.writeFileSync(file, listed.stdout);
+    keyFiles.push(file);
+  }
 
   const { Policy: policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
   if (!policy) throw new Error(`${bucket} has no bucket policy to set aside`);
@@ -200,23 +208,31 @@ export async function validateLogsAgainstMoto(step: ValidateLogsStep): Promise<v
   }
 }
 
-/** `aws cloudtrail validate-logs` (the AWS CLI v1 on this machine) against moto: its "N/M ... valid" lines. */
-async function awsCliValidateLogs(step: ValidateLogsStep, trailArn: string, period: string[], credentials: Credentials, region: string) {
+/** The AWS CLI (v1, on this machine) against moto. */
+async function awsCli(step: ValidateLogsStep, args: string[], credentials: Credentials, region: string): Promise<RunResult> {
   const t0 = Date.now();
-  const result = await run("aws", ["cloudtrail", "validate-logs", "--trail-arn", trailArn, ...period, "--s3-bucket", step.bucket], {
-    cwd: REPO,
-    env: scrubbedEnv({
-      AWS_ENDPOINT_URL: step.moto.endpoint,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: region,
-    }),
-    timeoutMs: 180_000,
-    logFile: step.logFile,
-  }).catch((error: Error) => {
-    throw new Error(`the AWS CLI (aws, v1), which the cross-check runs, could not start: ${error.message}`);
-  });
-  step.record("validate-logs: aws cli", Date.now() - t0);
+  try {
+    return await run("aws", args, {
+      cwd: REPO,
+      env: scrubbedEnv({
+        AWS_ENDPOINT_URL: step.moto.endpoint,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_DEFAULT_REGION: region,
+      }),
+      timeoutMs: 180_000,
+      logFile: step.logFile,
+    });
+  } catch (error) {
+    throw new Error(`the AWS CLI (aws, v1), which this step runs, could not start: ${(error as Error).message}`);
+  } finally {
+    step.record(`validate-logs: aws ${args.slice(0, 2).join(" ")}`, Date.now() - t0);
+  }
+}
+
+/** `aws cloudtrail validate-logs` on the trail owner's account layout: its "N/M ... valid" lines. */
+async function awsCliValidateLogs(step: ValidateLogsStep, trailArn: string, period: string[], credentials: Credentials, region: string) {
+  const result = await awsCli(step, ["cloudtrail", "validate-logs", "--trail-arn", trailArn, ...period, "--s3-bucket", step.bucket], credentials, region);
   const output = `${result.stdout}\n${result.stderr}`;
   const digests = /(\d+\/\d+) digest files valid/.exec(output)?.[1];
   const logs = /(\d+\/\d+) log files valid/.exec(output)?.[1];
