@@ -11,6 +11,7 @@ import { GateInputError } from "../../gate/errors";
 import { loadDocuments } from "../../gate/normalize";
 import { InputBudget } from "../../gate/normalize/input-file";
 import { parseJson } from "../../gate/normalize/json-reader";
+import { schemaResourceTypes } from "../../gate/normalize/schema";
 import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
 import { loadPolicyBundle, PolicyBundle } from "../../gate/policy";
 
@@ -362,5 +363,26 @@ describe("bounds", () => {
     const dir = folder({});
     fs.writeFileSync(path.join(dir, "main.tf.json"), Buffer.from([0x7b, 0xff, 0x00, 0x1b, 0x7d]));
     expect(() => read(dir)).toThrow(/main.tf.json is not UTF-8 text$/);
+  });
+});
+
+describe("the schema table", () => {
+  test("covers every resource type a rule names (else: bash scripts/gen-schema-types.sh)", () => {
+    const policies = path.join(__dirname, "..", "..", "policies");
+    const named = new Set<string>();
+    const pending = [policies];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(file);
+        else if (entry.name.endsWith(".rego") && !entry.name.endsWith("_test.rego")) {
+          for (const match of fs.readFileSync(file, "utf8").matchAll(/"(aws_[a-z0-9_]*[a-z0-9])"/g)) named.add(match[1]);
+        }
+      }
+    }
+    expect(named.size).toBeGreaterThan(10);
+    const covered = new Set(schemaResourceTypes());
+    expect([...named].filter((type) => !covered.has(type))).toEqual([]);
   });
 });
