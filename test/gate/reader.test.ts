@@ -344,6 +344,20 @@ describe("bounds", () => {
     expect(() => loadDocuments(dir, { budget: new InputBudget(1024) })).toThrow(/larger than the limit of 0.001 MiB.*--max-input-mb/);
   });
 
+  test("an input the heap cannot hold is refused with the reason, not a V8 abort", () => {
+    const dir = folder({});
+    // About 11 MiB of valid Terraform JSON (which aborted node with this heap), under a 112 MiB heap.
+    const buckets = Object.fromEntries(Array.from({ length: 60000 }, (_, i) => [`b${i}`, { bucket: `bucket-${i}-${"x".repeat(160)}` }]));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: buckets } }));
+    const loader = path.join(__dirname, "..", "..", "dist", "gate", "normalize");
+    const run = spawnSync(process.execPath, ["--max-old-space-size=64", "-e", `require(${JSON.stringify(loader)}).loadDocuments(${JSON.stringify(dir)})`], {
+      encoding: "utf8",
+      timeout: 60000,
+    });
+    expect(run.signal).toBeNull();
+    expect(run.stderr).toMatch(/MiB of input needs about \d+ MiB of memory, more than node's heap limit of \d+ MiB; raise it with NODE_OPTIONS=--max-old-space-size/);
+  });
+
   test("a device is refused without reading it", () => {
     expect(() => loadDocuments("/dev/zero")).toThrow(/is a device; only regular files are read/);
   });
