@@ -16,4 +16,6 @@ try {
   );
   process.exit(2);
 }
-process.exitCode = cli.main(process.argv.slice(2));
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -3,6 +3,7 @@ import * as path from "path";
 import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments } from "./normalize";
+import { planSourcesFor } from "./normalize/plan-sources";
 import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
 import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
@@ -11,7 +12,7 @@ import { loadWaivers, todayUtc } from "./waivers";
 export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
-                         [--fail-on low|medium|high|critical]
+                         [--fail-on low|medium|high|critical] [--config DIR]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
@@ -23,6 +24,9 @@ export const USAGE = `usage:
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
            resource is an address, or a prefix ending in * ("*" alone: any resource)
 --fail-on  the lowest severity that fails the check (default: low)
+--config   for a plan: the root module folder it was planned in (after terraform
+           init), read for the locals a plan does not record; default: the
+           plan file's folder when it holds *.tf or *.tf.json files
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
@@ -36,6 +40,7 @@ interface CheckOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  config?: string;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -49,7 +54,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--config"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -81,6 +86,7 @@ function parseCheckArguments(args: string[]): CheckOptions {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    config: values.get("--config"),
   };
 }
 
@@ -88,10 +94,11 @@ function packageJson(): { version?: string; homepage?: string } {
   return JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
 }
 
-function check(options: CheckOptions, io: Io): number {
+async function check(options: CheckOptions, io: Io): Promise<number> {
   const bundle = loadPolicyBundle({ dataFile: options.data });
   const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
-  const documents = loadDocuments(options.path);
+  const planSources = await planSourcesFor(options.path, options.config);
+  const documents = loadDocuments(options.path, { planSources });
   const { version = "0.0.0", homepage } = packageJson();
   const run = {
     toolVersion: version,
@@ -140,12 +147,12 @@ function explain(args: string[], io: Io): number {
 }
 
 /** Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error. */
-export function main(argv: string[], io: Io = processIo): number {
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
       case "check":
-        return check(parseCheckArguments(args), io);
+        return await check(parseCheckArguments(args), io);
       case "explain":
         return explain(args, io);
       case "rules":

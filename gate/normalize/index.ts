@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
 import { scanBlockLines } from "./locations";
-import { normalizePlan, PlanJson } from "./plan";
+import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
+import { PlanSources } from "./plan-sources";
 import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
 import { GateDocument, JsonObject, NormalizedDocument, SourceLocation } from "./types";
 
@@ -104,12 +105,28 @@ function terraformJsonDocument(format: "synth" | "module", name: string, files: 
   };
 }
 
-function fileDocument(file: string): GateDocument {
+/** Options of loadDocuments. */
+export interface LoadOptions {
+  /** The configuration a plan input was made from (plan-sources.ts planSourcesFor). */
+  planSources?: PlanSources;
+}
+
+/** The plan's sources, if they are the configuration it was made from. */
+function matchingSources(plan: PlanJson, sources: PlanSources | undefined): PlanSources | undefined {
+  if (!sources) return undefined;
+  const mismatch = sourcesMismatch(plan, sources);
+  if (!mismatch) return sources;
+  if (sources.explicit) throw new GateInputError(`--config ${sources.rootDir} is not the configuration of this plan: ${mismatch}`);
+  return undefined;
+}
+
+function fileDocument(file: string, options: LoadOptions): GateDocument {
   const parsed = readJsonFile(file);
   const json = asObject(parsed);
   if (isPlan(json)) {
+    const plan = json as unknown as PlanJson;
     // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
-    return { name: file, file, input: normalizePlan(json as unknown as PlanJson), locations: new Map() };
+    return { name: file, file, input: normalizePlan(plan, matchingSources(plan, options.planSources)), locations: new Map() };
   }
   if (isTerraformJson(json)) return terraformJsonDocument(isCdktfStack(parsed, json) ? "synth" : "module", file, [parsed]);
   throw unknownShape(parsed);
@@ -158,14 +175,14 @@ function directoryDocuments(dir: string): GateDocument[] {
  * cdktf.out directory, a `terraform show -json` plan, or a folder of *.tf.json.
  * Anything else is a GateInputError naming the path.
  */
-export function loadDocuments(inputPath: string): GateDocument[] {
+export function loadDocuments(inputPath: string, options: LoadOptions = {}): GateDocument[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(inputPath);
   } catch (error) {
     throw new GateInputError(`cannot read ${inputPath}: ${describeError(error)}`);
   }
-  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath)];
+  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath, options)];
 }
 
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */
