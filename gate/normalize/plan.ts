@@ -175,6 +175,23 @@ function instanceKey(index: JsonValue | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Arguments a provider fills in from the live object once it exists (AWS's default
+ * SNS topic policy, an S3 bucket's copy of its separate versioning, logging or
+ * policy resources). A later plan knows them, the first plan does not: unless the
+ * configuration sets them they are left out, so both plans read the same.
+ */
+const COMPUTED_COPIES: Record<string, Set<string>> = {
+  aws_s3_bucket: new Set([
+    "acl", "cors_rule", "grant", "lifecycle_rule", "logging", "object_lock_configuration", "policy",
+    "replication_configuration", "request_payer", "server_side_encryption_configuration", "versioning", "website",
+  ]),
+};
+
+function isComputedCopy(type: string, argument: string): boolean {
+  return POLICY_ARGUMENTS.has(argument) || (COMPUTED_COPIES[type]?.has(argument) ?? false);
+}
+
 /** Where a reference is evaluated: the module instance, and the instance key `count.index` / `each.key` stand for. */
 interface Scope {
   moduleInstance: string;
@@ -372,7 +389,11 @@ class PlanNormalizer {
     const firstReferenceByArgument = new Map<string, string>();
     const expressions = config?.expressions ?? {};
     const scope: Scope = { moduleInstance, key: instanceKey(resource.index) };
-    const values: JsonObject = resource.values ?? {};
+    const values: JsonObject = {};
+    for (const argument in resource.values ?? {}) {
+      if (config && expressions[argument] === undefined && isComputedCopy(resource.type, argument)) continue;
+      values[argument] = resource.values![argument];
+    }
     const unknownMarkers: JsonObject = isObject(unknown) ? unknown : {};
     for (const argument in expressions) {
       const references = configurationReferences(expressions[argument]);
@@ -559,8 +580,8 @@ class PlanNormalizer {
         for (const argument in config?.expressions ?? {}) {
           const inner = new Resolution();
           this.resolveAll(configurationReferences(config!.expressions![argument]), { moduleInstance }, depth + 1, inner);
+          // Its own source documents are part of it, not further documents of the argument.
           for (const address of inner.addresses) into.addresses.add(address);
-          for (const nested of inner.dataSources) into.dataSources.add(nested);
         }
         // A document the plan does not have (its data block is not in the plan) cannot be read.
         if (!this.dataInstancesByBase.has(stripInstanceKeys(base)) && !config) into.unresolved.add(reference);
