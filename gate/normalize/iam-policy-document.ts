@@ -1,9 +1,10 @@
 /**
  * `data.aws_iam_policy_document` rebuilt into a policy document from its planned
  * arguments, as the AWS provider (5.x) assembles its `json`: statements of
- * `source_policy_documents` first (a later one replaces an earlier statement with
- * the same Sid), then the block's own statements (replacing source statements by
- * Sid), then `override_policy_documents` (replacing by Sid, else appended).
+ * `source_json` and `source_policy_documents` first (a later one replaces an
+ * earlier statement with the same Sid), then the block's own statements
+ * (replacing source statements by Sid), then `override_policy_documents` and
+ * `override_json` (replacing by Sid, else appended).
  * Values the plan does not know yet stay unknown ("${computed}"), so a document
  * whose bucket ARN is computed still shows its TLS deny at the first plan.
  */
@@ -130,9 +131,13 @@ export function rebuildPolicyDocument(
   };
   if (isUnknown(values.statement)) return undefined;
   let statements: PolicyStatement[] = [];
-  for (const source of documentsOf("source_policy_documents")) statements = mergeBySid(statements, source.Statement);
+  for (const argument of ["source_json", "source_policy_documents"]) {
+    for (const source of documentsOf(argument)) statements = mergeBySid(statements, source.Statement);
+  }
   statements = mergeBySid(statements, blocks(values.statement).map(statementFromBlock));
-  for (const override of documentsOf("override_policy_documents")) statements = mergeBySid(statements, override.Statement);
+  for (const argument of ["override_policy_documents", "override_json"]) {
+    for (const override of documentsOf(argument)) statements = mergeBySid(statements, override.Statement);
+  }
   const document: PolicyDocument = { Version: typeof values.version === "string" ? values.version : "2012-10-17", Statement: statements };
   if (typeof values.policy_id === "string") document.Id = values.policy_id;
   return { document, unknownParts };
