@@ -118,7 +118,7 @@ class TerraformRun {
     this.dir = dir;
     this.logFile = logFile;
     this.env = cleanEnv({
-      TF_CLI_CONFIG_FILE: path.join(REPO, "tools/terraformrc"),
+      TF_CLI_CONFIG_FILE: process.env.TRAILGATE_TF_CLI_CONFIG_FILE || path.join(REPO, "tools/terraformrc"),
       CHECKPOINT_DISABLE: "1",
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
@@ -145,8 +145,9 @@ class TerraformRun {
     return result;
   }
 
-  init() {
-    this.tf(["init", "-input=false", "-backend=false"]);
+  /** `getModules: false` keeps a modules manifest written beforehand (vendored registry modules). */
+  init(getModules = true) {
+    this.tf(["init", "-input=false", "-backend=false", ...(getModules ? [] : ["-get=false"])]);
   }
 
   /** `terraform plan` then `terraform show -json` of it: the parsed plan JSON text. */
@@ -166,14 +167,16 @@ class TerraformRun {
 
 /**
  * Copies `sourceDir` to `workDir`, writes the moto override and runs `terraform init`.
- * `prepare(workDir)` may add files before init (e.g. a modules manifest).
+ * `prepare(workDir)` may add files first; `writeManifest(workDir)` (async) writes
+ * .terraform/modules/modules.json, and init then keeps it (-get=false).
  */
-function terraformRoot(sourceDir, workDir, moto, logFile, prepare) {
+async function terraformRoot(sourceDir, workDir, moto, logFile, prepare, writeManifest) {
   copyTree(sourceDir, workDir);
   fs.writeFileSync(path.join(workDir, OVERRIDE), JSON.stringify(overrideFor(workDir, moto.endpoint), null, 2));
   if (prepare) prepare(workDir);
+  if (writeManifest) await writeManifest(workDir);
   const run = new TerraformRun(workDir, moto.endpoint, logFile);
-  run.init();
+  run.init(!writeManifest);
   return run;
 }
 

@@ -157,3 +157,25 @@ describe("class 2: a bucket policy from data.aws_iam_policy_document naming the 
     expect(findings(await load("class2-self-arn/plan-after-apply.json"))).toEqual(first);
   });
 });
+
+describe("corpus regression: a bucket policy assembled across a module boundary (join of a counted data source, local, source_policy_documents)", () => {
+  const chain = "module-policy-chain";
+  test("both plans show the TLS deny and the caller's CloudTrail statements, with the same findings", async () => {
+    const first = await load(`${chain}/plan.json`);
+    const later = await load(`${chain}/plan-after-apply.json`);
+    for (const input of [first, later]) {
+      const policy = resource(input, "module.log_storage.aws_s3_bucket_policy.this");
+      expect(policy.unresolved).toBeUndefined();
+      expect(policy.policies.policy.Statement.map((statement) => statement.Sid).sort()).toEqual(["ForceTls", "TrailAclCheck", "TrailWrite"]);
+      // The bucket's own copy of its policy (known after apply) is not the author's setting.
+      expect(resource(input, "module.log_storage.aws_s3_bucket.this").policies).toEqual({});
+    }
+    const found = findings(first);
+    expect(found.filter((finding) => /TG-ENC-006|TG-LP-008/.test(finding))).toEqual([]);
+    expect(found.filter((finding) => finding.startsWith("TG-LP-002"))).toEqual([
+      "TG-LP-002 module.log_storage.aws_s3_bucket_policy.this",
+      "TG-LP-002 module.log_storage.aws_s3_bucket_policy.this",
+    ]);
+    expect(findings(later)).toEqual(found);
+  });
+});

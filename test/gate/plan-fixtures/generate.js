@@ -27,7 +27,7 @@ async function main() {
     for (const name of wanted.length > 0 ? wanted : CASES) {
       log(`plan-fixtures: ${name}`);
       const caseDir = path.join(HERE, name);
-      const run = terraformRoot(caseDir, path.join(runDir, name), moto, path.join(runDir, `${name}.log`));
+      const run = await terraformRoot(caseDir, path.join(runDir, name), moto, path.join(runDir, `${name}.log`));
       const write = (file, text) => fs.writeFileSync(path.join(caseDir, file), `${JSON.stringify(JSON.parse(stablePlanJson(text, moto.endpoint)))}\n`);
       write("plan.json", run.planJson("first"));
       run.apply("first");
