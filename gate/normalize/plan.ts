@@ -584,7 +584,9 @@ class PlanNormalizer {
           for (const address of inner.addresses) into.addresses.add(address);
         }
         // A document the plan does not have (its data block is not in the plan) cannot be read.
-        if (!this.dataInstancesByBase.has(stripInstanceKeys(base)) && !config) into.unresolved.add(reference);
+        if (!this.dataInstancesByBase.has(stripInstanceKeys(base)) && !config) {
+          into.unresolved.add(`data.${data[1]}.${data[2]}${data[3] ?? ""}`);
+        }
       }
       return;
     }
