@@ -179,3 +179,40 @@ describe("corpus regression: a bucket policy assembled across a module boundary 
     expect(findings(later)).toEqual(found);
   });
 });
+
+describe("count / for_each instances", () => {
+  let input: NormalizedDocument;
+  beforeAll(async () => {
+    input = await load("instances/plan.json");
+  });
+
+  test("x[count.index] links each instance to the instance with its own index", () => {
+    expect(resource(input, "aws_s3_bucket_versioning.v[0]").refs.bucket).toEqual(["aws_s3_bucket.b[0]"]);
+    expect(resource(input, "aws_s3_bucket_versioning.v[1]").refs.bucket).toEqual(["aws_s3_bucket.b[1]"]);
+  });
+
+  test("every instance of a for_each module resolves its variable through the one call argument", () => {
+    for (const key of ["app", "web"]) {
+      const logging = resource(input, `module.logs["${key}"].aws_s3_bucket_logging.this`);
+      expect(logging.refs).toEqual({ bucket: [`module.logs["${key}"].aws_s3_bucket.this`], target_bucket: ["aws_s3_bucket.b[1]"] });
+    }
+  });
+
+  test("module.m[1].output reaches the resource of that module instance only", () => {
+    expect(resource(input, "aws_s3_bucket_public_access_block.store").refs.bucket).toEqual(["module.store[1].aws_s3_bucket.this"]);
+    const found = findings(input);
+    expect(found).toContain("TG-LP-007 module.store[0].aws_s3_bucket.this");
+    expect(found).not.toContain("TG-LP-007 module.store[1].aws_s3_bucket.this");
+  });
+});
+
+describe("corpus regression: AWS's CloudTrail key policy built by a data source", () => {
+  test("the key policy is readable at the first plan, with the trail ARN pattern of its condition", async () => {
+    for (const plan of ["trail-key-policy/plan.json", "trail-key-policy/plan-after-apply.json"]) {
+      const key = resource(await load(plan), "aws_kms_key.trail");
+      expect(key.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["AccountAdministers", "TrailEncrypts"]);
+      expect(key.arns).toContain("arn:aws:cloudtrail:*:123456789012:trail/*");
+      expect(key.unresolved).toBeUndefined();
+    }
+  });
+});

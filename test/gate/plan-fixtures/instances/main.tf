@@ -28,12 +28,28 @@ resource "aws_s3_bucket_versioning" "v" {
   }
 }
 
+# S3 server access logs may be delivered into b[1].
+resource "aws_s3_bucket_policy" "log_target" {
+  bucket = aws_s3_bucket.b[1].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "S3ServerAccessLogs"
+      Effect    = "Allow"
+      Principal = { Service = "logging.s3.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${aws_s3_bucket.b[1].arn}/*"
+    }]
+  })
+}
+
 # A for_each module: every instance's variable comes from the same call argument.
 module "logs" {
-  for_each = toset(["app", "web"])
-  source   = "./logs"
-  name     = each.key
-  target   = aws_s3_bucket.b[1].id
+  for_each   = toset(["app", "web"])
+  source     = "./logs"
+  name       = each.key
+  target     = aws_s3_bucket.b[1].id
+  depends_on = [aws_s3_bucket_policy.log_target]
 }
 
 # A counted module whose output is read for one instance.
