@@ -16,6 +16,4 @@ try {
   );
   process.exit(2);
 }
-cli.main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+process.exitCode = cli.main(process.argv.slice(2));

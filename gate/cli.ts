@@ -1,29 +1,31 @@
 import * as fs from "fs";
-import * as path from "path";
 import { describeError, GateInputError } from "./errors";
-import { evaluateDocuments } from "./gate";
-import { loadDocuments } from "./normalize";
-import { planSourcesFor } from "./normalize/plan-sources";
-import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
-import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
+import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { packageInfo, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
-import { loadWaivers, todayUtc } from "./waivers";
+import { runGate } from "./run";
+import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
-  trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
+  trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
-                         [--fail-on low|medium|high|critical] [--config DIR]
+                         [--fail-on low|medium|high|critical]
+                         [--only IDS] [--skip IDS] [--config DIR]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
+  trailgate --version
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
-\`terraform show -json PLANFILE\`, or a folder of *.tf.json files.
+\`terraform show -json PLANFILE\`, a folder of *.tf.json files, or - (standard input).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
            resource is an address, or a prefix ending in * ("*" alone: any resource)
 --fail-on  the lowest severity that fails the check (default: low)
+--only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
+--skip     do not judge these rules (ids or families); every report states the selection
+--format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -31,6 +33,7 @@ export const USAGE = `usage:
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
+             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
 `;
 
 interface CheckOptions {
@@ -40,6 +43,8 @@ interface CheckOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  only?: string[];
+  skip?: string[];
   config?: string;
 }
 
@@ -54,7 +59,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--config"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -86,27 +91,23 @@ function parseCheckArguments(args: string[]): CheckOptions {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
   };
 }
 
-function packageJson(): { version?: string; homepage?: string } {
-  return JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
-}
-
-async function check(options: CheckOptions, io: Io): Promise<number> {
-  const bundle = loadPolicyBundle({ dataFile: options.data });
-  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
-  const planSources = await planSourcesFor(options.path, options.config);
-  const documents = loadDocuments(options.path, { planSources });
-  const { version = "0.0.0", homepage } = packageJson();
-  const run = {
-    toolVersion: version,
-    rules: bundle.rules,
+function check(options: CheckOptions, io: Io): number {
+  const run = runGate({
+    path: options.path,
+    configDir: options.config,
+    dataFile: options.data,
+    waiversFile: options.waivers,
     failOn: options.failOn,
-    documents: evaluateDocuments(documents, bundle, waivers, todayUtc()),
-  };
-  const report = renderReport(options.format, run, homepage);
+    only: options.only,
+    skip: options.skip,
+  });
+  const report = renderReport(options.format, run);
   if (options.output) {
     try {
       fs.writeFileSync(options.output, report);
@@ -147,17 +148,21 @@ function explain(args: string[], io: Io): number {
 }
 
 /** Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export function main(argv: string[], io: Io = processIo): number {
   const [command, ...args] = argv;
   try {
     switch (command) {
       case "check":
-        return await check(parseCheckArguments(args), io);
+        return check(parseCheckArguments(args), io);
       case "explain":
         return explain(args, io);
       case "rules":
         if (args.length > 0) throw new GateInputError("rules takes no arguments");
         io.stdout(rulesTable(loadRules()));
+        return 0;
+      case "--version":
+      case "-V":
+        io.stdout(`trailgate ${packageInfo().version}\n`);
         return 0;
       case "--help":
       case "-h":

@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "worker_threads";
 import { describeError, GateInputError } from "../errors";
 import { isObject, JsonObject, JsonValue } from "./types";
 
@@ -41,9 +42,64 @@ function bodies(value: JsonValue | undefined): JsonObject[] {
   return isObject(value) ? [value] : [];
 }
 
-let hcl2json: typeof import("@cdktf/hcl2json") | undefined;
+/**
+ * @cdktf/hcl2json (Go compiled to WebAssembly) only parses asynchronously; the gate
+ * reads its inputs synchronously (runGate, the synth-time validation). A worker
+ * thread runs the parser and the caller waits for each answer with Atomics.wait.
+ */
+const WORKER_SOURCE = `
+const { workerData } = require("worker_threads");
+const hcl2json = require(workerData.parser);
+const signal = new Int32Array(workerData.signal);
+workerData.port.on("message", async ({ name, text }) => {
+  let reply;
+  try {
+    reply = { json: await hcl2json.parse(name, text) };
+  } catch (error) {
+    reply = { error: String((error && error.message) || error) };
+  }
+  workerData.port.postMessage(reply);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
+`;
+/** The longest one file may take to parse (the first call also starts the parser). */
+const PARSE_TIMEOUT_MS = 60_000;
 
-async function parseFile(file: string): Promise<JsonObject> {
+class HclParser {
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+
+  constructor() {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: channel.port2, signal: this.signal.buffer, parser: require.resolve("@cdktf/hcl2json") },
+      transferList: [channel.port2],
+    });
+    this.worker.unref();
+  }
+
+  parse(name: string, text: string): JsonObject {
+    Atomics.store(this.signal, 0, 0);
+    this.port.postMessage({ name, text });
+    if (Atomics.wait(this.signal, 0, 0, PARSE_TIMEOUT_MS) === "timed-out") {
+      throw new Error(`the HCL parser gave no answer within ${PARSE_TIMEOUT_MS / 1000} s`);
+    }
+    const reply = receiveMessageOnPort(this.port)?.message as { json?: JsonObject; error?: string } | undefined;
+    if (!reply || reply.error !== undefined || !isObject(reply.json)) throw new Error(reply?.error ?? "the HCL parser gave no result");
+    return reply.json;
+  }
+
+  close(): void {
+    void this.worker.terminate();
+    this.port.close();
+  }
+}
+
+function parseFile(file: string, parser: () => HclParser): JsonObject {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -56,15 +112,14 @@ async function parseFile(file: string): Promise<JsonObject> {
       if (!isObject(json)) throw new Error("not a JSON object");
       return json;
     }
-    hcl2json ??= await import("@cdktf/hcl2json");
-    return (await hcl2json.parse(path.basename(file), text)) as JsonObject;
+    return parser().parse(path.basename(file), text);
   } catch (error) {
     throw new GateInputError(`cannot parse ${file}: ${describeError(error)}`);
   }
 }
 
 /** Reads one module directory's `.tf` and `.tf.json` files. */
-export async function readModuleSource(dir: string): Promise<ModuleSource> {
+function readModuleSource(dir: string, parser: () => HclParser): ModuleSource {
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((name) => /\.tf(\.json)?$/.test(name) && fs.statSync(path.join(dir, name)).isFile());
@@ -74,7 +129,7 @@ export async function readModuleSource(dir: string): Promise<ModuleSource> {
   names.sort((a, b) => Number(isOverrideFile(a)) - Number(isOverrideFile(b)) || (a < b ? -1 : a > b ? 1 : 0));
   const source: ModuleSource = { dir, locals: new Map(), blocks: new Set(), moduleCalls: new Set() };
   for (const name of names) {
-    const json = await parseFile(path.join(dir, name));
+    const json = parseFile(path.join(dir, name), parser);
     for (const block of bodies(json.locals)) for (const [local, value] of Object.entries(block)) source.locals.set(local, value);
     for (const [kind, prefix] of [["resource", ""], ["data", "data."]] as const) {
       for (const body of bodies(json[kind])) {
@@ -102,9 +157,19 @@ export function hasConfigurationFiles(dir: string): boolean {
  * for it (`.terraform/modules/modules.json`, which lists local-path modules too).
  * Without that manifest, local-path module calls are followed from their source.
  */
-export async function readPlanSources(rootDir: string, explicit = true): Promise<PlanSources> {
+export function readPlanSources(rootDir: string, explicit = true): PlanSources {
+  let started: HclParser | undefined;
+  const parser = () => (started ??= new HclParser());
+  try {
+    return readSources(rootDir, explicit, parser);
+  } finally {
+    started?.close();
+  }
+}
+
+function readSources(rootDir: string, explicit: boolean, parser: () => HclParser): PlanSources {
   const modules = new Map<string, ModuleSource>();
-  modules.set("", await readModuleSource(rootDir));
+  modules.set("", readModuleSource(rootDir, parser));
   const manifestFile = path.join(rootDir, ".terraform", "modules", "modules.json");
   if (fs.existsSync(manifestFile)) {
     let manifest: ModulesManifest;
@@ -115,7 +180,7 @@ export async function readPlanSources(rootDir: string, explicit = true): Promise
     }
     for (const entry of manifest.Modules ?? []) {
       if (!entry.Key || typeof entry.Dir !== "string") continue;
-      modules.set(entry.Key, await readModuleSource(path.resolve(rootDir, entry.Dir)));
+      modules.set(entry.Key, readModuleSource(path.resolve(rootDir, entry.Dir), parser));
     }
     return { rootDir, modules, explicit };
   }
@@ -124,14 +189,14 @@ export async function readPlanSources(rootDir: string, explicit = true): Promise
     const key = pending.pop()!;
     const module = modules.get(key)!;
     for (const file of fs.readdirSync(module.dir).filter((name) => /\.tf(\.json)?$/.test(name))) {
-      const json = await parseFile(path.join(module.dir, file));
+      const json = parseFile(path.join(module.dir, file), parser);
       for (const body of bodies(json.module)) {
         for (const [call, value] of Object.entries(body)) {
           const source = bodies(value)[0]?.source;
           if (typeof source !== "string" || !/^\.\.?\//.test(source)) continue;
           const childKey = key ? `${key}.${call}` : call;
           if (modules.has(childKey)) continue;
-          modules.set(childKey, await readModuleSource(path.resolve(module.dir, source)));
+          modules.set(childKey, readModuleSource(path.resolve(module.dir, source), parser));
           pending.push(childKey);
         }
       }
@@ -147,7 +212,7 @@ export async function readPlanSources(rootDir: string, explicit = true): Promise
  * that way that cannot be read is not used: references through locals then stay
  * unresolved, which the rules report.
  */
-export async function planSourcesFor(inputPath: string, configDir?: string): Promise<PlanSources | undefined> {
+export function planSourcesFor(inputPath: string, configDir?: string): PlanSources | undefined {
   if (configDir !== undefined) {
     let isDirectory = false;
     try {
@@ -167,7 +232,7 @@ export async function planSourcesFor(inputPath: string, configDir?: string): Pro
   }
   if (!hasConfigurationFiles(dir)) return undefined;
   try {
-    return await readPlanSources(dir, false);
+    return readPlanSources(dir, false);
   } catch {
     return undefined;
   }
