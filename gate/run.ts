@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
-import { loadDocuments, textDocument } from "./normalize";
+import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
@@ -69,7 +69,7 @@ export function readStdinText(): string {
 function documentsFor(options: RunGateOptions): GateDocument[] {
   const load = { planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
   if (options.path !== "-") return loadDocuments(options.path, load);
-  return [textDocument("<stdin>", (options.readStdin ?? readStdinText)(), load)];
+  return [textDocument(STDIN_NAME, (options.readStdin ?? readStdinText)(), load)];
 }
 
 /**

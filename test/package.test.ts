@@ -116,13 +116,15 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   ]) {
     expect(listed).toContain(file);
   }
+  expect(listed).not.toContain("dist/export/cli.js");
   const unexpected = listed.filter((file) => /^(test|bench|policies|scripts|tools|examples|node_modules)\//.test(file) || (/\.ts$/.test(file) && !file.endsWith(".d.ts")) || file.endsWith(".map"));
   expect(unexpected).toEqual([]);
   const shipped = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
   expect(shipped.private).toBeUndefined();
   expect(Object.keys(shipped.peerDependencies).sort()).toEqual(["@cdktf/provider-aws", "cdktf", "constructs"]);
   expect(Object.keys(shipped.optionalDependencies).every((name: string) => name.startsWith("@aws-sdk/client-"))).toBe(true);
-  expect(Object.keys(shipped.dependencies)).toEqual(["@open-policy-agent/opa-wasm"]);
+  // @cdktf/hcl2json reads the locals a plan JSON does not record (gate/normalize/plan-sources.ts).
+  expect(Object.keys(shipped.dependencies).sort()).toEqual(["@cdktf/hcl2json", "@open-policy-agent/opa-wasm"]);
 });
 
 describe("gate only: --omit=optional --omit=peer", () => {
@@ -168,6 +170,15 @@ describe("gate only: --omit=optional --omit=peer", () => {
     const installed = fs.realpathSync(path.join(dir, "node_modules", "trailgate"));
     expect(sarif.runs[0].tool.driver.rules[0].helpUri).toMatch(new RegExp(`^file://${installed}/help/rules/TG-`));
     expect(run(dir, cli(), ["check", path.join(dir, "missing.json")]).status).toBe(2);
+  });
+
+  test("validate-logs without the optional AWS SDK: its help, and exit 2 naming the package to install", () => {
+    expect(mustRun(dir, cli(), ["validate-logs", "--help"])).toContain("exit codes: 0 every digest and log file valid");
+    const keys = path.join(dir, "keys.json");
+    fs.writeFileSync(keys, '{"PublicKeyList":[{"Value":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqlzPJbvZJ42UdcmLfPUqXYNfOs6I8lCfao/tOs8CmzPOEdtLWugB9xoIUz78qVHdKIqxbaG4jWHfJBiOSSFBM0lt8cdVo4TnRa7oG9io5pysS6DJhBBAeXsicufsiFJR+wrUNh8RSLxL4k6G1+BhLX20tJkZ/erT97tDGBujAelqseGg3vPZbTx9SMfOLN65PdLFudLP7Gat0Z9p5jw/rjpclKfo9Bfc3heeBxWGKwBBOKnFAaN9V57pOaosCvPKmHd9bg7jsQkI9Xp22IzGLsTFJZYVA3KiTAElDMu80iFXPHEq9hKNbt9e4URFam+1utKVEiLkR2disdCmPTK0VQIDAQAB","Fingerprint":"31e8b5433410dfb61a9dc45cc65b22ff"}]}');
+    const result = run(dir, cli(), ["validate-logs", "--trail-arn", "arn:aws:cloudtrail:eu-west-2:111111111111:trail/org-trail", "--start-time", "-1d", "--s3-bucket", "log-bucket", "--public-keys", keys]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("validate-logs needs the AWS SDK package @aws-sdk/client-s3");
   });
 
   test("the gate API loads without cdktf installed", () => {
@@ -242,6 +253,15 @@ describe("a fresh cdktf app adopting the package", () => {
     const result = spawnSync("node", ["main.js"], { cwd: dir, env: { ...env, PLATFORM_SHORT_LOG_RETENTION: "1" }, encoding: "utf8" });
     expect(result.status).not.toBe(0);
     expect(result.stderr + result.stdout).toMatch(/trailgate medium TG-RET-004 aws_cloudwatch_log_group\.\S+ \(construct platform\/audit\/monitoring\/log_group\)/);
+  });
+
+  test("the installed module export writes a reusable Terraform module with its README", () => {
+    const out = path.join(work, "exported-module");
+    const script = `const { exportModuleFromConfig } = require("@bank/trailgate/export");
+      const result = exportModuleFromConfig({ organizationId: "o-exampleorg1", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" }, ${JSON.stringify(out)}, ${JSON.stringify(path.join(work, "module-synth"))});
+      console.log(result.files.join(","));`;
+    expect(mustRun(dir, "node", ["-e", script]).trim()).toBe("versions.tf.json,main.tf.json,variables.tf.json,outputs.tf.json,README.md");
+    expect(JSON.parse(fs.readFileSync(path.join(out, "variables.tf.json"), "utf8")).variable.organization_id.default).toBeUndefined();
   });
 
   test("the installed CLI gates the synthesized app: check, explain, rules", () => {

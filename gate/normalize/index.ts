@@ -3,6 +3,7 @@ import * as path from "path";
 import { describeError, GateInputError } from "../errors";
 import { constructPaths } from "./construct-paths";
 import { scanBlockLines } from "./locations";
+import { planLocations } from "./plan-locations";
 import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
 import { PlanSources } from "./plan-sources";
 import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
@@ -138,9 +139,21 @@ function parsedDocument(parsed: ParsedFile, options: LoadOptions = {}): GateDocu
   const file = parsed.file;
   const json = asObject(parsed);
   if (isPlan(json)) {
+    // Findings point at the resource's block in the configuration the plan was made
+    // from (the plan file's folder; the working folder for standard input), where it
+    // can be found; else at line 1 of the plan, usually a single line.
     const plan = json as unknown as PlanJson;
-    // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
-    return { name: file, file, input: normalizePlan(plan, matchingSources(plan, options.planSources)), locations: new Map() };
+    const input = normalizePlan(plan, matchingSources(plan, options.planSources));
+    const rootDir = parsed.file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
+    let locations: Map<string, SourceLocation> | undefined;
+    return {
+      name: file,
+      file,
+      input,
+      get locations() {
+        return (locations ??= planLocations(input, json.configuration, rootDir));
+      },
+    };
   }
   if (isTerraformJson(json)) return terraformJsonDocument(isCdktfStack(parsed, json) ? "synth" : "module", file, [parsed]);
   throw unknownShape(parsed);
@@ -203,6 +216,8 @@ export function loadDocuments(inputPath: string, options: LoadOptions = {}): Gat
  * One document from text already read, e.g. standard input (`trailgate check -`):
  * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON file.
  */
+export const STDIN_NAME = "<stdin>";
+
 export function textDocument(name: string, text: string, options: LoadOptions = {}): GateDocument {
   let json: unknown;
   try {
