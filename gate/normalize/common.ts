@@ -72,6 +72,10 @@ export interface ResourceDraft {
   ownRegion: string | null | undefined;
   values: JsonObject;
   refs: Record<string, string[]>;
+  /** Policy-like arguments whose document the normaliser rebuilt (e.g. from a data source): they win over `values`. */
+  policies?: Record<string, PolicyDocument>;
+  /** See NormalizedResource.unresolved. */
+  unresolved?: Record<string, string[]>;
 }
 
 /**
@@ -107,6 +111,32 @@ function linkLiteralBucketNames(drafts: ResourceDraft[]): void {
 }
 
 /**
+ * A plan made after apply knows every ARN: an argument that holds another
+ * resource's literal ARN (a log group ARN may end in ":*") links to it as the
+ * reference did at the first plan, so both plans read the same.
+ */
+function linkLiteralArns(drafts: ResourceDraft[]): void {
+  const byArn = new Map<string, string>();
+  for (const draft of drafts) {
+    const arn = draft.values.arn;
+    if (typeof arn === "string" && arn.startsWith("arn:")) byArn.set(arn, draft.address);
+  }
+  if (byArn.size === 0) return;
+  for (const draft of drafts) {
+    for (const argument in draft.values) {
+      if (argument === "arn" || argument === "id") continue;
+      const value = draft.values[argument];
+      const candidates = typeof value === "string" ? [value] : Array.isArray(value) ? value : [];
+      for (const candidate of candidates) {
+        if (typeof candidate !== "string" || !candidate.startsWith("arn:")) continue;
+        const target = byArn.get(candidate) ?? byArn.get(candidate.replace(/:\*$/, ""));
+        if (target && target !== draft.address) addRef(draft.refs, argument, target);
+      }
+    }
+  }
+}
+
+/**
  * Arguments no rule reads. They are left out of the document because opa-wasm
  * serialises and parses the whole input on every evaluation: tags alone were an
  * eighth of a 10,000-resource document.
@@ -119,11 +149,14 @@ const UNREAD_ARGUMENTS = new Set(["tags", "tags_all", "timeouts"]);
  * written, for TG-LP-008 to report. Builds new objects rather than deleting keys,
  * which would switch V8 to slow dictionary objects.
  */
-function splitArguments(raw: JsonObject): { values: JsonObject; policies: Record<string, PolicyDocument> } {
+function splitArguments(
+  raw: JsonObject,
+  rebuilt: Record<string, PolicyDocument> = {},
+): { values: JsonObject; policies: Record<string, PolicyDocument> } {
   const values: JsonObject = {};
-  const policies: Record<string, PolicyDocument> = {};
+  const policies: Record<string, PolicyDocument> = { ...rebuilt };
   for (const argument in raw) {
-    if (UNREAD_ARGUMENTS.has(argument)) continue;
+    if (UNREAD_ARGUMENTS.has(argument) || argument in rebuilt) continue;
     const value = raw[argument];
     const document = POLICY_ARGUMENTS.has(argument) ? parsePolicyDocument(value) : undefined;
     if (document) policies[argument] = document;
@@ -156,11 +189,12 @@ export function buildDocument(
 ): NormalizedDocument {
   const providerByAddress = new Map(providers.map((provider) => [provider.address, provider]));
   linkLiteralBucketNames(drafts);
+  linkLiteralArns(drafts);
   const resources: Record<string, NormalizedResource[]> = {};
   for (const draft of drafts) {
     const region =
       draft.ownRegion !== undefined ? draft.ownRegion : (providerByAddress.get(draft.provider)?.region ?? null);
-    const { values, policies } = splitArguments(draft.values);
+    const { values, policies } = splitArguments(draft.values, draft.policies);
     const resource: NormalizedResource = {
       address: draft.address,
       type: draft.type,
@@ -172,6 +206,7 @@ export function buildDocument(
       refs: draft.refs,
       arns: literalArns(values, policies),
     };
+    if (draft.unresolved && Object.keys(draft.unresolved).length > 0) resource.unresolved = draft.unresolved;
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }
   return { format, providers, resources };

@@ -10,6 +10,8 @@ export interface NormalizedProvider {
   alias: string;
   /** null when unset or not statically known. */
   region: string | null;
+  /** References behind an unknown argument that could not be followed, e.g. {"region": ["local.region"]}. */
+  unresolved?: Record<string, string[]>;
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -49,6 +51,12 @@ export interface NormalizedResource {
   policies: Record<string, PolicyDocument>;
   /** Literal ARNs in values and policies, unique and sorted. */
   arns: string[];
+  /**
+   * Per argument whose value is not known before apply: the references (`local.x`,
+   * `var.y`, a data source's unknown part) that could not be followed to a resource
+   * or a static value. Absent when everything resolved (policies/INPUT.md).
+   */
+  unresolved?: Record<string, string[]>;
 }
 
 export interface NormalizedDocument {
