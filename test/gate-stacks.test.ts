@@ -94,6 +94,11 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     "CloudTrail may generate data keys without the encryption context",
     (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
   ],
+  [
+    "TG-LP-009",
+    "a reader role of an account outside the organisation on the log key",
+    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Principal: { AWS: "arn:aws:iam::999999999999:role/Auditor" } } : x))),
+  ],
   ["TG-LP-005", "the trail role may write anywhere", (s) => editPolicy(child<TerraformResource>(s, "organization_trail", "cloudwatch_role_policy"), "policy", (st) => st.map((x) => ({ ...x, Resource: "*" })))],
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],

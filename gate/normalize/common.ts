@@ -28,6 +28,17 @@ export function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
 }
 
+/**
+ * A provider's `allowed_account_ids` as the literal account ids it lists, or
+ * undefined when it lists none: the accounts the configuration deploys into,
+ * which the least-privilege rules trust (INPUT.md "providers").
+ */
+export function literalAccountIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ids = value.filter((id): id is string => typeof id === "string" && !isExpression(id));
+  return ids.length > 0 ? ids : undefined;
+}
+
 export function providerAddress(name: string, alias: string, modulePath = ""): string {
   const local = alias ? `provider.${name}.${alias}` : `provider.${name}`;
   return modulePath ? `${modulePath}.${local}` : local;

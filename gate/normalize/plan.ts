@@ -3,6 +3,7 @@ import {
   buildDocument,
   impliedProviderName,
   isExpression,
+  literalAccountIds,
   providerAddress,
   ProviderRegistry,
   ResourceDraft,
@@ -182,11 +183,14 @@ class PlanNormalizer {
       const alias = config.alias ?? "";
       const modulePath = config.module_address ?? "";
       const address = providerAddress(config.name, alias, modulePath);
+      const allowed = config.expressions?.allowed_account_ids;
+      const accounts = literalAccountIds(isObject(allowed) ? allowed.constant_value : undefined);
       this.providers.add({
         address,
         name: config.name,
         alias,
         region: this.staticString(config.expressions?.region, modulePath, 0),
+        ...(accounts ? { allowed_account_ids: accounts } : {}),
       });
       this.providerAddressByKey.set(key, address);
     }

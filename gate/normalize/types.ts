@@ -10,6 +10,8 @@ export interface NormalizedProvider {
   alias: string;
   /** null when unset or not statically known. */
   region: string | null;
+  /** The literal account ids of the provider's allowed_account_ids; absent when it sets none. */
+  allowed_account_ids?: string[];
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
