@@ -605,9 +605,18 @@ organization_keys := {"aws:principalorgid", "aws:sourceorgid"}
 
 organization_path_keys := {"aws:principalorgpaths", "aws:sourceorgpaths"}
 
-arn_keys := {
-	"aws:principalarn", "aws:sourcearn", "s3:dataaccesspointarn",
-	"kms:encryptioncontext:aws:cloudtrail:arn", "kms:encryptioncontext:aws:logs:arn",
+arn_keys := {"aws:principalarn", "aws:sourcearn", "s3:dataaccesspointarn"} | encryption_context_keys
+
+# The encryption context names the data (our trail's logs, our log group), not who
+# asks: it ties a service principal to our resources, but an outside role allowed
+# to decrypt "our trail's logs" is exactly the breach.
+encryption_context_keys := {"kms:encryptioncontext:aws:cloudtrail:arn", "kms:encryptioncontext:aws:logs:arn"}
+
+only_service_principals(st) if {
+	not "NotPrincipal" in object.keys(st)
+	every kind, _ in object.get(st, "Principal", {}) {
+		kind == "Service"
+	}
 }
 
 principal_keys := ((account_keys | organization_keys) | organization_path_keys) | arn_keys
@@ -651,9 +660,17 @@ trusted_by_condition(st) if {
 	some key, vals in conds
 	lower(key) in principal_keys
 	count(vals) > 0
+	context_key_allowed(st, lower(key))
 	every v in vals {
 		trusted_value(lower(key), v)
 	}
+}
+
+context_key_allowed(_, key) if not key in encryption_context_keys
+
+context_key_allowed(st, key) if {
+	key in encryption_context_keys
+	only_service_principals(st)
 }
 
 # An AWS principal in a trusted account (an account id, an ARN, or a role or user of this configuration).

@@ -486,3 +486,13 @@ test_lp_009_leaves_open_statements_to_lp_001 if {
 	h.flagged(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs"}
 	count(h.flagged(vs, "TG-LP-009")) == 0
 }
+
+test_lp_009_encryption_context_trusts_services_not_outside_roles if {
+	context := {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"]}}
+	outside_reader := {"Sid": "OutsideReader", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::999999999999:role/x"]}, "Action": ["kms:Decrypt"], "Resource": ["*"], "Condition": context}
+	service := {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": ["logs.eu-west-2.amazonaws.com"]}, "Action": ["kms:Decrypt"], "Resource": ["*"], "Condition": context}
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, key([outside_reader, service])])
+	some m in h.messages(vs, "TG-LP-009")
+	contains(m, "(statement OutsideReader)")
+	count(h.messages(vs, "TG-LP-009")) == 1
+}
