@@ -10,6 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { TrailgateConfig, TrailgateStack } from "../modules";
 import { exampleConfig } from "../example-config";
@@ -103,6 +105,49 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
   ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
+  ["TG-LOG-010", "a trail that exists but does not log", (s) => trail(s).addOverride("enable_logging", false)],
+  [
+    "TG-LOG-011",
+    "management events filtered down to reads only",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["true"] }]),
+  ],
+  [
+    "TG-LOG-011",
+    "a data-events-only trail",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::DynamoDB::Table"] }]),
+  ],
+  [
+    "TG-LOG-012",
+    "KMS management events excluded without policy data allowing it",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", not_equals: ["kms.amazonaws.com"] }]),
+  ],
+  ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false)],
+  ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }')],
+  ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs")],
+  ["TG-LP-001", "a principal-account condition that matches every account", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AnyAccount", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*", Condition: { StringLike: { "aws:PrincipalAccount": "*" } } }, ...st])],
+  ["TG-LP-001", "a NotPrincipal allow on the log bucket", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AllButRoot", Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st])],
+  [
+    "TG-LP-005",
+    "a managed policy attached to the trail role that writes to every log group",
+    (s) => {
+      const policy = new IamPolicy(s, "broad_logs", { name: "broad-logs", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }] }) });
+      new IamRolePolicyAttachment(s, "broad_logs_attachment", { role: s.trail.cloudWatchRole.name, policyArn: policy.arn });
+    },
+  ],
+  ["TG-ENC-002", "a key rotated only every two years", (s) => monitors(s).key.addOverride("rotation_period_in_days", 730)],
+  ["TG-ENC-005", "an SNS topic on the AWS managed alias/aws/sns key", (s) => monitors(s).topics.warning.addOverride("kms_master_key_id", "alias/aws/sns")],
+  ["TG-ENC-007", "a disabled log key", (s) => s.key.key.addOverride("is_enabled", false)],
+  ["TG-ENC-008", "a key that can be deleted after 7 days", (s) => monitors(s).key.addOverride("deletion_window_in_days", 7)],
+  [
+    "TG-ENC-009",
+    "a Lake store on an AWS owned key (its own key left unused)",
+    (s) => {
+      s.trail.eventDataStore!.addOverride("kms_key_id", null);
+      editPolicy(s.trail.lakeKey!, "policy", (st) => st.filter((x) => x.Sid !== "CloudTrailLakeEncryptsForThisAccount"));
+    },
+  ],
+  ["TG-RET-006", "Object Lock in GOVERNANCE mode", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.mode", "GOVERNANCE")],
+  ["TG-RET-007", "force_destroy on the log bucket", (s) => s.archive.bucket.addOverride("force_destroy", true)],
   ["TG-LOG-001", "a single-region trail", (s) => trail(s).addOverride("is_multi_region_trail", false)],
   ["TG-LOG-002", "a trail without global service events", (s) => trail(s).addOverride("include_global_service_events", false)],
   ["TG-LOG-003", "a trail without log file validation", (s) => trail(s).addOverride("enable_log_file_validation", false)],
@@ -135,6 +180,25 @@ test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _wh
     expect(v.help).toBe(`help/rules/${ruleId}.md`);
     expect(v.message.length).toBeGreaterThan(10);
   }
+});
+
+/** Settings the gate used to misjudge, which must pass (each of issue 9's false-positive classes). */
+const SOUND_VARIANTS: Array<[string, (s: TrailgateStack) => void]> = [
+  [
+    "AWS's documented key condition with a wildcard region (class 3)",
+    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*" } } } : x))),
+  ],
+  ["Object Lock turned on by the lock configuration alone (class 4)", (s) => s.archive.bucket.addOverride("object_lock_enabled", null)],
+  [
+    "CloudTrail granted the exact kms:GenerateDataKey action (class 7)",
+    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Action: ["kms:GenerateDataKey", "KMS:GenerateDataKeyWithoutPlaintext"] } : x))),
+  ],
+];
+
+test.each(SOUND_VARIANTS)("%s passes with zero violations", (_what, adjust) => {
+  const stack = exampleStack();
+  adjust(stack);
+  expect(violations(stack)).toEqual([]);
 });
 
 test("TG-LOG-008: a configuration with no trail at all fails with exactly that rule", () => {

@@ -1,3 +1,4 @@
+import { parseFilterPattern } from "./filter-pattern";
 import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
 import {
   InputFormat,
@@ -183,6 +184,7 @@ export function buildDocument(
       refs: draft.refs,
       arns: literalArns(values, policies),
     };
+    if (draft.type === "aws_cloudwatch_log_metric_filter") resource.filter_pattern = parseFilterPattern(values.pattern);
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }
   return { format, providers, resources };

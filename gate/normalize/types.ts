@@ -1,5 +1,7 @@
 /** The normalised shape every rule reads: policies/INPUT.md is the contract. */
 
+import { ParsedFilterPattern } from "./filter-pattern";
+
 export type InputFormat = "synth" | "plan" | "module";
 
 export interface NormalizedProvider {
@@ -51,6 +53,8 @@ export interface NormalizedResource {
   policies: Record<string, PolicyDocument>;
   /** Literal ARNs in values and policies, unique and sorted. */
   arns: string[];
+  /** aws_cloudwatch_log_metric_filter only: its `pattern`, parsed (INPUT.md "filter_pattern"). */
+  filter_pattern?: ParsedFilterPattern;
 }
 
 export interface NormalizedDocument {

@@ -211,8 +211,9 @@ allowed_cloudtrail_actions(k) := cloudtrail_lake_kms_actions if {
 # description: |
 #   A KMS key policy allows cloudtrail.amazonaws.com only kms:GenerateDataKey*
 #   and kms:DescribeKey (plus kms:Decrypt on a key only CloudTrail Lake stores
-#   use), compared with IAM wildcard semantics, and a trail key's GenerateDataKey
-#   grant carries a limiting kms:EncryptionContext:aws:cloudtrail:arn condition.
+#   use), compared with IAM wildcard semantics, and a trail
+#   key's GenerateDataKey grant carries a limiting
+#   kms:EncryptionContext:aws:cloudtrail:arn condition.
 # related_resources:
 #   - ref: help/rules/TG-LP-004.md
 # custom:

@@ -102,13 +102,19 @@ compliant_resources := array.concat(
 			h.res("aws_s3_access_point", "auditors", {"name": "auditors", "bucket": "org-trail-logs", "vpc_configuration": [{"vpc_id": "vpc-0123"}], "public_access_block_configuration": [{"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}]}, {"bucket": ["aws_s3_bucket.trail_logs"]}),
 		],
 		array.concat(
-			[h.res("aws_cloudwatch_log_metric_filter", replace(m.id, ".", "_"), {"pattern": m.pattern, "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": m.id, "namespace": "CISBenchmark", "value": "1"}]}, {}) | some m in monitors],
+			[object.union(
+				h.res("aws_cloudwatch_log_metric_filter", replace(m.id, ".", "_"), {"pattern": m.pattern, "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": m.id, "namespace": "CISBenchmark", "value": "1"}]}, {}),
+				{"filter_pattern": {"syntax": "json", "alternatives": [{"require": alt, "exclude": []} | some alt in m.match], "negated": false}},
+			) |
+				some m in monitors
+			],
 			[h.res("aws_cloudwatch_metric_alarm", replace(m.id, ".", "_"), {"metric_name": m.id, "namespace": "CISBenchmark", "alarm_actions": ["${aws_sns_topic.alerts.arn}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]}) | some m in monitors],
 		),
 	),
 )
 
-compliant := h.doc(compliant_resources)
+# The provider pins the account, so TG-LP-009 judges every log bucket and key policy.
+compliant := object.union(h.doc(compliant_resources), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
 
 test_compliant_configuration_has_no_violations if {
 	vs := main.violations with input as compliant
