@@ -148,6 +148,16 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
   ],
   ["TG-RET-006", "Object Lock in GOVERNANCE mode", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.mode", "GOVERNANCE")],
   ["TG-RET-007", "force_destroy on the log bucket", (s) => s.archive.bucket.addOverride("force_destroy", true)],
+  ["TG-VER-001", "trail logging switched by a variable the gate cannot read", (s) => trail(s).addOverride("enable_logging", "${var.audit_logging}")],
+  ["TG-VER-002", "a trail writing to a bucket another configuration creates", (s) => trail(s).addOverride("s3_bucket_name", "central-log-archive-bucket")],
+  [
+    "TG-VER-003",
+    "providers that no longer pin their accounts, so nobody is known to be trusted",
+    (s) => {
+      child<AwsProvider>(s, "aws").addOverride("allowed_account_ids", null);
+      child<AwsProvider>(s, "aws_log_archive").addOverride("allowed_account_ids", null);
+    },
+  ],
   ["TG-LOG-001", "a single-region trail", (s) => trail(s).addOverride("is_multi_region_trail", false)],
   ["TG-LOG-002", "a trail without global service events", (s) => trail(s).addOverride("include_global_service_events", false)],
   ["TG-LOG-003", "a trail without log file validation", (s) => trail(s).addOverride("enable_log_file_validation", false)],

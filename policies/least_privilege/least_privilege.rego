@@ -476,11 +476,16 @@ lp_005_findings contains {"resource": att[0], "message": msg} if {
 	msg := sprintf("%s attaches the AWS managed policy %s to trail role %s, which is not scoped to the trail's log group; use a policy allowing only logs:CreateLogStream and logs:PutLogEvents on it", [att[0], att[2], att[1]])
 }
 
+# Every key true; an unknown value is TG-VER-001's finding, not a second one here.
 all_true(block, keys) if {
 	every k in keys {
-		object.get(block, k, false) == true
+		true_or_unknown(object.get(block, k, false))
 	}
 }
+
+true_or_unknown(true)
+
+true_or_unknown(v) if lib.unknown(v)
 
 public_access_settings := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
 
@@ -554,7 +559,7 @@ lp_007_findings contains {"resource": b.address, "message": msg} if {
 lp_007_findings contains {"resource": p.address, "message": msg} if {
 	some p in lib.resources("aws_s3_bucket_public_access_block")
 	some k in public_access_settings
-	lib.get(p, k) != true
+	not true_or_unknown(lib.get(p, k))
 	msg := sprintf("%s (bucket %s) does not set %s = true", [p.address, concat(", ", lib.refs(p, "bucket")), k])
 }
 

@@ -21,7 +21,7 @@ import data.trailgate.lib
 #   recommended_action: Set is_multi_region_trail = true on the aws_cloudtrail.
 violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 	some t in lib.trails
-	lib.get(t, "is_multi_region_trail") != true
+	not_true(lib.get(t, "is_multi_region_trail"))
 	msg := sprintf("trail %s is not multi-region; set is_multi_region_trail = true", [t.address])
 }
 
@@ -59,7 +59,7 @@ violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 #   recommended_action: Set enable_log_file_validation = true on the aws_cloudtrail.
 violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 	some t in lib.trails
-	lib.get(t, "enable_log_file_validation") != true
+	not_true(lib.get(t, "enable_log_file_validation"))
 	msg := sprintf("trail %s does not set enable_log_file_validation = true; enable it", [t.address])
 }
 
@@ -105,6 +105,18 @@ violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 organization_trail_exists if {
 	some t in lib.trails
 	lib.get(t, "is_organization_trail") == true
+}
+
+# A trail whose flag is unknown before apply may be the organisation trail: TG-VER-001 says so.
+organization_trail_exists if {
+	some t in lib.trails
+	lib.unknown(lib.get(t, "is_organization_trail"))
+}
+
+# Known and not true (unset counts): an unknown value is TG-VER-001's finding.
+not_true(v) if {
+	v != true
+	not lib.unknown(v)
 }
 
 # Buckets that write server access logs into a different bucket (an
