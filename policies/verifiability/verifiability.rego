@@ -79,12 +79,14 @@ unknown_value(v) := x if {
 	lib.unknown(x)
 }
 
-# A key argument may interpolate a key of this configuration: that is known enough.
-reportable(_, row) if not object.get(row, "keyed", false)
+# A key argument may interpolate a key of this configuration (or, in a plan, be
+# computed from one the refs name): that is known enough.
+reportable(_, _, row) if not object.get(row, "keyed", false)
 
-reportable(x, row) if {
+reportable(r, x, row) if {
 	object.get(row, "keyed", false)
 	not lib.resource_reference(x)
+	count(lib.key_refs(r, row.path[0])) == 0
 }
 
 # METADATA
@@ -114,7 +116,7 @@ ver_001_findings contains {"resource": r.address, "message": msg} if {
 	in_scope(r, row.scope)
 	some v in lib.values_at(r.values, row.path)
 	x := unknown_value(v)
-	reportable(x, row)
+	reportable(r, x, row)
 	msg := sprintf("%s argument %s is not known before apply (%s), so %s cannot be checked; gate the plan or set a literal value", [r.address, concat(".", row.path), x, row.rules])
 }
 
@@ -235,6 +237,7 @@ ver_002_findings contains {"resource": att[0], "message": msg} if {
 ver_002_findings contains {"resource": a.address, "message": msg} if {
 	some a in lib.resources("aws_cloudwatch_metric_alarm")
 	count(lib.unresolved(a, "alarm_actions")) == 0
+	count(lib.refs(a, "alarm_actions")) == 0
 	some action in lib.as_array(lib.get(a, "alarm_actions"))
 	lib.unknown(action)
 	not lib.resource_reference(action)

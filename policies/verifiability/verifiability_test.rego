@@ -115,3 +115,13 @@ test_ver_003_silent_once_trust_is_configured if {
 		with data.trailgate.config.trusted_accounts as ["111122223333"]
 	count(h.flagged(vs, "TG-VER-003")) == 0
 }
+
+# In a plan, a value computed from a resource is "${computed}"; refs still name the resource.
+test_plan_computed_values_linked_through_refs_are_fine if {
+	topic := h.res("aws_sns_topic", "alerts", {"kms_master_key_id": "${computed}"}, {"kms_master_key_id": ["aws_kms_key.alerts"]})
+	alarm := h.res("aws_cloudwatch_metric_alarm", "root", {"alarm_actions": ["${computed}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]})
+	vs := ver.violations with input as h.doc([topic, alarm])
+	count(vs) == 0
+	unlinked := ver.violations with input as h.doc([object.union(alarm, {"refs": {"alarm_actions": []}})])
+	h.flagged(unlinked, "TG-VER-002") == {"aws_cloudwatch_metric_alarm.root"}
+}
