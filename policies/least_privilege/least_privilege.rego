@@ -802,7 +802,9 @@ trust_configured if lib.organization_id != ""
 #   policies belongs to a trusted account, or a positive condition on a
 #   principal key (aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceArn,
 #   aws:SourceAccount, ...) names only trusted accounts or the organisation.
-#   KMS grants on the log keys go to trusted principals only.
+#   KMS grants on the log keys go to trusted principals only, and the log
+#   buckets' ACLs grant nothing to the public or other accounts (unless ACLs are
+#   disabled by BucketOwnerEnforced).
 # related_resources:
 #   - ref: help/rules/TG-LP-009.md
 # custom:
@@ -839,4 +841,73 @@ lp_009_findings contains {"resource": g.address, "message": msg} if {
 	not unverifiable_value(grantee)
 	not trusted_principal(grantee)
 	msg := sprintf("%s grants log key %s to %s, outside the %s; grant only to principals of trusted accounts", [g.address, k, grantee, trusted_text])
+}
+
+# --- ACLs on log buckets (TG-LP-009) ---
+
+public_canned_acls := {"public-read", "public-read-write", "authenticated-read"}
+
+public_group_uris := {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
+
+# With BucketOwnerEnforced, S3 disables ACLs: they grant nothing.
+acls_disabled(addr) if {
+	some c in lib.resources("aws_s3_bucket_ownership_controls")
+	addr in lib.refs(c, "bucket")
+	some rule in lib.blocks(lib.get(c, "rule"))
+	rule.object_ownership == "BucketOwnerEnforced"
+}
+
+# ACL grants on log buckets, as [resource, bucket, what it grants to]: an
+# aws_s3_bucket_acl, or the legacy inline acl / grant of a bucket without one.
+acl_grants contains [a.address, addr, sprintf("everyone through the canned ACL %s", [acl])] if {
+	some a in lib.resources("aws_s3_bucket_acl")
+	some addr in lib.refs(a, "bucket")
+	acl := lib.get(a, "acl")
+	acl in public_canned_acls
+}
+
+acl_grants contains [a.address, addr, grantee_text(grantee)] if {
+	some a in lib.resources("aws_s3_bucket_acl")
+	some addr in lib.refs(a, "bucket")
+	some acp in lib.blocks(lib.get(a, "access_control_policy"))
+	owners := {o.id | some o in lib.blocks(object.get(acp, "owner", null))}
+	some g in lib.blocks(object.get(acp, "grant", null))
+	some grantee in lib.blocks(object.get(g, "grantee", null))
+	outside_grantee(grantee, owners)
+}
+
+acl_grants contains [b.address, b.address, sprintf("everyone through the canned ACL %s", [acl])] if {
+	some b in lib.resources("aws_s3_bucket")
+	not lib.separate_bucket_config[["aws_s3_bucket_acl", b.address]]
+	acl := lib.get(b, "acl")
+	acl in public_canned_acls
+}
+
+# Inline grant blocks list the owner's own grant without its id, so only group grants are judged.
+acl_grants contains [b.address, b.address, grantee_text(g)] if {
+	some b in lib.resources("aws_s3_bucket")
+	not lib.separate_bucket_config[["aws_s3_bucket_acl", b.address]]
+	some g in lib.blocks(lib.get(b, "grant"))
+	object.get(g, "type", "") == "Group"
+	object.get(g, "uri", "") in public_group_uris
+}
+
+outside_grantee(grantee, _) if object.get(grantee, "uri", "") in public_group_uris
+
+outside_grantee(grantee, owners) if {
+	grantee.type == "CanonicalUser"
+	is_string(grantee.id)
+	not lib.unknown(grantee.id)
+	not grantee.id in owners
+}
+
+grantee_text(g) := sprintf("the group %s", [g.uri]) if {
+	is_string(object.get(g, "uri", null))
+} else := sprintf("canonical user %s (another account)", [g.id])
+
+lp_009_findings contains {"resource": grant[0], "message": msg} if {
+	some grant in acl_grants
+	lib.log_buckets[grant[1]]
+	not acls_disabled(grant[1])
+	msg := sprintf("%s grants log bucket %s to %s through its ACL, outside the %s; remove the grant or set object ownership to BucketOwnerEnforced", [grant[0], grant[1], grant[2], trusted_text])
 }

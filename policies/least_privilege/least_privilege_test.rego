@@ -496,3 +496,32 @@ test_lp_009_encryption_context_trusts_services_not_outside_roles if {
 	contains(m, "(statement OutsideReader)")
 	count(h.messages(vs, "TG-LP-009")) == 1
 }
+
+test_lp_009_reads_acls_of_log_buckets if {
+	canned := h.res("aws_s3_bucket_acl", "logs", {"acl": "public-read"}, {"bucket": ["aws_s3_bucket.logs"]})
+	foreign := h.res(
+		"aws_s3_bucket_acl", "logs", {"access_control_policy": [{
+			"owner": [{"id": "owner-canonical-id"}],
+			"grant": [
+				{"permission": "FULL_CONTROL", "grantee": [{"type": "CanonicalUser", "id": "owner-canonical-id"}]},
+				{"permission": "READ", "grantee": [{"type": "CanonicalUser", "id": "other-canonical-id"}]},
+			],
+		}]},
+		{"bucket": ["aws_s3_bucket.logs"]},
+	)
+	inline := h.res("aws_s3_bucket", "logs", {"bucket": "org-logs", "acl": "authenticated-read"}, {})
+	every resources in [[logs_bucket, canned], [logs_bucket, foreign], [inline]] {
+		vs := lp.violations with input as trusted_doc(array.concat([log_trail], resources))
+		count(h.flagged(vs, "TG-LP-009")) == 1
+	}
+}
+
+test_lp_009_ignores_acls_when_the_bucket_disables_them if {
+	canned := h.res("aws_s3_bucket_acl", "logs", {"acl": "public-read"}, {"bucket": ["aws_s3_bucket.logs"]})
+	enforced := h.res("aws_s3_bucket_ownership_controls", "logs", {"rule": [{"object_ownership": "BucketOwnerEnforced"}]}, {"bucket": ["aws_s3_bucket.logs"]})
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, canned, enforced])
+	count(h.flagged(vs, "TG-LP-009")) == 0
+	private := h.res("aws_s3_bucket_acl", "logs", {"acl": "private"}, {"bucket": ["aws_s3_bucket.logs"]})
+	ok := lp.violations with input as trusted_doc([log_trail, logs_bucket, private])
+	count(h.flagged(ok, "TG-LP-009")) == 0
+}

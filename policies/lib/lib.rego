@@ -320,7 +320,10 @@ buckets_named(name) := {p[1] | some p in bucket_name_pairs; p[0] == name}
 # description: |
 #   Buckets an argument of a resource names: through refs, or by a literal name
 #   (also inside a nested block, e.g. an inline logging block's target_bucket).
-bucket_refs(r, arg, value) := {addr | some addr in refs(r, arg); is_type(addr, "aws_s3_bucket")} | {addr |
+bucket_refs(r, arg, value) := linked if {
+	linked := {addr | some addr in refs(r, arg); is_type(addr, "aws_s3_bucket")}
+	count(linked) > 0
+} else := {addr |
 	is_string(value)
 	not unknown(value)
 	some addr in buckets_named(value)

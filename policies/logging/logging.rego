@@ -278,10 +278,12 @@ violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 	msg := sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both", [m.id, m.title, m.pattern])
 }
 
-# Alarms on the metric of some metric filter, with the filter.
-filter_alarms contains [a, f] if {
-	some f in lib.resources("aws_cloudwatch_log_metric_filter")
+# Alarms with actions switched off, with the metric filter whose metric they watch.
+# Only silenced alarms are paired with filters (few), so this is not alarms x filters.
+silenced_filter_alarms contains [a, f] if {
 	some a in lib.resources("aws_cloudwatch_metric_alarm")
+	lib.get(a, "actions_enabled") == false
+	some f in lib.resources("aws_cloudwatch_log_metric_filter")
 	watches(a, f)
 }
 
@@ -312,8 +314,7 @@ watches(a, f) if {
 #     - CIS AWS Foundations v1.4.0 4.1-4.15
 #   recommended_action: Remove actions_enabled = false from the alarm (actions are enabled by default).
 violations contains lib.violation(rego.metadata.rule(), pair[0].address, msg) if {
-	some pair in filter_alarms
-	lib.get(pair[0], "actions_enabled") == false
+	some pair in silenced_filter_alarms
 	msg := sprintf("alarm %s on the metric of %s sets actions_enabled = false, so it notifies nobody; enable its actions", [pair[0].address, pair[1].address])
 }
 
