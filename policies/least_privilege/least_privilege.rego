@@ -104,9 +104,10 @@ privileged(p) if p in lib.config.admin_principals
 # ("*", "s3:*", "*:*", ...), or everything but a NotAction list.
 service_wide_grants(st) := {a |
 	some a in object.get(st, "Action", [])
+	contains(a, "*") # only a wildcard covers a whole service
 	some service in ["s3", "kms"]
 	lib.action_covers_service(a, service)
-} | {all_but(st) | "NotAction" in object.keys(st)}
+} | {all_but(st) | st.NotAction}
 
 all_but(st) := sprintf("every action except %s", [concat(", ", st.NotAction)])
 
@@ -144,7 +145,7 @@ lp_003_findings contains {"resource": s.resource, "message": msg} if {
 lp_003_findings contains {"resource": s.resource, "message": msg} if {
 	some s in lib.policy_statements
 	s.statement.Effect == "Allow"
-	"NotPrincipal" in object.keys(s.statement)
+	s.statement.NotPrincipal
 	some action in service_wide_grants(s.statement)
 	msg := sprintf("%s %s allows %s to everyone except its NotPrincipal (statement %s); name the principals and grant specific actions", [s.resource, s.argument, action, sid(s.statement)])
 }
@@ -152,8 +153,8 @@ lp_003_findings contains {"resource": s.resource, "message": msg} if {
 lp_003_findings contains {"resource": s.resource, "message": msg} if {
 	some s in lib.policy_statements
 	s.statement.Effect == "Allow"
-	not "Principal" in object.keys(s.statement)
-	not "NotPrincipal" in object.keys(s.statement)
+	not s.statement.Principal
+	not s.statement.NotPrincipal
 	some action in service_wide_grants(s.statement)
 	msg := sprintf("%s %s is an identity policy allowing %s (statement %s); grant specific actions", [s.resource, s.argument, action, sid(s.statement)])
 }
@@ -168,7 +169,7 @@ cloudtrail_lake_kms_actions := {"kms:generatedatakey*", "kms:decrypt", "kms:desc
 actions_outside(st, allowed) := {a |
 	some a in object.get(st, "Action", [])
 	not within_any(a, allowed)
-} | {all_but(st) | "NotAction" in object.keys(st)}
+} | {all_but(st) | st.NotAction}
 
 within_any(action, allowed) if {
 	some pattern in allowed
@@ -460,7 +461,7 @@ lp_005_findings contains {"resource": s.resource, "message": msg} if {
 
 lp_005_findings contains {"resource": s.resource, "message": msg} if {
 	some s in role_policy_statements
-	"NotResource" in object.keys(s.statement)
+	s.statement.NotResource
 	msg := sprintf("%s (trail role %s) allows every resource except %s; scope Resource to the log group ARN", [s.resource, s.role, concat(", ", s.statement.NotResource)])
 }
 
@@ -619,7 +620,7 @@ arn_keys := {"aws:principalarn", "aws:sourcearn", "s3:dataaccesspointarn"} | enc
 encryption_context_keys := {"kms:encryptioncontext:aws:cloudtrail:arn", "kms:encryptioncontext:aws:logs:arn"}
 
 only_service_principals(st) if {
-	not "NotPrincipal" in object.keys(st)
+	not st.NotPrincipal
 	every kind, _ in object.get(st, "Principal", {}) {
 		kind == "Service"
 	}
@@ -691,7 +692,7 @@ untrusted_principals(st) := {sprintf("%s principal %s", [kind, p]) |
 	some kind, values in object.get(st, "Principal", {})
 	some p in values
 	not trusted_aws_principal(kind, p)
-} | {"everyone except its NotPrincipal" | "NotPrincipal" in object.keys(st)}
+} | {"everyone except its NotPrincipal" | st.NotPrincipal}
 
 trusted_aws_principal("AWS", p) if trusted_principal(p)
 

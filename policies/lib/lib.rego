@@ -278,7 +278,7 @@ limiting_condition_keys(st) := {lower(key) |
 # description: True for a statement whose principal is everyone ("*") or everyone but some (NotPrincipal).
 open_principal(st) if "*" in principals(st, "AWS")
 
-open_principal(st) if "NotPrincipal" in object.keys(st)
+open_principal(st) if st.NotPrincipal
 
 # METADATA
 # title: trusted_accounts

@@ -70,6 +70,12 @@ in_scope(r, "log_bucket_config") if {
 	lib.log_buckets[addr]
 }
 
+may_hold_unknown(v) if lib.unknown(v)
+
+may_hold_unknown(v) if is_array(v)
+
+may_hold_unknown(v) if is_object(v)
+
 # The first unknown at a path: the value itself, or an element of a list value.
 unknown_value(v) := v if lib.unknown(v)
 
@@ -113,6 +119,8 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 ver_001_findings contains {"resource": r.address, "message": msg} if {
 	some row in needed_values
 	some r in lib.resources(row.type)
+	top := object.get(r.values, row.path[0], null)
+	may_hold_unknown(top) # most arguments are absent, booleans or numbers: skip them early
 	in_scope(r, row.scope)
 	some v in lib.values_at(r.values, row.path)
 	x := unknown_value(v)
@@ -184,10 +192,10 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 }
 
 ver_002_findings contains {"resource": r.address, "message": msg} if {
-	some type, args in link_arguments
-	some r in lib.resources(type)
-	some arg in args
-	references := lib.unresolved(r, arg)
+	some list in input.resources
+	some r in list
+	some arg, references in object.get(r, "unresolved", {}) # absent on almost every resource
+	arg in object.get(link_arguments, r.type, [])
 	count(references) > 0
 	msg := sprintf("%s argument %s refers to %s, which the gate cannot follow to a resource or value, so the rules that join through it cannot check it; gate a configuration that holds both ends", [r.address, arg, concat(", ", references)])
 }
