@@ -55,9 +55,11 @@ test.each([
 });
 
 const monitors = (s: TrailgateStack) => s.monitoring;
-const logBucketPolicy = (s: TrailgateStack) => s.archive.bucketPolicy;
+const logBucketPolicy = (s: TrailgateStack) => s.archive!.bucketPolicy;
 const trail = (s: TrailgateStack) => s.trail.trail;
-const child = <T>(s: TrailgateStack, ...path: string[]) => path.reduce((c: any, id) => c.node.findChild(id), s) as T;
+// Providers are the stack's children; the estate's constructs are under its Trailgate construct.
+const child = <T>(s: TrailgateStack, ...path: string[]) =>
+  path.reduce((c: any, id) => c.node.findChild(id), s.node.tryFindChild(path[0]) ? s : s.trailgate) as T;
 
 const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = [
   ["TG-RES-001", "a provider configuration outside the UK", (s) => void new AwsProvider(s, "aws_us", { alias: "us", region: "us-east-1" })],
@@ -68,7 +70,7 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     (s) =>
       void new S3BucketReplicationConfigurationA(s, "replication", {
         provider: child<AwsProvider>(s, "aws_log_archive"),
-        bucket: s.archive.bucket.id,
+        bucket: s.archive!.bucket.id,
         role: "arn:aws:iam::222222222222:role/replication",
         rule: [{ id: "copy", status: "Enabled", destination: { bucket: "arn:aws:s3:::copy-of-logs-in-virginia" } }],
       }),
@@ -77,8 +79,8 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
   ["TG-ENC-002", "a key without rotation", (s) => monitors(s).key.addOverride("enable_key_rotation", false)],
   ["TG-ENC-003", "a trail without KMS", (s) => trail(s).addOverride("kms_key_id", null)],
   ["TG-ENC-004", "a log group without KMS", (s) => monitors(s).logGroup.addOverride("kms_key_id", null)],
-  ["TG-ENC-005", "an unencrypted SNS topic", (s) => monitors(s).topics.info.addOverride("kms_master_key_id", null)],
-  ["TG-ENC-006", "a bucket policy without the TLS-only deny", (s) => editPolicy(s.archive.accessLogBucketPolicy, "policy", (st) => st.filter((x) => x.Sid !== "DenyInsecureTransport"))],
+  ["TG-ENC-005", "an unencrypted SNS topic", (s) => monitors(s).topics.info!.addOverride("kms_master_key_id", null)],
+  ["TG-ENC-006", "a bucket policy without the TLS-only deny", (s) => editPolicy(s.archive!.accessLogBucketPolicy!, "policy", (st) => st.filter((x) => x.Sid !== "DenyInsecureTransport"))],
   ["TG-RET-001", "log files expiring after 90 days", (s) => child<TerraformResource>(s, "log_archive", "lifecycle").addOverride("rule.0.expiration", [{ days: 90 }])],
   ["TG-RET-002", "a 30-day Object Lock", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.days", 30)],
   ["TG-RET-003", "versioning suspended on the log bucket", (s) => child<TerraformResource>(s, "log_archive", "bucket_versioning").addOverride("versioning_configuration.status", "Suspended")],
@@ -90,21 +92,21 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st]),
   ],
   ["TG-LP-002", "a CloudTrail grant without aws:SourceArn", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => st.map((x) => (x.Sid === "CloudTrailAclCheck" ? { ...x, Condition: undefined } : x)))],
-  ["TG-LP-003", "kms:* for a reader role", (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Action: "kms:*" } : x)))],
+  ["TG-LP-003", "kms:* for a reader role", (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Action: "kms:*" } : x)))],
   [
     "TG-LP-004",
     "CloudTrail may generate data keys without the encryption context",
-    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
   ],
   [
     "TG-LP-009",
     "a reader role of an account outside the organisation on the log key",
-    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Principal: { AWS: "arn:aws:iam::999999999999:role/Auditor" } } : x))),
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Principal: { AWS: "arn:aws:iam::999999999999:role/Auditor" } } : x))),
   ],
   ["TG-LP-005", "the trail role may write anywhere", (s) => editPolicy(child<TerraformResource>(s, "organization_trail", "cloudwatch_role_policy"), "policy", (st) => st.map((x) => ({ ...x, Resource: "*" })))],
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
-  ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
+  ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning!.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
   ["TG-LOG-010", "a trail that exists but does not log", (s) => trail(s).addOverride("enable_logging", false)],
   [
     "TG-LOG-011",
@@ -135,8 +137,8 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     },
   ],
   ["TG-ENC-002", "a key rotated only every two years", (s) => monitors(s).key.addOverride("rotation_period_in_days", 730)],
-  ["TG-ENC-005", "an SNS topic on the AWS managed alias/aws/sns key", (s) => monitors(s).topics.warning.addOverride("kms_master_key_id", "alias/aws/sns")],
-  ["TG-ENC-007", "a disabled log key", (s) => s.key.key.addOverride("is_enabled", false)],
+  ["TG-ENC-005", "an SNS topic on the AWS managed alias/aws/sns key", (s) => monitors(s).topics.warning!.addOverride("kms_master_key_id", "alias/aws/sns")],
+  ["TG-ENC-007", "a disabled log key", (s) => s.key!.key.addOverride("is_enabled", false)],
   ["TG-ENC-008", "a key that can be deleted after 7 days", (s) => monitors(s).key.addOverride("deletion_window_in_days", 7)],
   [
     "TG-ENC-009",
@@ -147,7 +149,7 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     },
   ],
   ["TG-RET-006", "Object Lock in GOVERNANCE mode", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.mode", "GOVERNANCE")],
-  ["TG-RET-007", "force_destroy on the log bucket", (s) => s.archive.bucket.addOverride("force_destroy", true)],
+  ["TG-RET-007", "force_destroy on the log bucket", (s) => s.archive!.bucket.addOverride("force_destroy", true)],
   ["TG-VER-001", "trail logging switched by a variable the gate cannot read", (s) => trail(s).addOverride("enable_logging", "${var.audit_logging}")],
   ["TG-VER-002", "a trail writing to a bucket another configuration creates", (s) => trail(s).addOverride("s3_bucket_name", "central-log-archive-bucket")],
   [
@@ -196,12 +198,12 @@ test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _wh
 const SOUND_VARIANTS: Array<[string, (s: TrailgateStack) => void]> = [
   [
     "AWS's documented key condition with a wildcard region (class 3)",
-    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*" } } } : x))),
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*" } } } : x))),
   ],
-  ["Object Lock turned on by the lock configuration alone (class 4)", (s) => s.archive.bucket.addOverride("object_lock_enabled", null)],
+  ["Object Lock turned on by the lock configuration alone (class 4)", (s) => s.archive!.bucket.addOverride("object_lock_enabled", null)],
   [
     "CloudTrail granted the exact kms:GenerateDataKey action (class 7)",
-    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Action: ["kms:GenerateDataKey", "KMS:GenerateDataKeyWithoutPlaintext"] } : x))),
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Action: ["kms:GenerateDataKey", "KMS:GenerateDataKeyWithoutPlaintext"] } : x))),
   ],
 ];
 
