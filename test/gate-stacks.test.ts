@@ -12,6 +12,9 @@ import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { TrailgateConfig, TrailgateStack } from "../modules";
 import { exampleConfig } from "../example-config";
@@ -211,6 +214,42 @@ test.each(SOUND_VARIANTS)("%s passes with zero violations", (_what, adjust) => {
   const stack = exampleStack();
   adjust(stack);
   expect(violations(stack)).toEqual([]);
+});
+
+/**
+ * Class 8: a trail log bucket configured only through the legacy inline blocks that
+ * provider 5.x still accepts. They count like the separate resources: nothing is
+ * reported missing, and the 30-day inline expiry is caught.
+ */
+test("the legacy inline blocks of aws_s3_bucket count like the separate resources", () => {
+  const stack = new TerraformStack(Testing.app(), "inline");
+  new AwsProvider(stack, "aws", { region: "eu-west-2", allowedAccountIds: ["111111111111"] });
+  const inlineBucket = (id: string, name: string, extra: Record<string, unknown>) =>
+    new S3Bucket(stack, id, {
+      bucket: name,
+      versioning: { enabled: true },
+      serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: extra.sse as { sseAlgorithm: string; kmsMasterKeyId?: string } } },
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+      ...(extra.bucket as object),
+    });
+  const accessLogs = inlineBucket("access_logs", "inline-access-logs", { sse: { sseAlgorithm: "AES256" }, bucket: {} });
+  const logs = inlineBucket("logs", "inline-trail-logs", {
+    sse: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-2:111111111111:key/0c1d2e3f-0000-4000-8000-000000000000" },
+    bucket: {
+      objectLockEnabled: true,
+      objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 400 } } },
+      logging: { targetBucket: accessLogs.bucket, targetPrefix: "trail/" },
+      lifecycleRule: [{ id: "short", enabled: true, expiration: { days: 30 } }],
+    },
+  });
+  for (const [id, bucket] of [["logs_pab", logs], ["access_logs_pab", accessLogs]] as const) {
+    new S3BucketPublicAccessBlock(stack, id, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  }
+  new Cloudtrail(stack, "trail", { name: "inline", s3BucketName: logs.bucket });
+  const bucketRules = ["TG-ENC-001", "TG-ENC-006", "TG-RET-001", "TG-RET-002", "TG-RET-003", "TG-RET-006", "TG-LOG-006"];
+  const onBuckets = violations(stack).filter((v) => bucketRules.includes(v.id));
+  expect(onBuckets.map((v) => `${v.id} ${v.resource}`)).toEqual(["TG-RET-001 aws_s3_bucket.logs"]);
+  expect(onBuckets[0].message).toMatch(/rule short on trail log bucket aws_s3_bucket.logs expires current objects after 30 days/);
 });
 
 test("TG-LOG-008: a configuration with no trail at all fails with exactly that rule", () => {
