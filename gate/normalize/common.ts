@@ -1,3 +1,4 @@
+import { parseFilterPattern } from "./filter-pattern";
 import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
 import {
   InputFormat,
@@ -26,6 +27,17 @@ export function forEachString(value: unknown, visit: (text: string) => void): vo
 /** A value Terraform only knows at apply time is written as a "${…}" string. */
 export function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
+}
+
+/**
+ * A provider's `allowed_account_ids` as the literal account ids it lists, or
+ * undefined when it lists none: the accounts the configuration deploys into,
+ * which the least-privilege rules trust (INPUT.md "providers").
+ */
+export function literalAccountIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ids = value.filter((id): id is string => typeof id === "string" && !isExpression(id));
+  return ids.length > 0 ? ids : undefined;
 }
 
 export function providerAddress(name: string, alias: string, modulePath = ""): string {
@@ -207,6 +219,7 @@ export function buildDocument(
       arns: literalArns(values, policies),
     };
     if (draft.unresolved && Object.keys(draft.unresolved).length > 0) resource.unresolved = draft.unresolved;
+    if (draft.type === "aws_cloudwatch_log_metric_filter") resource.filter_pattern = parseFilterPattern(values.pattern);
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }
   return { format, providers, resources };

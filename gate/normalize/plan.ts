@@ -3,6 +3,7 @@ import {
   buildDocument,
   impliedProviderName,
   isExpression,
+  literalAccountIds,
   providerAddress,
   ProviderRegistry,
   ResourceDraft,
@@ -271,12 +272,15 @@ class PlanNormalizer {
       const address = providerAddress(config.name, alias, modulePath);
       const unresolved = new Set<string>();
       const region = this.staticString(config.expressions?.region, modulePath, 0, unresolved);
+      const allowed = config.expressions?.allowed_account_ids;
+      const accounts = literalAccountIds(isObject(allowed) ? allowed.constant_value : undefined);
       this.providers.add({
         address,
         name: config.name,
         alias,
         region,
         ...(region === null && unresolved.size > 0 ? { unresolved: { region: [...unresolved] } } : {}),
+        ...(accounts ? { allowed_account_ids: accounts } : {}),
       });
       this.providerAddressByKey.set(key, address);
     }

@@ -1,5 +1,7 @@
 /** The normalised shape every rule reads: policies/INPUT.md is the contract. */
 
+import { ParsedFilterPattern } from "./filter-pattern";
+
 export type InputFormat = "synth" | "plan" | "module";
 
 export interface NormalizedProvider {
@@ -12,6 +14,8 @@ export interface NormalizedProvider {
   region: string | null;
   /** References behind an unknown argument that could not be followed, e.g. {"region": ["local.region"]}. */
   unresolved?: Record<string, string[]>;
+  /** The literal account ids of the provider's allowed_account_ids; absent when it sets none. */
+  allowed_account_ids?: string[];
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -57,6 +61,8 @@ export interface NormalizedResource {
    * or a static value. Absent when everything resolved (policies/INPUT.md).
    */
   unresolved?: Record<string, string[]>;
+  /** aws_cloudwatch_log_metric_filter only: its `pattern`, parsed (INPUT.md "filter_pattern"). */
+  filter_pattern?: ParsedFilterPattern;
 }
 
 export interface NormalizedDocument {
