@@ -12,7 +12,7 @@ export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
-                         [--only IDS] [--skip IDS] [--max-input-mb N]
+                         [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
@@ -34,6 +34,9 @@ files, tfvars, local module calls, read as Terraform reads them), or - (standard
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
            or TRAILGATE_MAX_INPUT_MB)
 --format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
+--config   for a plan: the root module folder it was planned in (after terraform
+           init), read for the locals a plan does not record; default: the
+           plan file's folder when it holds *.tf or *.tf.json files
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
@@ -55,6 +58,7 @@ interface CheckOptions {
   skip?: string[];
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
+  config?: string;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -68,7 +72,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--max-input-mb"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -103,12 +107,14 @@ function parseCheckArguments(args: string[]): CheckOptions {
     only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
     maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    config: values.get("--config"),
   };
 }
 
 function check(options: CheckOptions, io: Io): number {
   const run = runGate({
     path: options.path,
+    configDir: options.config,
     dataFile: options.data,
     waiversFile: options.waivers,
     failOn: options.failOn,

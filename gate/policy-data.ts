@@ -20,19 +20,22 @@ export type ValueSchema =
 
 /**
  * How an override can weaken a key against the baseline:
- * - floor: a smaller number is looser;
+ * - floor: a smaller number is looser; ceiling: a larger one;
+ * - none: the key configures who is who (trusted accounts), not a control;
  * - required-true: false is looser;
  * - allow-list: an item the baseline does not allow is looser;
  * - require-list: a baseline item left out is looser; items are compared by
- *   `key` and an item is looser when it lost any of the baseline item's
- *   `subsetOf` list entries;
+ *   `key`, and one that differs from the baseline's item (a changed pattern or
+ *   match, an added alternative) counts as looser too;
  * - exceptions: any item not in the baseline (an exception to a rule) is looser.
  */
 export type Loosening =
   | { kind: "floor" }
+  | { kind: "ceiling" }
+  | { kind: "none" }
   | { kind: "required-true" }
   | { kind: "allow-list" }
-  | { kind: "require-list"; key: string; subsetOf: string }
+  | { kind: "require-list"; key: string }
   | { kind: "exceptions" };
 
 export interface KeySchema {
@@ -43,6 +46,8 @@ export interface KeySchema {
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
 const NON_EMPTY = { type: "string", minLength: 1 } as const;
+/** A filter pattern's alternatives, each the list of terms it requires. */
+const MATCH: ValueSchema = { type: "array", minItems: 1, items: { type: "array", minItems: 1, items: NON_EMPTY } };
 
 export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
   allowed_regions: {
@@ -66,7 +71,7 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
     loosening: { kind: "exceptions" },
   },
   required_monitors: {
-    description: "the CIS monitoring set: id, title, pattern and the tokens a metric filter pattern must contain",
+    description: "the CIS monitoring set: id, title, pattern, its parsed match and accepted variants",
     schema: {
       type: "array",
       minItems: 1,
@@ -78,12 +83,46 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
           title: NON_EMPTY,
           cis: NON_EMPTY,
           pattern: NON_EMPTY,
-          pattern_tokens: { type: "array", items: NON_EMPTY, minItems: 1 },
+          match: MATCH,
+          also_accepted: {
+            type: "array",
+            items: { type: "object", properties: { cis: NON_EMPTY, pattern: NON_EMPTY, match: MATCH }, required: ["pattern", "match"] },
+          },
         },
-        required: ["id", "title", "pattern_tokens"],
+        required: ["id", "title", "pattern", "match"],
       },
     },
-    loosening: { kind: "require-list", key: "id", subsetOf: "pattern_tokens" },
+    loosening: { kind: "require-list", key: "id" },
+  },
+  trusted_accounts: {
+    description: "accounts whose principals may reach the log buckets and keys (TG-LP-009)",
+    schema: { type: "array", items: { type: "string", pattern: /^[0-9]{12}$/ } },
+    loosening: { kind: "none" },
+  },
+  organization_id: {
+    description: "the trusted AWS Organizations id (o-...), or empty",
+    schema: { type: "string", pattern: /^(o-[a-z0-9]{10,32})?$/ },
+    loosening: { kind: "none" },
+  },
+  allowed_excluded_event_sources: {
+    description: "management event sources a trail may leave out (TG-LOG-012); AWS accepts only kms and rdsdata",
+    schema: { type: "array", items: { type: "string", pattern: /^(kms|rdsdata)\.amazonaws\.com$/ } },
+    loosening: { kind: "exceptions" },
+  },
+  allowed_object_lock_modes: {
+    description: "Object Lock default retention modes accepted on trail log buckets (TG-RET-006)",
+    schema: { type: "array", items: { type: "string", pattern: /^(COMPLIANCE|GOVERNANCE)$/ }, minItems: 1 },
+    loosening: { kind: "allow-list" },
+  },
+  min_key_deletion_window_days: {
+    description: "shortest accepted deletion_window_in_days of a KMS key (TG-ENC-008), 7-30 as AWS allows",
+    schema: { type: "integer", minimum: 7, maximum: 30 },
+    loosening: { kind: "floor" },
+  },
+  max_key_rotation_period_days: {
+    description: "longest accepted rotation_period_in_days of a KMS key (TG-ENC-002), 90-2560 as AWS allows",
+    schema: { type: "integer", minimum: 90, maximum: 2560 },
+    loosening: { kind: "ceiling" },
   },
 };
 
@@ -156,6 +195,13 @@ function show(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
+/** JSON with object keys sorted: equal values give equal text whatever order their keys were written in. */
+function stable(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(",")}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${stable(value[key])}`).join(",")}}`;
+  return JSON.stringify(value);
+}
+
 /** Where `config` is looser than `baseline` (both already valid), key by key. */
 export function loosenedKeys(config: JsonObject, baseline: JsonObject): Loosened[] {
   const found: Loosened[] = [];
@@ -167,6 +213,8 @@ export function loosenedKeys(config: JsonObject, baseline: JsonObject): Loosened
     const rule = entry.loosening;
     if (rule.kind === "floor" && typeof value === "number" && typeof base === "number" && value < base) {
       found.push({ key, message: `${key} is ${value}, below the UK baseline of ${base}` });
+    } else if (rule.kind === "ceiling" && typeof value === "number" && typeof base === "number" && value > base) {
+      found.push({ key, message: `${key} is ${value}, above the UK baseline of ${base}` });
     } else if (rule.kind === "required-true" && value === false && base === true) {
       found.push({ key, message: `${key} is false; the UK baseline requires true` });
     } else if (rule.kind === "allow-list" && Array.isArray(value) && Array.isArray(base)) {
@@ -184,10 +232,7 @@ export function loosenedKeys(config: JsonObject, baseline: JsonObject): Loosened
           found.push({ key, message: `${key} leaves out ${rule.key} ${show(id)}, which the UK baseline requires` });
           continue;
         }
-        const wanted = Array.isArray(required[rule.subsetOf]) ? (required[rule.subsetOf] as JsonValue[]) : [];
-        const kept = Array.isArray(present[rule.subsetOf]) ? (present[rule.subsetOf] as JsonValue[]) : [];
-        const lost = wanted.filter((item) => !kept.some((k) => show(k) === show(item)));
-        if (lost.length > 0) found.push({ key, message: `${key} ${show(id)} no longer requires ${rule.subsetOf} ${lost.map(show).join(", ")}` });
+        if (stable(present) !== stable(required)) found.push({ key, message: `${key} ${show(id)} differs from the UK baseline's` });
       }
     }
   }

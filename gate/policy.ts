@@ -58,6 +58,12 @@ export interface PolicyOptions {
   policyDir?: string;
   /** A `--data` file: `{"trailgate":{"config":{…}}}` overriding keys of data.json. */
   dataFile?: string;
+  /**
+   * Accounts (and an organisation) to trust besides policy data's, e.g. those a
+   * trailgate construct was configured with (the synth-time gate): added to
+   * trusted_accounts, and organization_id when policy data sets none (TG-LP-009).
+   */
+  trust?: { accounts: string[]; organizationId?: string };
 }
 
 /** One key a `--data` file set, with the value it replaced. */
@@ -193,6 +199,13 @@ function verifyManifest(dir: string): string {
   return recorded;
 }
 
+/** Config with more trusted accounts, and the organisation if none is set (the synth-time gate's trust). */
+function withTrust(config: JsonObject, trust: { accounts: string[]; organizationId?: string }): JsonObject {
+  const accounts = Array.isArray(config.trusted_accounts) ? config.trusted_accounts : [];
+  const organization = typeof config.organization_id === "string" && config.organization_id !== "" ? config.organization_id : (trust.organizationId ?? "");
+  return { ...config, trusted_accounts: [...new Set([...accounts, ...trust.accounts])], organization_id: organization };
+}
+
 /**
  * A `--data` file must be `{"trailgate":{"config":{…}}}`; the merged config is
  * then validated against the schema (gate/policy-data.ts): a typo
@@ -265,6 +278,8 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
     applied.overrides = Object.keys(overrides).map((key) => ({ key, value: overrides[key], default: baseline[key] ?? null }));
     applied.loosened = loosenedKeys(config, baseline);
   }
+  // The synth-time gate trusts the accounts its constructs were configured with.
+  if (options.trust) config = withTrust(config, options.trust);
   // TG-CFG-001 reads what the overrides loosened (policies/configuration).
   const data = { ...defaults, trailgate: { ...(defaults.trailgate as JsonObject), config, loosened: applied.loosened as unknown as JsonValue } };
   let policy: LoadedPolicy;

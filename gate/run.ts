@@ -2,6 +2,7 @@ import * as fs from "fs";
 import { GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
+import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
@@ -29,6 +30,12 @@ export interface RunGateOptions extends RuleSelection {
   readonly readStdin?: () => string;
   /** Input size limit in MiB, all files together. @default TRAILGATE_MAX_INPUT_MB or 64 */
   readonly maxInputMb?: number;
+  /**
+   * For a plan input: the root module folder it was planned in, read for the
+   * locals a plan JSON does not record (`--config`). @default the plan file's
+   * folder when it holds *.tf or *.tf.json files
+   */
+  readonly configDir?: string;
 }
 
 /** The most `trailgate check -` reads from standard input before it gives up. */
@@ -70,10 +77,11 @@ export function readStdinText(limit = STDIN_LIMIT_BYTES): string {
 
 function documentsFor(options: RunGateOptions): GateDocument[] {
   const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
-  if (options.path !== "-") return loadDocuments(options.path, { budget });
+  const load = { budget, planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
+  if (options.path !== "-") return loadDocuments(options.path, load);
   const text = (options.readStdin ?? (() => readStdinText(budget.maxBytes)))();
   budget.take(Buffer.byteLength(text), STDIN_NAME);
-  return [textDocument(STDIN_NAME, text)];
+  return [textDocument(STDIN_NAME, text, load)];
 }
 
 /**

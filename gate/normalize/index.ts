@@ -8,7 +8,8 @@ import { convertHclFiles } from "./hcl";
 import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
 import { scanBlockLines } from "./locations";
-import { normalizePlan, PlanJson } from "./plan";
+import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
+import { PlanSources } from "./plan-sources";
 import { planLocations } from "./plan-locations";
 import { LoadedModule, normalizeModule, normalizeTerraformJson } from "./terraform-json";
 import { GateDocument, isObject, JsonObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
@@ -26,6 +27,20 @@ export interface LoadOptions {
   budget?: InputBudget;
   /** Environment for TF_VAR_* variable values (as Terraform reads them). @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** The configuration a plan input was made from (plan-sources.ts planSourcesFor). */
+  planSources?: PlanSources;
+}
+
+/** LoadOptions with their defaults filled in. */
+type ResolvedOptions = Required<Omit<LoadOptions, "planSources">> & Pick<LoadOptions, "planSources">;
+
+/** The plan's sources, if they are the configuration it was made from. */
+function matchingSources(plan: PlanJson, sources: PlanSources | undefined): PlanSources | undefined {
+  if (!sources) return undefined;
+  const mismatch = sourcesMismatch(plan, sources);
+  if (!mismatch) return sources;
+  if (sources.explicit) throw new GateInputError(`--config ${sources.rootDir} is not the configuration of this plan: ${mismatch}`);
+  return undefined;
 }
 
 /** A configuration file as read: its text (for locations) and its JSON form. */
@@ -235,31 +250,32 @@ function rootVariableInputs(dir: string, root: LoadedModule, budget: InputBudget
   return inputs;
 }
 
-function folderDocument(dir: string, format: "synth" | "module", name: string, options: Required<LoadOptions>): GateDocument {
+function folderDocument(dir: string, format: "synth" | "module", name: string, options: ResolvedOptions): GateDocument {
   const reader = new FolderReader(dir, options.budget);
   const root = reader.load(dir, "", "");
   const input = normalizeModule(format, root, rootVariableInputs(dir, root, options.budget, options.env));
   return document(name, input, reader.files);
 }
 
-function fileDocument(file: string, options: Required<LoadOptions>): GateDocument {
+function fileDocument(file: string, options: ResolvedOptions): GateDocument {
   if (file.endsWith(".tf")) {
     const [read] = readConfigFiles([file], options.budget);
     const input = normalizeModule("module", { config: assembleModule([{ file, json: read.json, override: false }]) });
     return document(file, input, [{ read, prefix: "" }]);
   }
-  return readDocument(readJsonFile(file, options.budget));
+  return readDocument(readJsonFile(file, options.budget), options.planSources);
 }
 
 /** A plan, a cdk.tf.json or a Terraform JSON file, already read and parsed. */
-function readDocument(read: ReadFile): GateDocument {
+function readDocument(read: ReadFile, planSources?: PlanSources): GateDocument {
   const file = read.file;
   if (isPlan(read.json)) {
     // Findings point at the resource's block in the configuration the plan was made
     // from (the plan file's folder; the working folder for standard input), where it
     // can be found; else at line 1 of the plan, usually a single line.
     const json = read.json as JsonObject;
-    const input = normalizePlan(json as unknown as PlanJson);
+    const plan = json as unknown as PlanJson;
+    const input = normalizePlan(plan, matchingSources(plan, planSources));
     const rootDir = file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
     let locations: Map<string, SourceLocation> | undefined;
     return {
@@ -283,7 +299,7 @@ function readDocument(read: ReadFile): GateDocument {
  * A stack folder without cdk.tf.json, or a stack manifest.json names that is
  * missing, is an error: a stack must never be skipped silently.
  */
-function cdktfOutDocuments(dir: string, options: Required<LoadOptions>): GateDocument[] {
+function cdktfOutDocuments(dir: string, options: ResolvedOptions): GateDocument[] {
   const stacksDir = path.join(dir, "stacks");
   const listed = new Set<string>();
   const manifestFile = path.join(dir, "manifest.json");
@@ -313,7 +329,7 @@ function cdktfOutDocuments(dir: string, options: Required<LoadOptions>): GateDoc
   return documents;
 }
 
-function directoryDocuments(dir: string, options: Required<LoadOptions>): GateDocument[] {
+function directoryDocuments(dir: string, options: ResolvedOptions): GateDocument[] {
   const stacks = path.join(dir, "stacks");
   if (fs.existsSync(stacks) && fs.statSync(stacks).isDirectory()) return cdktfOutDocuments(dir, options);
   // A stack's own folder (cdktf.out/stacks/<name>) holds cdk.tf.json.
@@ -329,7 +345,11 @@ function directoryDocuments(dir: string, options: Required<LoadOptions>): GateDo
  * Terraform would refuse, is a GateInputError naming the path.
  */
 export function loadDocuments(inputPath: string, options: LoadOptions = {}): GateDocument[] {
-  const resolved: Required<LoadOptions> = { budget: options.budget ?? InputBudget.fromEnvironment(), env: options.env ?? process.env };
+  const resolved: ResolvedOptions = {
+    budget: options.budget ?? InputBudget.fromEnvironment(),
+    env: options.env ?? process.env,
+    planSources: options.planSources,
+  };
   let stat: fs.Stats;
   try {
     stat = fs.statSync(inputPath);
@@ -347,8 +367,8 @@ export const STDIN_NAME = "<stdin>";
  * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON
  * file, read as Terraform reads JSON. The caller bounds the text's size.
  */
-export function textDocument(name: string, text: string): GateDocument {
-  return readDocument({ file: name, text, json: parseJson(text, name), hcl: false });
+export function textDocument(name: string, text: string, options: LoadOptions = {}): GateDocument {
+  return readDocument({ file: name, text, json: parseJson(text, name), hcl: false }, options.planSources);
 }
 
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */

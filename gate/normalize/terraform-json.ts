@@ -1,5 +1,5 @@
 import { GateInputError } from "../errors";
-import { buildDocument, impliedProviderName, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
+import { buildDocument, impliedProviderName, literalAccountIds, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
 import {
   argument,
   assembleModule,
@@ -128,11 +128,13 @@ class ModuleNormalizer {
         metaArguments: PROVIDER_META_ARGUMENTS,
       });
       const region = values.region;
+      const accounts = literalAccountIds(values.allowed_account_ids);
       this.providers.add({
         address,
         name: decl.name,
         alias: decl.alias,
         region: typeof region === "string" && !region.includes("${") ? region : null,
+        ...(accounts ? { allowed_account_ids: accounts } : {}),
       });
       own.set(key, address);
     }

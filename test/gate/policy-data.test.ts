@@ -58,8 +58,10 @@ describe("the policy data schema", () => {
     ["no region at all", { allowed_regions: [] }, "allowed_regions needs at least 1 item(s)"],
     ["a retention that is not whole", { min_retention_days: 30.5 }, "min_retention_days must be an integer, not a number"],
     ["a retention out of range", { min_retention_days: -1 }, "min_retention_days must be between 1 and 36500, not -1"],
-    ["a malformed monitor", { required_monitors: [{ id: "x", title: "x", pattern_tokens: "ConsoleLogin" }] }, "required_monitors[0].pattern_tokens must be an array, not a string"],
-    ["a monitor with an unknown key", { required_monitors: [{ id: "x", title: "x", pattern_tokens: ["a"], tokens: [] }] }, 'required_monitors[0] has unknown key "tokens"'],
+    ["a malformed monitor", { required_monitors: [{ id: "x", title: "x", pattern: "{ $.a = 1 }", match: "ConsoleLogin" }] }, "required_monitors[0].match must be an array, not a string"],
+    ["a monitor with an unknown key", { required_monitors: [{ id: "x", title: "x", pattern: "{ $.a = 1 }", match: [["$.a = 1"]], tokens: [] }] }, 'required_monitors[0] has unknown key "tokens"'],
+    ["an event source AWS cannot exclude", { allowed_excluded_event_sources: ["cloudtrail.amazonaws.com"] }, "allowed_excluded_event_sources[0]"],
+    ["a deletion window AWS does not allow", { min_key_deletion_window_days: 3 }, "min_key_deletion_window_days must be between 7 and 30, not 3"],
     ["an admin that is not an ARN", { admin_principals: ["root"] }, "admin_principals[0] \"root\" does not match"],
     ["an unknown key", { allowed_region: ["eu-west-2"] }, 'unknown config key "allowed_region"'],
   ])("refuses %s (exit 2, naming the key)", (_, config, reason) => {
@@ -79,16 +81,28 @@ describe("TG-CFG-001: a --data override looser than the UK baseline", () => {
       allowed_regions: ["eu-west-2", "us-east-1"],
       require_organization_trail: false,
       admin_principals: ["arn:aws:iam::111111111111:role/BreakGlass"],
-      required_monitors: [{ ...monitors[0], pattern_tokens: ["UnauthorizedOperation"] }, ...monitors.slice(2)],
+      required_monitors: [{ ...monitors[0], match: [["$.errorCode = *UnauthorizedOperation"]] }, ...monitors.slice(2)],
+      allowed_object_lock_modes: ["COMPLIANCE", "GOVERNANCE"],
+      min_key_deletion_window_days: 7,
+      max_key_rotation_period_days: 730,
+      allowed_excluded_event_sources: ["kms.amazonaws.com"],
+      trusted_accounts: ["222222222222"],
     };
     expect(loosenedKeys(config, defaults).map((l) => l.message)).toEqual([
       'allowed_regions allows "us-east-1", outside the UK baseline ["eu-west-2"]',
       "min_retention_days is 30, below the UK baseline of 365",
       "require_organization_trail is false; the UK baseline requires true",
       'admin_principals adds exceptions "arn:aws:iam::111111111111:role/BreakGlass" to the UK baseline',
-      'required_monitors "cis-3.1-unauthorized-api-calls" no longer requires pattern_tokens "AccessDenied"',
+      'allowed_excluded_event_sources adds exceptions "kms.amazonaws.com" to the UK baseline',
+      'allowed_object_lock_modes allows "GOVERNANCE", outside the UK baseline ["COMPLIANCE"]',
+      "min_key_deletion_window_days is 7, below the UK baseline of 30",
+      "max_key_rotation_period_days is 730, above the UK baseline of 365",
+      'required_monitors "cis-3.1-unauthorized-api-calls" differs from the UK baseline\'s',
       'required_monitors leaves out id "cis-3.2-console-signin-without-mfa", which the UK baseline requires',
     ]);
+    // The same monitors with their keys in another order are not a change.
+    const reordered = monitors.map((m) => Object.fromEntries(Object.entries(m).reverse()));
+    expect(loosenedKeys({ ...defaults, required_monitors: reordered }, defaults)).toEqual([]);
     expect(loosenedKeys({ ...defaults, min_retention_days: 2557, allowed_regions: [] }, defaults)).toEqual([]);
   });
 
