@@ -77,7 +77,7 @@ export function readStdinText(limit = STDIN_LIMIT_BYTES): string {
 
 function documentsFor(options: RunGateOptions): GateDocument[] {
   const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
-  const load = { budget, planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
+  const load = { budget, planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir, budget) };
   if (options.path !== "-") return loadDocuments(options.path, load);
   const text = (options.readStdin ?? (() => readStdinText(budget.maxBytes)))();
   budget.take(Buffer.byteLength(text), STDIN_NAME);

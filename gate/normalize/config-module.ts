@@ -48,6 +48,8 @@ export interface ModuleConfig {
   variables: Map<string, VariableDecl>;
   locals: Map<string, { file: string; value: JsonValue }>;
   moduleCalls: Map<string, BodyDecl>;
+  /** `type.name` of each data block -> its file (no rule reads their bodies; a plan's sources are matched against them). */
+  dataSources: Map<string, string>;
 }
 
 /** The single value of an argument in a body, or undefined; set twice is an error. */
@@ -112,7 +114,14 @@ function variableDecl(block: Block): VariableDecl {
 
 /** Assembles a module from its files (primary files first, then overrides, each in the order given). */
 export function assembleModule(files: SourceFile[]): ModuleConfig {
-  const module: ModuleConfig = { resources: new Map(), providers: new Map(), variables: new Map(), locals: new Map(), moduleCalls: new Map() };
+  const module: ModuleConfig = {
+    resources: new Map(),
+    providers: new Map(),
+    variables: new Map(),
+    locals: new Map(),
+    moduleCalls: new Map(),
+    dataSources: new Map(),
+  };
   const ordered = [...files.filter((f) => !f.override), ...files.filter((f) => f.override)];
   for (const source of ordered) {
     for (const block of fileBlocks(source.json, source.file)) addBlock(module, block, source.override);
@@ -197,8 +206,19 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
       }
       return;
     }
+    case "data": {
+      const key = block.labels.join(".");
+      const existing = module.dataSources.get(key);
+      if (!override) {
+        if (existing) throw invalid(file, `data ${key} is declared more than once (also in ${existing})`);
+        module.dataSources.set(key, file);
+      } else if (!existing) {
+        throw invalid(file, `the override file has data ${key}, which no primary file declares`);
+      }
+      return;
+    }
     default:
-      // terraform, data, output, moved, import, removed, check, ephemeral: no rule reads them.
+      // terraform, output, moved, import, removed, check, ephemeral: no rule reads them.
       return;
   }
 }

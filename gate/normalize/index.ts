@@ -1,17 +1,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
-import { assembleModule, SourceFile } from "./config-module";
+import { ConfigFile, isIgnoredFile, listDirectory, readConfigFiles, readModuleTree, RootFolder, treeFolders } from "./config-folder";
+import { assembleModule } from "./config-module";
 import { invalid } from "./config-syntax";
 import { constructPaths } from "./construct-paths";
-import { convertHclFiles } from "./hcl";
 import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
-import { scanBlockLines } from "./locations";
+import { declarationLines } from "./locations";
 import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
 import { PlanSources } from "./plan-sources";
 import { planLocations } from "./plan-locations";
-import { LoadedModule, normalizeModule, normalizeTerraformJson } from "./terraform-json";
+import { normalizeModule, normalizeTerraformJson } from "./terraform-json";
 import { GateDocument, isObject, JsonObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
 
 export * from "./types";
@@ -43,14 +43,6 @@ function matchingSources(plan: PlanJson, sources: PlanSources | undefined): Plan
   return undefined;
 }
 
-/** A configuration file as read: its text (for locations) and its JSON form. */
-interface ReadFile {
-  file: string;
-  text: string;
-  json: JsonValue;
-  hcl: boolean;
-}
-
 function isPlan(json: JsonValue): boolean {
   return isObject(json) && typeof json.format_version === "string" && ("planned_values" in json || "resource_changes" in json);
 }
@@ -78,53 +70,12 @@ function unknownShape(file: string, json: JsonValue): GateInputError {
   );
 }
 
-/** Terraform's ignored names: hidden files, editor backups (`x~`, `#x#`). */
-function isIgnoredFile(name: string): boolean {
-  return name.startsWith(".") || name.endsWith("~") || (name.startsWith("#") && name.endsWith("#"));
-}
-
-/** `override.tf`, `x_override.tf.json`, …: merged into the primary files after them. */
-function isOverrideFile(name: string): boolean {
-  const base = name.replace(/\.tf(\.json)?$/, "");
-  return base === "override" || base.endsWith("_override");
-}
-
-function readJsonFile(file: string, budget: InputBudget): ReadFile {
-  const text = readTextFile(file, "input", budget);
-  return { file, text, json: parseJson(text, file), hcl: false };
-}
-
-function readConfigFiles(files: string[], budget: InputBudget): ReadFile[] {
-  const read = files.map((file) => ({ file, text: readTextFile(file, "input", budget), hcl: file.endsWith(".tf") }));
-  const hcl = read.filter((entry) => entry.hcl);
-  const converted = convertHclFiles(hcl);
-  const byFile = new Map(hcl.map((entry, index) => [entry.file, converted[index]]));
-  return read.map((entry) => ({ ...entry, json: entry.hcl ? (byFile.get(entry.file) as JsonValue) : parseJson(entry.text, entry.file) }));
-}
-
-function listDirectory(dir: string): string[] {
-  try {
-    // Byte order, as Terraform lists a directory.
-    return fs.readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  } catch (error) {
-    throw new GateInputError(`cannot read directory ${dir}: ${describeError(error)}`);
-  }
-}
-
-/** Lines of resource keys: `resource.<type>.<name>` in JSON, `resource "<type>" "<name>"` in HCL. */
-function fileLocations(read: ReadFile, prefix: string, locations: Map<string, SourceLocation>): void {
-  const record = (key: string, line: number) => {
+/** Lines of resource and provider blocks (config-folder.ts reads the files of every input folder). */
+function fileLocations(read: ConfigFile, prefix: string, locations: Map<string, SourceLocation>): void {
+  for (const [key, line] of declarationLines(read.text, read.hcl)) {
     const address = prefix ? `${prefix}.${key}` : key;
     if (!locations.has(address)) locations.set(address, { file: read.file, line });
-  };
-  if (!read.hcl) {
-    for (const [key, line] of scanBlockLines(read.text)) record(key, line);
-    return;
   }
-  read.text.split("\n").forEach((text, index) => {
-    const block = /^\s*(resource|provider)\s+"([^"]+)"(?:\s+"([^"]+)")?/.exec(text);
-    if (block) record(block[1] === "resource" ? `${block[2]}.${block[3]}` : `provider.${block[2]}`, index + 1);
-  });
 }
 
 /** A located resource also names its construct path; an unlocated one points at its file. */
@@ -145,7 +96,7 @@ function locateProviders(input: NormalizedDocument, locations: Map<string, Sourc
   }
 }
 
-function document(name: string, input: NormalizedDocument, files: { read: ReadFile; prefix: string }[]): GateDocument {
+function document(name: string, input: NormalizedDocument, files: { read: ConfigFile; prefix: string }[]): GateDocument {
   let locations: Map<string, SourceLocation> | undefined;
   return {
     name,
@@ -165,54 +116,12 @@ function document(name: string, input: NormalizedDocument, files: { read: ReadFi
   };
 }
 
-/** Reads one module folder: its configuration files (primary, then override) and, below it, the local modules it calls. */
-class FolderReader {
-  readonly files: { read: ReadFile; prefix: string }[] = [];
-
-  constructor(
-    private readonly rootDir: string,
-    private readonly budget: InputBudget,
-  ) {}
-
-  load(dir: string, prefix: string, moduleKey: string): LoadedModule {
-    const names = listDirectory(dir).filter((name) => !isIgnoredFile(name) && (name.endsWith(".tf") || name.endsWith(".tf.json")));
-    if (names.length === 0) throw new GateInputError(`${dir} has no Terraform configuration files (*.tf, *.tf.json) and no cdktf stacks/ folder`);
-    const read = readConfigFiles(names.map((name) => path.join(dir, name)), this.budget);
-    const sources: SourceFile[] = read.map((entry) => ({ file: entry.file, json: entry.json, override: isOverrideFile(path.basename(entry.file)) }));
-    for (const entry of read) this.files.push({ read: entry, prefix });
-    return {
-      config: assembleModule(sources),
-      loadChild: (name, source, file) => {
-        const key = moduleKey ? `${moduleKey}.${name}` : name;
-        const childPrefix = prefix ? `${prefix}.module.${name}` : `module.${name}`;
-        return this.load(this.childDir(dir, key, source, file), childPrefix, key);
-      },
-    };
-  }
-
-  /** A local source (./, ../) is a folder beside the caller; others are where `terraform init` installed them. */
-  private childDir(dir: string, key: string, source: string, file: string): string {
-    if (source.startsWith("./") || source.startsWith("../")) return path.resolve(dir, source);
-    const manifest = path.join(this.rootDir, ".terraform", "modules", "modules.json");
-    if (fs.existsSync(manifest)) {
-      const modules = parseJson(readTextFile(manifest, "module manifest", this.budget), manifest);
-      const entries = isObject(modules) && Array.isArray(modules.Modules) ? modules.Modules : [];
-      const entry = entries.find((candidate) => isObject(candidate) && candidate.Key === key);
-      if (isObject(entry) && typeof entry.Dir === "string") return path.resolve(this.rootDir, entry.Dir);
-    }
-    throw new GateInputError(
-      `${file}: module "${key}" has source ${source}, which is not a local path and is not installed in .terraform/modules; ` +
-        "run `terraform init` first, or gate the plan (terraform show -json)",
-    );
-  }
-}
-
 /**
  * Root variable values from outside the configuration, in Terraform's order
  * (later wins): TF_VAR_<name> environment variables, terraform.tfvars,
  * terraform.tfvars.json, then *.auto.tfvars(.json) in name order.
  */
-function rootVariableInputs(dir: string, root: LoadedModule, budget: InputBudget, env: NodeJS.ProcessEnv): Map<string, { value: JsonValue; source: string }> {
+function rootVariableInputs(root: RootFolder, env: NodeJS.ProcessEnv): Map<string, { value: JsonValue; source: string }> {
   const inputs = new Map<string, { value: JsonValue; source: string }>();
   for (const [name, decl] of root.config.variables) {
     const value = env[`TF_VAR_${name}`];
@@ -228,15 +137,7 @@ function rootVariableInputs(dir: string, root: LoadedModule, budget: InputBudget
     }
     inputs.set(name, { value: parsed, source: `environment variable TF_VAR_${name}` });
   }
-  const names = listDirectory(dir).filter((name) => !isIgnoredFile(name));
-  const files = [
-    ...names.filter((name) => name === "terraform.tfvars" || name === "terraform.tfvars.json"),
-    ...names.filter((name) => name.endsWith(".auto.tfvars") || name.endsWith(".auto.tfvars.json")),
-  ].map((name) => path.join(dir, name));
-  const hclFiles = files.filter((file) => file.endsWith(".tfvars")).map((file) => ({ file, text: readTextFile(file, "variables file", budget) }));
-  const converted = new Map(convertHclFiles(hclFiles).map((json, index) => [hclFiles[index].file, json]));
-  for (const file of files) {
-    const json = converted.get(file) ?? parseJson(readTextFile(file, "variables file", budget), file);
+  for (const { file, json } of root.variableFiles) {
     if (!isObject(json)) throw invalid(file, "a variables file must hold one object of variable values");
     const seen = new Set<string>();
     for (const [name, value] of entriesOf(json)) {
@@ -251,23 +152,22 @@ function rootVariableInputs(dir: string, root: LoadedModule, budget: InputBudget
 }
 
 function folderDocument(dir: string, format: "synth" | "module", name: string, options: ResolvedOptions): GateDocument {
-  const reader = new FolderReader(dir, options.budget);
-  const root = reader.load(dir, "", "");
-  const input = normalizeModule(format, root, rootVariableInputs(dir, root, options.budget, options.env));
-  return document(name, input, reader.files);
+  const root = readModuleTree(dir, { budget: options.budget, missingModule: "refuse", variableFiles: true });
+  const input = normalizeModule(format, root, rootVariableInputs(root, options.env));
+  return document(name, input, treeFolders(root).flatMap((folder) => folder.files.map((read) => ({ read, prefix: folder.prefix }))));
 }
 
 function fileDocument(file: string, options: ResolvedOptions): GateDocument {
+  const [read] = readConfigFiles([{ file, what: "input" }], options.budget);
   if (file.endsWith(".tf")) {
-    const [read] = readConfigFiles([file], options.budget);
     const input = normalizeModule("module", { config: assembleModule([{ file, json: read.json, override: false }]) });
     return document(file, input, [{ read, prefix: "" }]);
   }
-  return readDocument(readJsonFile(file, options.budget), options.planSources);
+  return readDocument(read, options.planSources);
 }
 
 /** A plan, a cdk.tf.json or a Terraform JSON file, already read and parsed. */
-function readDocument(read: ReadFile, planSources?: PlanSources): GateDocument {
+function readDocument(read: ConfigFile, planSources?: PlanSources): GateDocument {
   const file = read.file;
   if (isPlan(read.json)) {
     // Findings point at the resource's block in the configuration the plan was made

@@ -56,6 +56,17 @@ export class InputBudget {
     }
     this.used += bytes;
   }
+
+  /** Runs `read`; when it throws, the bytes it took are given back (an optional read that was given up). */
+  givenBackOnFailure<T>(read: () => T): T {
+    const used = this.used;
+    try {
+      return read();
+    } catch (error) {
+      this.used = used;
+      throw error;
+    }
+  }
 }
 
 /** A positive number of MiB, e.g. "64" or "0.5". */

@@ -69,3 +69,23 @@ export function scanBlockLines(text: string): Map<string, number> {
 function recordFirst(lines: Map<string, number>, key: string, line: number): void {
   if (!lines.has(key)) lines.set(key, line);
 }
+
+/** `resource "TYPE" "NAME" {` or `provider "NAME" {` at the start of a line of HCL (labels may be bare). */
+const HCL_BLOCK = /^\s*(resource|provider)\s+"?([A-Za-z0-9_-]+)"?(?:\s+"?([A-Za-z0-9_-]+)"?)?\s*\{/;
+
+/**
+ * The line of each resource (`type.name`) and provider (`provider.name`) block
+ * of a configuration file in JSON syntax or (`hcl`) HCL native syntax, where a
+ * block opens on the line of its labels.
+ */
+export function declarationLines(text: string, hcl: boolean): Map<string, number> {
+  if (!hcl) return scanBlockLines(text);
+  const lines = new Map<string, number>();
+  text.split("\n").forEach((content, index) => {
+    const block = HCL_BLOCK.exec(content);
+    if (!block) return;
+    if (block[1] === "provider" && block[3] === undefined) recordFirst(lines, `provider.${block[2]}`, index + 1);
+    else if (block[1] === "resource" && block[3] !== undefined) recordFirst(lines, `${block[2]}.${block[3]}`, index + 1);
+  });
+  return lines;
+}

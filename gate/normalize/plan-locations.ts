@@ -1,18 +1,20 @@
-import * as fs from "fs";
 import * as path from "path";
 import { stripInstanceKeys } from "./common";
-import { scanBlockLines } from "./locations";
+import { configFileNames } from "./config-folder";
+import { InputBudget, readTextFile } from "./input-file";
+import { declarationLines } from "./locations";
 import { isObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
 
-/** `resource "TYPE" "NAME" {` or `data "TYPE" "NAME" {` at the start of a line of HCL (labels may be bare). */
-const HCL_BLOCK = /^\s*(resource|data)\s+"?([A-Za-z0-9_-]+)"?\s+"?([A-Za-z0-9_-]+)"?\s*\{/;
-
-/** Where each resource (and data source) of one module folder is declared: *.tf and *.tf.json. */
-function scanModuleFolder(dir: string): Map<string, SourceLocation> {
+/**
+ * Where each resource of one module folder is declared, from the text of its
+ * configuration files (no parse: a report only needs lines). A folder or file
+ * that cannot be read leaves its resources unlocated.
+ */
+function scanModuleFolder(dir: string, budget: InputBudget): Map<string, SourceLocation> {
   const found = new Map<string, SourceLocation>();
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((name) => name.endsWith(".tf") || name.endsWith(".tf.json")).sort();
+    names = configFileNames(dir);
   } catch {
     return found;
   }
@@ -20,21 +22,11 @@ function scanModuleFolder(dir: string): Map<string, SourceLocation> {
     const file = path.join(dir, name);
     let text: string;
     try {
-      if (!fs.statSync(file).isFile()) continue;
-      text = fs.readFileSync(file, "utf8");
+      text = readTextFile(file, "configuration file", budget);
     } catch {
       continue;
     }
-    if (name.endsWith(".tf.json")) {
-      for (const [address, line] of scanBlockLines(text)) if (!found.has(address)) found.set(address, { file, line });
-      continue;
-    }
-    text.split("\n").forEach((content, index) => {
-      const match = HCL_BLOCK.exec(content);
-      if (!match) return;
-      const address = `${match[1] === "data" ? "data." : ""}${match[2]}.${match[3]}`;
-      if (!found.has(address)) found.set(address, { file, line: index + 1 });
-    });
+    for (const [address, line] of declarationLines(text, name.endsWith(".tf"))) if (!found.has(address)) found.set(address, { file, line });
   }
   return found;
 }
@@ -72,6 +64,7 @@ function splitAddress(address: string): [string, string] {
  */
 export function planLocations(input: NormalizedDocument, configuration: JsonValue | undefined, rootDir: string): Map<string, SourceLocation> {
   const folders = moduleFolders(configuration, rootDir);
+  const budget = InputBudget.fromEnvironment();
   const scanned = new Map<string, Map<string, SourceLocation>>();
   const locations = new Map<string, SourceLocation>();
   for (const resources of Object.values(input.resources)) {
@@ -80,7 +73,7 @@ export function planLocations(input: NormalizedDocument, configuration: JsonValu
       const folder = folders.get(modulePath);
       if (folder === undefined) continue;
       let declared = scanned.get(folder);
-      if (!declared) scanned.set(folder, (declared = scanModuleFolder(folder)));
+      if (!declared) scanned.set(folder, (declared = scanModuleFolder(folder, budget)));
       const location = declared.get(local);
       if (location) locations.set(resource.address, location);
     }

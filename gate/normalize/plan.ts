@@ -369,7 +369,7 @@ class PlanNormalizer {
   }
 
   private localExpression(moduleInstance: string, name: string): JsonValue | undefined {
-    return this.sources?.modules.get(moduleKey(moduleInstance))?.locals.get(name);
+    return this.sources?.modules.get(moduleKey(moduleInstance))?.config.locals.get(name)?.value;
   }
 
   private plannedResources(root: PlannedModule, mode: string): { resource: PlannedResource; moduleInstance: string }[] {
@@ -675,10 +675,11 @@ export function sourcesMismatch(plan: PlanJson, sources: PlanSources): string | 
     const where = key ? `module ${key}` : "the root module";
     if (!source) return `${where} is not installed under ${sources.rootDir} (run terraform init there)`;
     for (const resource of module.resources ?? []) {
-      if (!source.blocks.has(resource.address)) return `${resource.address} of ${where} is not declared in ${source.dir}`;
+      const declared = resource.mode === "data" ? source.config.dataSources : source.config.resources;
+      if (!declared.has(resource.address.replace(/^data\./, ""))) return `${resource.address} of ${where} is not declared in ${source.dir}`;
     }
     for (const [name, call] of Object.entries(module.module_calls ?? {})) {
-      if (!source.moduleCalls.has(name)) return `module call ${name} of ${where} is not declared in ${source.dir}`;
+      if (!source.config.moduleCalls.has(name)) return `module call ${name} of ${where} is not declared in ${source.dir}`;
       if (call.module) pending.push({ module: call.module, key: key ? `${key}.${name}` : name });
     }
   }

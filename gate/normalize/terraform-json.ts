@@ -21,15 +21,12 @@ export interface TerraformJsonFile {
   json: JsonObject;
 }
 
-/** A module's configuration with the child modules its calls load (by call name). */
+/** A module's configuration with the modules its calls name (by call name; config-folder.ts reads them). */
 export interface LoadedModule {
   config: ModuleConfig;
-  /** Loads the module a call names; undefined when the source cannot be read here. */
-  loadChild?: (name: string, source: string, file: string) => LoadedModule;
+  /** Undefined when the modules cannot be read here (a single file). */
+  children?: Map<string, LoadedModule>;
 }
-
-/** Nested module calls deeper than this are a loop (a module calling itself). */
-const MAX_MODULE_DEPTH = 16;
 
 /** `"aws.log_archive"` or `"${aws.log_archive}"` -> "aws.log_archive". */
 function providerReference(value: JsonValue | undefined): string | undefined {
@@ -52,11 +49,11 @@ class ModuleNormalizer {
   constructor(private readonly format: "synth" | "module") {}
 
   run(root: LoadedModule, rootInputs: Map<string, { value: JsonValue; source: string }>): NormalizedDocument {
-    this.visit({ path: "", loaded: root, scope: new ModuleScope(root.config, rootInputs), inherited: new Map() }, 0);
+    this.visit({ path: "", loaded: root, scope: new ModuleScope(root.config, rootInputs), inherited: new Map() });
     return buildDocument(this.format, this.providers.list(), this.drafts);
   }
 
-  private visit(instance: Instance, depth: number): void {
+  private visit(instance: Instance): void {
     const { config } = instance.loaded;
     const own = this.addProviders(instance);
     const resolveProvider = (reference: string): string => {
@@ -100,20 +97,19 @@ class ModuleNormalizer {
       const where = `module "${name}"`;
       const path = instance.path ? `${instance.path}.module.${name}` : `module.${name}`;
       if (hasNoInstances(call, where, instance.scope)) continue;
-      if (depth + 1 > MAX_MODULE_DEPTH) throw invalid(call.file, `${where}: module calls nest deeper than ${MAX_MODULE_DEPTH} levels (a module that calls itself?)`);
       const source = argument(call, "source", where);
       if (typeof source !== "string") throw invalid(call.file, `${where} needs a literal "source"`);
-      if (!instance.loaded.loadChild) {
+      const child = instance.loaded.children?.get(name);
+      if (!child) {
         throw new GateInputError(`${call.file}: ${where} (source ${source}) cannot be read here; gate the folder or the plan (terraform show -json) instead`);
       }
-      const child = instance.loaded.loadChild(name, source, call.file);
       const inputs = new Map<string, { value: JsonValue; source: string }>();
       for (const [key, value] of moduleCallInputs(call)) {
         if (inputs.has(key)) throw invalid(call.file, `${where}: the argument "${key}" is set more than once`);
         if (!child.config.variables.has(key)) throw invalid(call.file, `${where}: the module has no variable "${key}"`);
         inputs.set(key, { value: evaluateValue(value, instance.scope), source: call.file });
       }
-      this.visit({ path, loaded: child, scope: new ModuleScope(child.config, inputs), inherited: this.passedProviders(call.entries, own, instance, where, call.file) }, depth + 1);
+      this.visit({ path, loaded: child, scope: new ModuleScope(child.config, inputs), inherited: this.passedProviders(call.entries, own, instance, where, call.file) });
     }
   }
 

@@ -324,6 +324,35 @@ describe("module folders as Terraform loads them", () => {
     expect(() => read(dir)).toThrow(/module calls nest deeper than 16 levels/);
   });
 
+  test("a repeated data block is refused, as Terraform refuses it", () => {
+    const data = { aws_iam_policy_document: { d: { statement: [{ actions: ["s3:GetObject"], resources: ["*"] }] } } };
+    const dir = folder({ "main.tf.json": { provider, data }, "more.tf.json": { data } });
+    expect(() => read(dir)).toThrow(/more.tf.json: data aws_iam_policy_document.d is declared more than once \(also in .*main.tf.json\)/);
+  });
+
+  test("a .tf file that is not HCL is refused with the parser's reason", () => {
+    const dir = folder({ "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = \n' });
+    expect(() => read(dir)).toThrow(/main.tf is not valid HCL: .*\(Terraform refuses this configuration\)/);
+  });
+
+  test("a large .tf file is read whole (the converter's output was cut off past a pipe's worth)", () => {
+    // 5,000 buckets, about 1 MB of HCL and 0.9 MB of JSON back from the converter.
+    const blocks = Array.from({ length: 5000 }, (_, i) => `resource "aws_s3_bucket" "b${i}" {\n  bucket = "bucket-${i}-${"x".repeat(150)}"\n}\n`);
+    const document = read(folder({ "main.tf": blocks.join("") }));
+    expect(document.resources.aws_s3_bucket).toHaveLength(5000);
+    expect(resource(document, "aws_s3_bucket.b4999").values.bucket).toBe(`bucket-4999-${"x".repeat(150)}`);
+  });
+
+  test("findings in .tf files point at their block, labels quoted or bare, in the module that declares them", () => {
+    const dir = folder({
+      "main.tf": `provider "aws" {\n  region = "eu-west-2"\n}\n\nmodule "logs" {\n  source = "./logs"\n}\n`,
+      "logs/main.tf": `# a log group\nresource aws_cloudwatch_log_group "g" {\n  name = "g"\n}\n`,
+    });
+    const [document] = loadDocuments(dir);
+    expect(document.locations.get("module.logs.aws_cloudwatch_log_group.g")).toEqual({ file: path.join(dir, "logs", "main.tf"), line: 2 });
+    expect(document.locations.get("provider.aws")).toEqual({ file: path.join(dir, "main.tf"), line: 1 });
+  });
+
   test("a broken cdktf.out (a stack folder without cdk.tf.json, a listed stack missing) is refused", () => {
     const dir = folder({
       "manifest.json": { stacks: { a: {}, b: {} } },
