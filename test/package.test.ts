@@ -123,7 +123,7 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   expect(shipped.private).toBeUndefined();
   expect(Object.keys(shipped.peerDependencies).sort()).toEqual(["@cdktf/provider-aws", "cdktf", "constructs"]);
   expect(Object.keys(shipped.optionalDependencies).every((name: string) => name.startsWith("@aws-sdk/client-"))).toBe(true);
-  // @cdktf/hcl2json reads the locals a plan JSON does not record (gate/normalize/plan-sources.ts).
+  // @cdktf/hcl2json converts .tf files (gate/normalize/hcl.ts): module folders, and the locals a plan JSON does not record.
   expect(Object.keys(shipped.dependencies).sort()).toEqual(["@cdktf/hcl2json", "@open-policy-agent/opa-wasm"]);
 });
 

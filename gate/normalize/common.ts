@@ -40,9 +40,13 @@ export function literalAccountIds(value: unknown): string[] | undefined {
   return ids.length > 0 ? ids : undefined;
 }
 
-export function providerAddress(name: string, alias: string, modulePath = ""): string {
-  const local = alias ? `provider.${name}.${alias}` : `provider.${name}`;
+/** `local` inside the module at `modulePath` ("" at the root): "module.a.aws_x.y". Also joins module keys ("a.b"). */
+export function joinAddress(modulePath: string, local: string): string {
   return modulePath ? `${modulePath}.${local}` : local;
+}
+
+export function providerAddress(name: string, alias: string, modulePath = ""): string {
+  return joinAddress(modulePath, alias ? `provider.${name}.${alias}` : `provider.${name}`);
 }
 
 /** "aws_s3_bucket" -> "aws": Terraform's implied provider for a resource type. */

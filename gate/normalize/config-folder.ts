@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
+import { joinAddress } from "./common";
 import { argument, assembleModule, ModuleConfig } from "./config-module";
 import { invalid } from "./config-syntax";
 import { convertHclFiles } from "./hcl";
@@ -115,6 +116,11 @@ export function readConfigFiles(files: { file: string; what: string }[], budget:
   return read.map((entry) => ({ ...entry, json: entry.hcl ? converted[next++] : parseJson(entry.text, entry.file) }));
 }
 
+/** The folder of a local module source (`./x`, `../x`) beside its caller's; undefined for any other source. */
+export function localModuleDir(callerDir: string, source: string): string | undefined {
+  return source.startsWith("./") || source.startsWith("../") ? path.resolve(callerDir, source) : undefined;
+}
+
 /** Where `terraform init` installed each module (`.terraform/modules/modules.json`), read once when first needed. */
 class ModuleManifest {
   private dirs: Map<string, string> | undefined;
@@ -188,8 +194,8 @@ export function readModuleTree(rootDir: string, options: ReadTreeOptions): RootF
         const where = `module "${name}"`;
         const source = argument(call, "source", where);
         if (typeof source !== "string") throw invalid(call.file, `${where} needs a literal "source"`);
-        const key = pending.key ? `${pending.key}.${name}` : name;
-        const dir = source.startsWith("./") || source.startsWith("../") ? path.resolve(pending.dir, source) : manifest.dir(key);
+        const key = joinAddress(pending.key, name);
+        const dir = localModuleDir(pending.dir, source) ?? manifest.dir(key);
         const callers = [...pending.callers, pending.dir];
         // A folder that calls itself would nest without end: refused now, before a level of the tree doubles 16 times.
         if (callers.length > MAX_MODULE_DEPTH || (dir !== undefined && callers.includes(dir))) {
@@ -202,7 +208,7 @@ export function readModuleTree(rootDir: string, options: ReadTreeOptions): RootF
               "run `terraform init` first, or gate the plan (terraform show -json)",
           );
         }
-        const prefix = pending.prefix ? `${pending.prefix}.module.${name}` : `module.${name}`;
+        const prefix = joinAddress(pending.prefix, `module.${name}`);
         next.push({ dir, key, prefix, callers, attach: (child) => folder.children.set(name, child) });
       }
     });

@@ -8,14 +8,11 @@
  * Values the plan does not know yet stay unknown ("${computed}"), so a document
  * whose bucket ARN is computed still shows its TLS deny at the first plan.
  */
+import { isExpression } from "./common";
 import { parsePolicyDocument } from "./policy-document";
 import { isObject, JsonObject, JsonValue, PolicyDocument, PolicyStatement } from "./types";
 
 export const UNKNOWN = "${computed}";
-
-function isUnknown(value: JsonValue | undefined): boolean {
-  return typeof value === "string" && value.includes("${");
-}
 
 function stringList(value: JsonValue | undefined): string[] | undefined {
   if (value === null || value === undefined) return undefined;
@@ -37,7 +34,7 @@ function principals(value: JsonValue | undefined): Record<string, string[]> | un
       (merged.AWS ??= []).push(UNKNOWN);
       continue;
     }
-    const type = typeof block.type === "string" && !isUnknown(block.type) ? block.type : "AWS";
+    const type = typeof block.type === "string" && !isExpression(block.type) ? block.type : "AWS";
     const ids = stringList(block.identifiers) ?? [UNKNOWN];
     // The provider writes type "*" as `"Principal": "*"`; the gate's shape for that is AWS ["*"].
     (merged[type === "*" ? "AWS" : type] ??= []).push(...ids);
@@ -129,7 +126,7 @@ export function rebuildPolicyDocument(
     unknownParts.push(argument);
     return parsed.filter((document) => document !== undefined) as PolicyDocument[];
   };
-  if (isUnknown(values.statement)) return undefined;
+  if (isExpression(values.statement)) return undefined;
   let statements: PolicyStatement[] = [];
   for (const argument of ["source_json", "source_policy_documents"]) {
     for (const source of documentsOf(argument)) statements = mergeBySid(statements, source.Statement);

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
+import { joinAddress } from "./common";
 import { ConfigFile, isIgnoredFile, listDirectory, readConfigFiles, readModuleTree, RootFolder, treeFolders } from "./config-folder";
 import { assembleModule } from "./config-module";
 import { invalid } from "./config-syntax";
@@ -73,7 +74,7 @@ function unknownShape(file: string, json: JsonValue): GateInputError {
 /** Lines of resource and provider blocks (config-folder.ts reads the files of every input folder). */
 function fileLocations(read: ConfigFile, prefix: string, locations: Map<string, SourceLocation>): void {
   for (const [key, line] of declarationLines(read.text, read.hcl)) {
-    const address = prefix ? `${prefix}.${key}` : key;
+    const address = joinAddress(prefix, key);
     if (!locations.has(address)) locations.set(address, { file: read.file, line });
   }
 }
@@ -82,7 +83,7 @@ function fileLocations(read: ConfigFile, prefix: string, locations: Map<string, 
 function addConstructPaths(json: JsonValue, locations: Map<string, SourceLocation>, file: string, prefix = ""): void {
   if (!isObject(json)) return;
   for (const [local, constructPath] of constructPaths(json)) {
-    const address = prefix ? `${prefix}.${local}` : local;
+    const address = joinAddress(prefix, local);
     const location = locations.get(address);
     locations.set(address, { ...(location ?? { file, line: 1 }), constructPath });
   }

@@ -1,9 +1,9 @@
 import * as path from "path";
-import { stripInstanceKeys } from "./common";
-import { configFileNames } from "./config-folder";
+import { joinAddress, stripInstanceKeys } from "./common";
+import { configFileNames, localModuleDir } from "./config-folder";
 import { InputBudget, readTextFile } from "./input-file";
 import { declarationLines } from "./locations";
-import { isObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
 
 /**
  * Where each resource of one module folder is declared, from the text of its
@@ -37,11 +37,11 @@ function moduleFolders(configuration: JsonValue | undefined, rootDir: string): M
   const visit = (module: JsonValue | undefined, modulePath: string, dir: string, depth: number) => {
     if (!isObject(module) || !isObject(module.module_calls) || depth > 32) return;
     for (const [name, call] of Object.entries(module.module_calls)) {
-      if (!isObject(call) || typeof call.source !== "string" || !/^\.\.?\//.test(call.source)) continue;
-      const childPath = modulePath ? `${modulePath}.module.${name}` : `module.${name}`;
-      const childDir = path.resolve(dir, call.source);
+      const childDir = isObject(call) && typeof call.source === "string" ? localModuleDir(dir, call.source) : undefined;
+      if (childDir === undefined) continue;
+      const childPath = joinAddress(modulePath, `module.${name}`);
       folders.set(childPath, childDir);
-      visit(call.module, childPath, childDir, depth + 1);
+      visit((call as JsonObject).module, childPath, childDir, depth + 1);
     }
   };
   visit(isObject(configuration) ? configuration.root_module : undefined, "", rootDir, 0);

@@ -3,6 +3,7 @@ import {
   buildDocument,
   impliedProviderName,
   isExpression,
+  joinAddress,
   literalAccountIds,
   providerAddress,
   ProviderRegistry,
@@ -68,10 +69,6 @@ const COMPUTED = "${computed}";
 const MAX_REFERENCE_DEPTH = 32;
 /** References that name no object whose value or link is in question. */
 const CONTEXT_ROOTS = new Set(["count", "each", "path", "terraform", "self"]);
-
-function joinAddress(modulePath: string, local: string): string {
-  return modulePath ? `${modulePath}.${local}` : local;
-}
 
 /** "module.a[0].module.b" -> "module.a[0]" (the module that calls the last one). */
 function parentModule(moduleInstance: string): string {
@@ -680,7 +677,7 @@ export function sourcesMismatch(plan: PlanJson, sources: PlanSources): string | 
     }
     for (const [name, call] of Object.entries(module.module_calls ?? {})) {
       if (!source.config.moduleCalls.has(name)) return `module call ${name} of ${where} is not declared in ${source.dir}`;
-      if (call.module) pending.push({ module: call.module, key: key ? `${key}.${name}` : name });
+      if (call.module) pending.push({ module: call.module, key: joinAddress(key, name) });
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { GateInputError } from "../errors";
-import { buildDocument, impliedProviderName, literalAccountIds, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
+import { buildDocument, impliedProviderName, joinAddress, literalAccountIds, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
 import {
   argument,
   assembleModule,
@@ -67,7 +67,7 @@ class ModuleNormalizer {
     const localAddresses = new Set(config.resources.keys());
     for (const decl of config.resources.values()) {
       const local = `${decl.type}.${decl.name}`;
-      const address = instance.path ? `${instance.path}.${local}` : local;
+      const address = joinAddress(instance.path, local);
       // Decoded even without instances: Terraform refuses a malformed body whatever its count.
       const values = decodeBody(decl.entries, resourceSchema(decl.type), address, {
         file: decl.file,
@@ -78,7 +78,7 @@ class ModuleNormalizer {
       const refs: Record<string, string[]> = {};
       for (const key of Object.keys(values)) {
         const referenced = interpolatedReferences(values[key], localAddresses);
-        if (referenced.length > 0) refs[key] = referenced.map((ref) => (instance.path ? `${instance.path}.${ref}` : ref));
+        if (referenced.length > 0) refs[key] = referenced.map((ref) => joinAddress(instance.path, ref));
       }
       const reference = providerReference(argument(decl, "provider", address)) ?? impliedProviderName(decl.type);
       const region = values.region;
@@ -95,7 +95,7 @@ class ModuleNormalizer {
 
     for (const [name, call] of config.moduleCalls) {
       const where = `module "${name}"`;
-      const path = instance.path ? `${instance.path}.module.${name}` : `module.${name}`;
+      const path = joinAddress(instance.path, `module.${name}`);
       if (hasNoInstances(call, where, instance.scope)) continue;
       const source = argument(call, "source", where);
       if (typeof source !== "string") throw invalid(call.file, `${where} needs a literal "source"`);
