@@ -11,6 +11,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DEFAULT_MAX_INPUT_MIB } from "../gate/normalize/input-file";
 import { Estate, generateEstate, toPlanJson, toSynthJson } from "./generate";
 import { InProcessResult } from "./in-process";
 import { Command, HAS_GNU_TIME, runInterleaved, Series, Stats } from "./measure";
@@ -82,18 +83,22 @@ function measure(size: number, shape: Shape, estate: Estate, runs: number, snaps
   const label = `${shape} ${size}`;
   const scratch = (name: string) => path.join(dir, `${shape}-${size}.${name}`);
   const normalised = scratch("normalised.json");
+  // The 50,000-resource plan (101 MiB) is past the gate's default 64 MiB input limit: raised for it, as a user would.
+  const inputMib = Math.ceil(fs.statSync(file).size / (1024 * 1024));
+  const limit = inputMib > DEFAULT_MAX_INPUT_MIB ? String(inputMib) : undefined;
 
   log(`${label}: in-process (${runs} rounds)`);
   const inProcess = JSON.parse(
     execFileSync(process.execPath, [path.join(__dirname, "in-process.js"), file, String(runs), snapshot.bundleDir, normalised], {
       maxBuffer: 1024 * 1024,
+      env: limit ? { ...process.env, TRAILGATE_MAX_INPUT_MB: limit } : process.env,
     }).toString(),
   ) as InProcessResult;
 
   const rss = scratch("rss");
   const trailgate: Command = {
     label: `trailgate check ${label}`,
-    argv: [process.execPath, path.join(REPO, "bin", "trailgate.js"), "check", file, "--format", "json"],
+    argv: [process.execPath, path.join(REPO, "bin", "trailgate.js"), "check", file, "--format", "json", ...(limit ? ["--max-input-mb", limit] : [])],
     env: { TRAILGATE_POLICY_DIR: snapshot.bundleDir },
     okExitCodes: [0, 1],
   };
@@ -284,7 +289,7 @@ function report(results: Measurement[], synth: SynthResult, validateLogs: Valida
     "",
     "⁴ loadDocuments (read, parse, normalise) minus read+parse in the same round.",
     "⁵ JSON.stringify of the normalised input, which opa-wasm does inside every evaluate before copying it into WASM memory; evaluate includes it.",
-    "⁶ the scan for each resource's line in a synth or module file; it runs only when a report places a finding (json, sarif), so a clean run skips it. Plans have no useful lines (0).",
+    "⁶ the scan for each resource's line in a synth or module file; it runs only when a report places a finding (json, sarif), so a clean run skips it. For a plan, the scan of the configuration files in the plan's folder (the bench's folder has none, so it only lists it).",
     "",
     "### Synthesis",
     table(

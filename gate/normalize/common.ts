@@ -1,4 +1,4 @@
-import { parseFilterPattern } from "./filter-pattern";
+import { parseFilterPattern, ParsedFilterPattern } from "./filter-pattern";
 import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
 import {
   InputFormat,
@@ -204,6 +204,8 @@ export function buildDocument(
   drafts: ResourceDraft[],
 ): NormalizedDocument {
   const providerByAddress = new Map(providers.map((provider) => [provider.address, provider]));
+  // Estates repeat the same few metric filter patterns: each is parsed once (the result is never changed).
+  const patterns = new Map<unknown, ParsedFilterPattern>();
   linkLiteralBucketNames(drafts);
   linkLiteralArns(drafts);
   const resources: Record<string, NormalizedResource[]> = {};
@@ -223,7 +225,11 @@ export function buildDocument(
       arns: literalArns(values, policies),
     };
     if (draft.unresolved && Object.keys(draft.unresolved).length > 0) resource.unresolved = draft.unresolved;
-    if (draft.type === "aws_cloudwatch_log_metric_filter") resource.filter_pattern = parseFilterPattern(values.pattern);
+    if (draft.type === "aws_cloudwatch_log_metric_filter") {
+      let pattern = patterns.get(values.pattern);
+      if (!pattern) patterns.set(values.pattern, (pattern = parseFilterPattern(values.pattern)));
+      resource.filter_pattern = pattern;
+    }
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }
   return { format, providers, resources };

@@ -56,9 +56,9 @@ export interface ModuleConfig {
 export function argument(decl: BodyDecl, key: string, where: string): JsonValue | undefined {
   let found: JsonValue | undefined;
   let count = 0;
-  for (const [name, value] of decl.entries) {
-    if (name !== key) continue;
-    found = value;
+  for (let i = 0; i < decl.entries.length; i++) {
+    if (decl.entries[i][0] !== key) continue;
+    found = decl.entries[i][1];
     count++;
   }
   if (count > 1) throw invalid(decl.file, `${where}: the argument "${key}" is set more than once`);

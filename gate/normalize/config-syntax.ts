@@ -77,11 +77,13 @@ export function unpackBlocks(value: JsonValue, type: string, labelNames: string[
     for (const [label, inner] of entries) unpackBlocks(inner, type, labelNames, file, out, [...labels, label]);
     return;
   }
-  const where = [type, ...labels].join(".");
   if (value === null) return;
-  const bodies = Array.isArray(value) ? value : [value];
-  for (const body of bodies) {
-    if (!isObject(body)) throw invalid(file, `the body of ${where} must be a JSON object, not ${kind(body)}`);
+  if (isObject(value)) {
+    out.push({ type, labels, body: value, file });
+    return;
+  }
+  for (const body of Array.isArray(value) ? value : [value]) {
+    if (!isObject(body)) throw invalid(file, `the body of ${[type, ...labels].join(".")} must be a JSON object, not ${kind(body)}`);
     out.push({ type, labels, body, file });
   }
 }

@@ -30,6 +30,14 @@ const UNKNOWN = (text: string): Evaluated => ({ known: false, text });
 
 type TemplatePart = { literal: string } | { expression: string; source: string };
 
+const DOLLAR = 0x24;
+const PERCENT = 0x25;
+
+/** Whether a JSON-syntax string holds an interpolation or a directive; any other string is its own value ("$${" holds "${"). */
+function isTemplate(text: string): boolean {
+  return text.includes("${") || text.includes("%{");
+}
+
 /**
  * Splits a template into literal text and `${…}` interpolations; null when it
  * holds a `%{…}` directive or an interpolation that does not close (the gate
@@ -40,7 +48,15 @@ function templateParts(text: string): TemplatePart[] | null {
   let literal = "";
   let i = 0;
   while (i < text.length) {
-    if ((text.startsWith("$${", i) || text.startsWith("%%{", i))) {
+    // Plain text up to the next "$" or "%" is copied in one piece.
+    let plain = i;
+    while (plain < text.length && text.charCodeAt(plain) !== DOLLAR && text.charCodeAt(plain) !== PERCENT) plain++;
+    if (plain > i) {
+      literal += text.slice(i, plain);
+      i = plain;
+      continue;
+    }
+    if (text.startsWith("$${", i) || text.startsWith("%%{", i)) {
       literal += `${text[i]}{`;
       i += 3;
     } else if (text.startsWith("${", i)) {
@@ -146,7 +162,7 @@ function templateText(value: JsonValue): string | undefined {
  * and make the result unknown.
  */
 export function evaluateTemplate(text: string, scope: Scope): Evaluated {
-  if (!text.includes("{")) return { known: true, value: text };
+  if (!isTemplate(text)) return { known: true, value: text };
   const parts = templateParts(text);
   if (!parts) return UNKNOWN(text);
   if (parts.length === 1 && "expression" in parts[0]) {
@@ -180,29 +196,34 @@ export function evaluateTemplate(text: string, scope: Scope): Evaluated {
  */
 export function evaluateValue(value: JsonValue, scope: Scope): JsonValue {
   if (typeof value === "string") {
+    if (!isTemplate(value)) return value;
     const result = evaluateTemplate(value, scope);
     return result.known ? result.value : result.text;
   }
-  // A structure whose strings hold no template is returned as it is: most are, and
-  // copying them was most of the reader's garbage.
+  // A structure whose strings hold no template is returned as it is, and copied
+  // only from its first changed item: most are unchanged, and copying them was
+  // most of the reader's garbage.
   if (Array.isArray(value)) {
-    let changed = false;
-    const items = value.map((item) => {
-      const evaluated = evaluateValue(item, scope);
-      if (evaluated !== item) changed = true;
-      return evaluated;
-    });
-    return changed ? items : value;
+    let items: JsonValue[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const evaluated = evaluateValue(value[i], scope);
+      if (items === undefined && evaluated !== value[i]) items = value.slice(0, i);
+      if (items !== undefined) items.push(evaluated);
+    }
+    return items ?? value;
   }
   if (isObject(value)) {
-    let changed = false;
-    const object: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      const evaluated = evaluateValue(value[key], scope);
-      if (evaluated !== value[key]) changed = true;
-      setKey(object, key, evaluated);
+    let object: JsonObject | undefined;
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const evaluated = evaluateValue(value[keys[i]], scope);
+      if (object === undefined && evaluated !== value[keys[i]]) {
+        object = {};
+        for (let j = 0; j < i; j++) setKey(object, keys[j], value[keys[j]]);
+      }
+      if (object !== undefined) setKey(object, keys[i], evaluated);
     }
-    return changed ? object : value;
+    return object ?? value;
   }
   return value;
 }
@@ -253,7 +274,10 @@ export function convertValue(value: JsonValue, type: CtyType): JsonValue {
     const items = value.map((item) => convertValue(item, element as CtyType));
     if (kind === "set") {
       const seen = new Set<string>();
-      return items.filter((item) => !seen.has(JSON.stringify(item)) && !!seen.add(JSON.stringify(item)));
+      return items.filter((item) => {
+        const key = JSON.stringify(item);
+        return !seen.has(key) && !!seen.add(key);
+      });
     }
     return items;
   }

@@ -91,7 +91,10 @@ export function decodeBody(entries: [string, JsonValue][], schema: SchemaBlock |
     blocks.set(key, entry);
   };
 
-  for (const [key, value] of entries) {
+  // An indexed loop: this runs for every body of the input, mostly before the JIT has optimised it.
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const value = entries[i][1];
     if (key === "//") continue;
     if (context.metaArguments.has(key)) continue;
     if (key === "dynamic") {
