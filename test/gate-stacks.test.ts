@@ -140,7 +140,10 @@ test("TG-LOG-008: a configuration with no trail at all fails with exactly that r
 
 test("every rule in the bundle is covered by a misconfiguration above", () => {
   const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008"]);
-  expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  // TG-OPS rules read the runtime of a live estate, which no synthesized stack has:
+  // test/verify/live-rules.test.ts covers each one on live documents.
+  const runtimeOnly = (id: string) => id.startsWith("TG-OPS-");
+  expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id) && !runtimeOnly(id))).toEqual([]);
 });
 
 /**

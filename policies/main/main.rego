@@ -6,10 +6,11 @@ package trailgate.main
 import data.trailgate.encryption
 import data.trailgate.least_privilege
 import data.trailgate.logging
+import data.trailgate.operations
 import data.trailgate.residency
 import data.trailgate.retention
 
 # METADATA
 # title: violations
 # description: Every violation found in the input, as {id, severity, title, resource, message, help}.
-violations := (((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations
+violations := ((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | operations.violations
