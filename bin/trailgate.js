@@ -16,4 +16,7 @@ try {
   );
   process.exit(2);
 }
-process.exitCode = cli.main(process.argv.slice(2));
+// main answers a number, or a promise of one for commands that call AWS (verify).
+Promise.resolve(cli.main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

@@ -12,12 +12,15 @@ export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
+  trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
 \`terraform show -json PLANFILE\`, or a folder of *.tf.json files.
+verify reads the deployed estate from AWS and judges it by the same rules
+(see trailgate verify --help).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
@@ -139,13 +142,27 @@ function explain(args: string[], io: Io): number {
   return 0;
 }
 
-/** Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error. */
-export function main(argv: string[], io: Io = processIo): number {
+/** One `trailgate: error: …` line on stderr, exit code 2. */
+function fail(error: unknown, io: Io): number {
+  // One line, so CI logs show the reason next to the exit code.
+  const prefix = error instanceof GateInputError ? "" : "internal error: ";
+  io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
+  return 2;
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input
+ * error. `verify` reads AWS, so it answers with a promise.
+ */
+export function main(argv: string[], io: Io = processIo): number | Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
       case "check":
         return check(parseCheckArguments(args), io);
+      case "verify":
+        // Loaded on demand: check, explain and rules never load verify or the AWS SDK.
+        return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error) => fail(error, io));
       case "explain":
         return explain(args, io);
       case "rules":
@@ -163,9 +180,6 @@ export function main(argv: string[], io: Io = processIo): number {
         throw new GateInputError(`unknown command ${command} (see trailgate --help)`);
     }
   } catch (error) {
-    // One line, so CI logs show the reason next to the exit code.
-    const prefix = error instanceof GateInputError ? "" : "internal error: ";
-    io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
-    return 2;
+    return fail(error, io);
   }
 }
