@@ -4,7 +4,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AlertTier, ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
 import { LogArchiveBucket } from "./log-archive-bucket";
 import { LogArchiveKey } from "./log-archive-key";
-import { CloudTrailMonitoring } from "./monitoring";
+import { AuditDashboard } from "./audit-dashboard";
+import { DeliveryHeartbeat } from "./delivery-heartbeat";
+import { CloudTrailMonitoring, alertTopicName } from "./monitoring";
+import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { VpcAccessPoints, accessPointDelegation } from "./vpc-access-points";
@@ -36,6 +39,9 @@ export class TrailgateStack extends TerraformStack {
   readonly key: LogArchiveKey;
   readonly monitoring: CloudTrailMonitoring;
   readonly accessPoints: VpcAccessPoints;
+  readonly heartbeat: DeliveryHeartbeat;
+  readonly tamperAlerts: TamperAlerts;
+  readonly dashboard: AuditDashboard;
 
   constructor(scope: Construct, id: string, config: TrailgateConfig) {
     super(scope, id);
@@ -102,7 +108,19 @@ export class TrailgateStack extends TerraformStack {
     });
     this.accessPoints.node.addDependency(this.archive.bucket);
 
+    // The runtime side: who may publish tamper alerts to the critical topic is part of
+    // that topic's (and its key's) policy, so the grants go to the monitoring construct.
+    const tamperIdentity = {
+      region: c.region,
+      managementAccountId: c.managementAccountId,
+      logArchiveAccountId: c.logArchiveAccountId,
+      namePrefix: c.namePrefix,
+    };
+    const criticalTopicArn = arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "critical"));
+    const tamperGrants = tamperAlertGrants(tamperIdentity, criticalTopicArn);
     this.monitoring = new CloudTrailMonitoring(this, "monitoring", {
+      additionalTopicStatements: { critical: tamperGrants.topicStatements },
+      additionalKeyStatements: tamperGrants.keyStatements,
       provider: management,
       region: c.region,
       accountId: c.managementAccountId,
@@ -115,6 +133,34 @@ export class TrailgateStack extends TerraformStack {
         info: this.alertEmailsVariable("info", c.alertEmails.info).listValue,
       },
     });
+
+    this.heartbeat = new DeliveryHeartbeat(this, "delivery_heartbeat", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: names.logGroup,
+      alarmTopicArn: this.monitoring.topics.critical.arn,
+    });
+    this.tamperAlerts = new TamperAlerts(this, "tamper_alerts", {
+      ...tamperIdentity,
+      managementProvider: management,
+      logArchiveProvider: logArchive,
+      bucketNames: [names.bucket, names.accessLogBucket],
+      alertTopicArn: this.monitoring.topics.critical.arn,
+      alertKeyArn: this.monitoring.key.arn,
+    });
+    const alarmsByTier = { critical: [this.heartbeat.alarmName], warning: [] as string[], info: [] as string[] };
+    for (const alarm of this.monitoring.monitorAlarms) alarmsByTier[alarm.tier].push(alarm.alarmName);
+    this.dashboard = new AuditDashboard(this, "dashboard", {
+      provider: management,
+      region: c.region,
+      accountId: c.managementAccountId,
+      namePrefix: c.namePrefix,
+      logGroupName: names.logGroup,
+      alarmsByTier,
+      heartbeatAlarmName: this.heartbeat.alarmName,
+      monitors: this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
+    });
+    this.dashboard.node.addDependency(this.heartbeat, this.monitoring);
 
     this.trail = new OrganizationTrail(this, "organization_trail", {
       provider: management,
