@@ -30,6 +30,7 @@ import { Clients, clientsFor } from "./lib/readback";
 import { asArray, AwsProviderConfig, awsProviders, Json, obtainStack, ofType, resources, StackResource, StackSource } from "./lib/stack";
 import { checkServiceCoverage, OVERRIDE_FILE, overrideFor, TerraformDir } from "./lib/terraform";
 import { buildVariant, trailBucketNames, VARIANTS } from "./lib/variants";
+import { describeVerifyOnLiveState } from "./lib/verify";
 
 const RUN_DIR = path.resolve(process.env.TRAILGATE_E2E_RUN_DIR ?? path.join(REPO, ".tools/e2e"));
 const PYTHON = process.env.TRAILGATE_E2E_PYTHON ?? path.join(REPO, ".tools/venv/bin/python");
@@ -471,6 +472,11 @@ describe("trailgate example app against moto", () => {
     if (r.code !== 0) throw new Error(`re-plan after apply wants changes (exit ${r.code}):\n${r.stdout.split("\n").filter((l) => /^\s+[~+-]|will be|must be/.test(l)).slice(0, 80).join("\n")}`);
     done.add("replan");
   }, 420_000);
+
+  // trailgate verify on the live estate, four drifts, repair (test/e2e/lib/verify.ts).
+  describeVerifyOnLiveState(() => ({
+    moto: moto!, tf, providers, state, clientsOf, record, requires, done: (step) => void done.add(step), runDir: RUN_DIR, logFile: LOG,
+  }));
 
   test("terraform destroy, and nothing is left behind", async () => {
     requires("apply");
