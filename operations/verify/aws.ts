@@ -155,7 +155,9 @@ function makeSession(scope: AccountScope, clients: Clients, progress: Progress, 
       } catch (error) {
         const name = (error as { name?: string })?.name ?? "";
         if (notFound.includes(name)) return undefined;
-        const where = `${scope.role === "logArchive" ? "log-archive" : "management"} account ${scope.accountId}, ${scope.region}`;
+        const account = scope.role === "logArchive" ? "log-archive" : "management";
+        // Before STS has answered, the account is not known yet: name the credentials instead.
+        const where = scope.accountId ? `${account} account ${scope.accountId}, ${scope.region}` : `${account} credentials, ${scope.region}`;
         throw new GateInputError(`cannot read ${what} (${where}): ${sdkErrorText(error)}`);
       }
     },
