@@ -179,3 +179,27 @@ test("check, explain and rules never load verify or the AWS SDK", () => {
   expect(codes[2]).toBe(0);
   expect(loaded).toEqual([]);
 });
+
+test("the runbooks are indexed and use only options the commands have", () => {
+  const help = path.join(repo, "help");
+  const index = fs.readFileSync(path.join(help, "README.md"), "utf8");
+  const usage = trailgate(["verify", "--help"]).stdout;
+  // validate-logs is documented by its own command; these are the options the runbooks rely on.
+  const validateLogsOptions = ["--trail-arn", "--start-time", "--end-time", "--format", "--output"];
+  for (const page of ["README.md", "daily.md", "weekly.md", "monthly.md"]) {
+    expect(index).toContain(`operations/${page}`);
+    const text = fs.readFileSync(path.join(help, "operations", page), "utf8");
+    // A command may continue over "\" line ends.
+    const commands = text.replace(/\\\n\s*/g, " ").split("\n").filter((line) => /trailgate (verify|validate-logs)\b/.test(line));
+    for (const line of commands) {
+      const command = /trailgate (verify|validate-logs)\b(.*)/.exec(line)!;
+      for (const flag of command[2].match(/--[a-z-]+/g) ?? []) {
+        if (command[1] === "verify") expect({ line, flag, known: usage.includes(flag) }).toEqual({ line, flag, known: true });
+        else expect({ line, flag, known: validateLogsOptions.includes(flag) }).toEqual({ line, flag, known: true });
+      }
+    }
+  }
+  for (const page of ["daily.md", "weekly.md", "monthly.md"]) {
+    expect(fs.readFileSync(path.join(help, "operations", page), "utf8")).toMatch(/trailgate (verify|validate-logs)/);
+  }
+});
