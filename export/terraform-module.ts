@@ -17,6 +17,19 @@ export interface ExportedModule {
 
 type Json = Record<string, unknown>;
 
+/**
+ * The hashicorp/aws versions the module accepts. Every resource type and argument the
+ * constructs write exists since 4.x, and neither the 5.0.0 nor the 6.0.0 breaking
+ * changes touch them (see export/README.md, "Provider versions"). Tested with 5.100.0,
+ * the version @cdktf/provider-aws 20.1.0 targets and the only one in the CI mirror.
+ */
+export const AWS_PROVIDER_CONSTRAINT = ">= 5.0.0, < 7.0.0";
+
+/** The constraint the module states for a provider: ours for aws, cdktf's pin otherwise. */
+function moduleConstraint(name: string, pinned: string | undefined): string | undefined {
+  return name === "aws" ? AWS_PROVIDER_CONSTRAINT : pinned;
+}
+
 interface StackJson {
   terraform?: { required_providers?: Record<string, { source?: string; version?: string }>; backend?: unknown };
   provider?: Record<string, Array<{ alias?: string }>>;
@@ -48,13 +61,14 @@ export function exportTerraformModule(stackDir: string, outDir: string): Exporte
     requiredProviders[name] = {
       // cdktf writes the short source "aws"; a module states the full address.
       source: requirement.source?.includes("/") ? requirement.source : `hashicorp/${requirement.source ?? name}`,
-      version: requirement.version,
+      version: moduleConstraint(name, requirement.version),
       ...(aliases.length > 0 ? { configuration_aliases: aliases } : {}),
     };
   }
 
   const files: Record<string, Json> = {
-    "versions.tf.json": { terraform: { required_providers: requiredProviders } },
+    // 1.5: the oldest Terraform the module's validation and preconditions are written for.
+    "versions.tf.json": { terraform: { required_version: ">= 1.5", required_providers: requiredProviders } },
     "main.tf.json": withoutEmpty({ resource: stack.resource, data: stack.data, locals: stack.locals }),
     "variables.tf.json": withoutEmpty({ variable: stack.variable }),
     "outputs.tf.json": withoutEmpty({ output: stack.output }),

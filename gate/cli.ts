@@ -1,24 +1,24 @@
 import * as fs from "fs";
-import * as path from "path";
 import { describeError, GateInputError } from "./errors";
-import { evaluateDocuments } from "./gate";
-import { loadDocuments } from "./normalize";
-import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
-import { PACKAGE_ROOT, ruleHelpPath } from "./paths";
+import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { packageInfo, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
-import { loadWaivers, todayUtc } from "./waivers";
+import { runGate } from "./run";
+import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
-  trailgate check <path> [--format text|json|sarif|junit] [--output FILE]
+  trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
+                         [--only IDS] [--skip IDS]
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate --help
+  trailgate --version
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
-\`terraform show -json PLANFILE\`, or a folder of *.tf.json files.
+\`terraform show -json PLANFILE\`, a folder of *.tf.json files, or - (standard input).
 verify reads the deployed estate from AWS and judges it by the same rules
 (see trailgate verify --help).
 
@@ -26,10 +26,14 @@ verify reads the deployed estate from AWS and judges it by the same rules
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
            resource is an address, or a prefix ending in * ("*" alone: any resource)
 --fail-on  the lowest severity that fails the check (default: low)
+--only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
+--skip     do not judge these rules (ids or families); every report states the selection
+--format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
+             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
 `;
 
 interface CheckOptions {
@@ -39,6 +43,8 @@ interface CheckOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  only?: string[];
+  skip?: string[];
 }
 
 /** Where console output goes; tests can capture it. */
@@ -52,7 +58,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -84,25 +90,21 @@ function parseCheckArguments(args: string[]): CheckOptions {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
   };
-}
-
-function packageJson(): { version?: string; homepage?: string } {
-  return JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
 }
 
 function check(options: CheckOptions, io: Io): number {
-  const bundle = loadPolicyBundle({ dataFile: options.data });
-  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
-  const documents = loadDocuments(options.path);
-  const { version = "0.0.0", homepage } = packageJson();
-  const run = {
-    toolVersion: version,
-    rules: bundle.rules,
+  const run = runGate({
+    path: options.path,
+    dataFile: options.data,
+    waiversFile: options.waivers,
     failOn: options.failOn,
-    documents: evaluateDocuments(documents, bundle, waivers, todayUtc()),
-  };
-  const report = renderReport(options.format, run, homepage);
+    only: options.only,
+    skip: options.skip,
+  });
+  const report = renderReport(options.format, run);
   if (options.output) {
     try {
       fs.writeFileSync(options.output, report);
@@ -168,6 +170,10 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
       case "rules":
         if (args.length > 0) throw new GateInputError("rules takes no arguments");
         io.stdout(rulesTable(loadRules()));
+        return 0;
+      case "--version":
+      case "-V":
+        io.stdout(`trailgate ${packageInfo().version}\n`);
         return 0;
       case "--help":
       case "-h":

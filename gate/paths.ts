@@ -1,23 +1,20 @@
 import * as fs from "fs";
 import * as path from "path";
 
+/** The file that marks trailgate's root in a checkout, an installed package or a vendored copy. */
+export const ROOT_MARKER = "trailgate.root";
+
 /**
  * The trailgate checkout or install this code runs from: the nearest ancestor of
- * this file with trailgate's package.json. Found from __dirname, never the cwd, so
- * the gate finds its policy and help pages wherever it is run (gate/ under ts-jest,
- * dist/gate/ when compiled).
+ * this file that holds the root marker. Found from __dirname, never the cwd or the
+ * package name, so the gate finds its policy and help pages wherever it is run
+ * (gate/ under ts-jest, dist/gate/ when compiled) and however the package is named
+ * (`trailgate`, `@bank/trailgate`, a vendored folder).
  */
-function findPackageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest)) {
-      try {
-        if (JSON.parse(fs.readFileSync(manifest, "utf8")).name === "trailgate") return dir;
-      } catch {
-        // Not ours (or unreadable): keep walking up.
-      }
-    }
-    if (path.dirname(dir) === dir) throw new Error(`cannot find trailgate's package.json above ${__dirname}`);
+export function findPackageRoot(start: string = __dirname): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, ROOT_MARKER))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find trailgate's root (a folder with ${ROOT_MARKER}) above ${start}`);
   }
 }
 
@@ -32,4 +29,10 @@ export function defaultPolicyDir(): string {
 
 export function ruleHelpPath(ruleId: string): string {
   return path.join(PACKAGE_ROOT, "help", "rules", `${ruleId}.md`);
+}
+
+/** name, version and homepage from the package's own package.json. */
+export function packageInfo(): { name: string; version: string; homepage?: string } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
+  return { name: String(manifest.name ?? "trailgate"), version: String(manifest.version ?? "0.0.0"), homepage: manifest.homepage };
 }

@@ -1,13 +1,16 @@
 import { TerraformStack } from "cdktf";
-import { describeError } from "./errors";
+import { IConstruct } from "constructs";
+import { isTrailgateConstruct } from "../modules/marker";
+import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { synthDocument } from "./normalize";
-import { JsonObject } from "./normalize/types";
+import { GateDocument, JsonObject } from "./normalize/types";
 import { loadPolicyBundle, Severity } from "./policy";
-import { findingStatus } from "./report/model";
-import { loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
+import { findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
+import { RuleSelection, selectRules } from "./selection";
+import { Finding, loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
 
-export interface PolicyGateOptions {
+export interface PolicyGateOptions extends RuleSelection {
   /** Policy bundle directory. @default build/policy (or TRAILGATE_POLICY_DIR) */
   readonly policyDir?: string;
   /** A `--data` style overrides file: {"trailgate":{"config":{…}}}. */
@@ -20,30 +23,103 @@ export interface PolicyGateOptions {
   readonly failOn?: Severity;
   /** YYYY-MM-DD the waivers are checked against. @default today (UTC) */
   readonly today?: string;
+  /**
+   * What the gate judges:
+   * - "trailgate": the resources of trailgate's constructs in the stack (TrailgateStack,
+   *   Trailgate, LogArchiveBucket, …; a whole TrailgateStack) and the providers they
+   *   use, so an application stack's own resources are not judged by audit-logging rules;
+   * - "stack": every resource and provider of the stack;
+   * - constructs: the resources under these constructs (and the providers they use).
+   * Findings about the configuration as a whole (e.g. TG-LOG-008, no trail) always count.
+   * The whole stack is still evaluated, so references out of the scope resolve.
+   * @default "trailgate"
+   */
+  readonly scope?: "trailgate" | "stack" | IConstruct[];
+  /** Where the summary goes when synth passes with a rule selection. @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** Construct paths whose subtrees are judged; undefined: the whole stack. */
+function scopePaths(stack: TerraformStack, scope: PolicyGateOptions["scope"] = "trailgate"): string[] | undefined {
+  if (scope === "stack") return undefined;
+  if (scope === "trailgate") {
+    if (isTrailgateConstruct(stack)) return undefined;
+    const roots = stack.node
+      .findAll()
+      .filter((construct) => isTrailgateConstruct(construct) && !construct.node.scopes.slice(0, -1).some(isTrailgateConstruct));
+    if (roots.length === 0) {
+      throw new GateInputError(`stack ${stack.node.id} has no trailgate constructs to judge; pass scope: "stack" to judge every resource`);
+    }
+    return roots.map((construct) => construct.node.path);
+  }
+  if (scope.length === 0) throw new GateInputError("scope names no construct");
+  for (const construct of scope) {
+    if (!construct.node.scopes.includes(stack)) throw new GateInputError(`scope construct ${construct.node.path} is not in stack ${stack.node.id}`);
+  }
+  return scope.map((construct) => construct.node.path);
+}
+
+/** Keeps findings on resources under `paths`, on the providers those use, and configuration-wide ones. */
+function inScope(document: GateDocument, findings: Finding[], paths: string[]): Finding[] {
+  const within = (constructPath: string) => paths.some((root) => constructPath === root || constructPath.startsWith(`${root}/`));
+  const usedProviders = new Set<string>();
+  for (const resources of Object.values(document.input.resources)) {
+    for (const resource of resources) {
+      const constructPath = document.locations.get(resource.address)?.constructPath;
+      if (constructPath !== undefined && within(constructPath)) usedProviders.add(resource.provider);
+    }
+  }
+  return findings.filter((finding) => {
+    if (finding.resource === "") return true;
+    const constructPath = document.locations.get(finding.resource)?.constructPath;
+    if (constructPath !== undefined) return within(constructPath);
+    if (finding.resource.startsWith("provider.")) return usedProviders.has(finding.resource);
+    // Not a resource cdktf placed (no construct path): judged, rather than dropped unseen.
+    return true;
+  });
+}
+
+function describeScope(paths: string[] | undefined): string {
+  return paths === undefined ? "the whole stack" : `constructs ${paths.join(", ")}`;
 }
 
 /**
- * The errors the gate reports for `stack`: one per failing violation, or one
- * describing why the gate could not run (missing or stale bundle, bad waivers).
- * Failing closed here is what stops `cdktf deploy` before any apply.
+ * The errors the gate reports for `stack`: a summary line, then one per failing
+ * violation (with its construct path); or one describing why the gate could not run
+ * (missing or stale bundle, bad waivers, a bad scope or rule selection). Failing
+ * closed here is what stops `cdktf deploy` before any apply.
  */
 export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptions = {}): string[] {
   try {
     const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile });
     const knownRuleIds = new Set(bundle.ruleById.keys());
+    const { rules, report: selection } = selectRules(bundle.rules, options);
     const waivers = [
       ...(options.waiversFile ? loadWaivers(options.waiversFile, knownRuleIds) : []),
       ...(options.waivers ? parseWaivers({ waivers: options.waivers }, "addPolicyGate waivers", knownRuleIds) : []),
     ];
+    const paths = scopePaths(stack, options.scope);
     // toTerraform() is the resolved JSON cdktf writes to cdk.tf.json.
     const document = synthDocument(stack.node.id, stack.toTerraform() as JsonObject);
-    const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc());
-    return result.findings
-      .filter((finding) => findingStatus(finding, options.failOn ?? "low") === "failing")
-      .map(
-        (finding) =>
-          `trailgate ${finding.severity} ${finding.id} ${finding.resource || "(configuration)"}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`,
-      );
+    const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
+    const findings = paths ? inScope(document, result.findings, paths) : result.findings;
+    const failOn = options.failOn ?? "low";
+    const run = { toolVersion: "", rules, failOn, documents: [{ document, findings }], ...(selection ? { selection } : {}) };
+    const summary = `${summaryLine(run)}; judged ${describeScope(paths)}`;
+    if (summarize(run).failing === 0) {
+      if (selection) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(summary);
+      return [];
+    }
+    return [
+      summary,
+      ...findings
+        .filter((finding) => findingStatus(finding, failOn) === "failing")
+        .map((finding) => {
+          const constructPath = findingLocation(document, finding).constructPath;
+          const where = `${finding.resource || "(configuration)"}${constructPath ? ` (construct ${constructPath})` : ""}`;
+          return `trailgate ${finding.severity} ${finding.id} ${where}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`;
+        }),
+    ];
   } catch (error) {
     return [`trailgate: the policy gate could not run: ${describeError(error)}`];
   }
@@ -57,6 +133,9 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
  *   const stack = new TrailgateStack(app, "audit", config);
  *   addPolicyGate(stack, { waiversFile: "waivers.json" });
  *   app.synth();
+ *
+ * In an application's own stack, the default scope judges only the trailgate
+ * constructs in it: `addPolicyGate(appStack)`; `{ scope: "stack" }` judges everything.
  */
 export function addPolicyGate(stack: TerraformStack, options: PolicyGateOptions = {}): void {
   stack.node.addValidation({ validate: () => policyGateErrors(stack, options) });

@@ -1,4 +1,4 @@
-import { TerraformProvider } from "cdktf";
+import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { AlertTier } from "./baseline";
@@ -27,6 +27,8 @@ export interface AuditDashboardProps {
   readonly heartbeatAlarmName: string;
   /** The metric filters' metrics, counted per hour. @default [] */
   readonly monitors?: readonly DashboardMonitor[];
+  /** Resources the dashboard names by ARN (its alarms). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 const TIER_TITLES: Record<AlertTier, string> = {
@@ -117,6 +119,7 @@ export class AuditDashboard extends Construct {
       provider: props.provider,
       dashboardName: this.dashboardName,
       dashboardBody: JSON.stringify({ widgets }),
+      dependsOn: props.dependsOn,
     });
   }
 }

@@ -1,3 +1,6 @@
+import { Token } from "cdktf";
+import type { MonitorDefinition } from "./cis-monitors";
+
 /**
  * The UK baseline: the one place where a team changes region, retention floors and
  * the names and accounts of its audit-logging estate. Every construct takes its
@@ -33,6 +36,8 @@ export const CLOUDWATCH_RETENTION_DAYS = [
 /** Alert tiers: how fast a monitor must reach a human. */
 export type AlertTier = "critical" | "warning" | "info";
 
+export const ALERT_TIERS: readonly AlertTier[] = ["critical", "warning", "info"];
+
 export interface AlertEmails {
   /** Addresses told of every occurrence of a critical event. @default [] */
   readonly critical?: string[];
@@ -66,6 +71,58 @@ export interface RetentionConfig {
   readonly transitionToGlacierDays?: number;
   /** CloudWatch Logs retention of the trail's log group (an accepted value >= 365, or 0 for never). @default 365 */
   readonly logGroupRetentionDays?: number;
+}
+
+/**
+ * Resources the team already has, used instead of the ones trailgate would create
+ * (aws-cdk-lib's "bring your own"). The gate cannot see inside what is not in the
+ * configuration: a key's or bucket's own settings are the team's to prove.
+ */
+export interface ExistingResources {
+  /**
+   * ARN of a KMS key (in the config's region) that encrypts the log files: no
+   * LogArchiveKey is created. Its key policy must let CloudTrail use it for this trail.
+   * @default trailgate creates the key
+   */
+  readonly logArchiveKeyArn?: string;
+  /**
+   * Name of the bucket the trail writes to: no LogArchiveBucket (nor access-log bucket)
+   * is created. Its policy must admit the trail (help/troubleshooting/s3-bucket-permissions.md).
+   * @default trailgate creates the log bucket
+   */
+  readonly logBucketName?: string;
+  /**
+   * Name of a bucket that receives the log bucket's S3 server access logs (under
+   * access-logs/): trailgate's log bucket logs there and no access-log bucket is created.
+   * @default trailgate creates the access-log bucket
+   */
+  readonly accessLogBucketName?: string;
+  /**
+   * SNS topic ARNs per tier that alarms notify instead of topics trailgate creates
+   * (no e-mail subscriptions are made for those tiers).
+   * @default trailgate creates all three topics
+   */
+  readonly alertTopicArns?: Partial<Record<AlertTier, string>>;
+}
+
+/** The log-archive key's administration. */
+export interface KeyConfig {
+  /** Extra roles with key administration (never use of the key). @default [] */
+  readonly adminRoleArns?: string[];
+  /** Days before a deleted key is gone (7-30). @default 30 */
+  readonly deletionWindowDays?: number;
+}
+
+/** The CloudWatch monitoring of the trail. */
+export interface MonitoringConfig {
+  /** Monitors to create. @default CIS_MONITORS (the full CIS AWS Foundations set) */
+  readonly monitors?: readonly MonitorDefinition[];
+  /** Move monitors to another tier, by monitor id. @default {} */
+  readonly tierOverrides?: Record<string, AlertTier>;
+  /** Extra roles with administration of the monitoring key. @default [] */
+  readonly keyAdminRoleArns?: string[];
+  /** Days before the deleted monitoring key is gone (7-30). @default 30 */
+  readonly keyDeletionWindowDays?: number;
 }
 
 /** A team's whole audit-logging estate. Only the three identities are required. */
@@ -111,6 +168,18 @@ export interface TrailgateConfig {
   readonly lake?: { readonly retentionDays?: number };
   /** Tags on every resource (through each provider's default_tags). @default {} */
   readonly tags?: Record<string, string>;
+  /**
+   * An organisation trail (every account of the organisation). false: a trail of the
+   * management account only, e.g. while trusted access is not yet enabled.
+   * @default true
+   */
+  readonly organizationTrail?: boolean;
+  /** Administration of the log-archive key. @default root of the log-archive account only, 30-day deletion window */
+  readonly key?: KeyConfig;
+  /** Monitors, tiers and the monitoring key. @default the CIS set at its default tiers */
+  readonly monitoring?: MonitoringConfig;
+  /** Bring your own key, log bucket, access-log bucket or alert topics. @default trailgate creates them all */
+  readonly existing?: ExistingResources;
 }
 
 /** A config with every default filled in. */
@@ -130,6 +199,10 @@ export interface ResolvedTrailgateConfig {
   readonly excludeManagementEventSources: string[];
   readonly lake?: { readonly retentionDays: number };
   readonly tags: Record<string, string>;
+  readonly organizationTrail: boolean;
+  readonly key: Required<KeyConfig>;
+  readonly monitoring: MonitoringConfig;
+  readonly existing: ExistingResources;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -139,6 +212,14 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ACCESS_POINT_NAME = /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/;
 
+/**
+ * A value only Terraform knows (a variable of the exported module, a reference):
+ * it is validated there (variable validation, preconditions), not here.
+ */
+export function isTerraformValue(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
 /** Throws a configuration error that names the field. */
 export function configError(field: string, problem: string): never {
   throw new Error(`trailgate config: ${field} ${problem}`);
@@ -146,6 +227,7 @@ export function configError(field: string, problem: string): never {
 
 /** Checks that a retention value is at least the UK floor. */
 export function requireMinimumDays(field: string, days: number, floor: number = UK_BASELINE.minimumRetentionDays): void {
+  if (isTerraformValue(days) || isTerraformValue(floor)) return;
   if (!Number.isInteger(days) || days < floor) {
     configError(field, `must be a whole number of days >= ${floor} (got ${days})`);
   }
@@ -153,19 +235,19 @@ export function requireMinimumDays(field: string, days: number, floor: number = 
 
 /** Fills in defaults and validates a team's config. */
 export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailgateConfig {
-  if (!ORGANIZATION_ID.test(config.organizationId ?? "")) {
+  if (!isTerraformValue(config.organizationId) && !ORGANIZATION_ID.test(config.organizationId ?? "")) {
     configError("organizationId", `must look like "o-" and 10-32 lowercase letters or digits (got "${config.organizationId}")`);
   }
   for (const field of ["managementAccountId", "logArchiveAccountId"] as const) {
-    if (!ACCOUNT_ID.test(config[field] ?? "")) configError(field, `must be a 12-digit AWS account id (got "${config[field]}")`);
+    if (!isTerraformValue(config[field]) && !ACCOUNT_ID.test(config[field] ?? "")) configError(field, `must be a 12-digit AWS account id (got "${config[field]}")`);
   }
   if (config.managementAccountId === config.logArchiveAccountId) {
     configError("logArchiveAccountId", "must differ from managementAccountId: logs belong in a dedicated account");
   }
   const namePrefix = config.namePrefix ?? "trailgate";
-  if (!NAME_PREFIX.test(namePrefix)) configError("namePrefix", `must be 2-21 lowercase letters, digits or hyphens (got "${namePrefix}")`);
+  if (!isTerraformValue(namePrefix) && !NAME_PREFIX.test(namePrefix)) configError("namePrefix", `must be 2-21 lowercase letters, digits or hyphens (got "${namePrefix}")`);
   const region = config.region ?? UK_BASELINE.region;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) configError("region", `is not an AWS region name (got "${region}")`);
+  if (!isTerraformValue(region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) configError("region", `is not an AWS region name (got "${region}")`);
 
   const retention: Required<RetentionConfig> = {
     objectLockDays: config.retention?.objectLockDays ?? UK_BASELINE.objectLockDays,
@@ -207,6 +289,25 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   const lake = config.lake ? { retentionDays: config.lake.retentionDays ?? LAKE_MAX_RETENTION_DAYS } : undefined;
   if (lake) validateLakeRetention("lake.retentionDays", lake.retentionDays);
 
+  const key: Required<KeyConfig> = {
+    adminRoleArns: config.key?.adminRoleArns ?? [],
+    deletionWindowDays: config.key?.deletionWindowDays ?? 30,
+  };
+  key.adminRoleArns.forEach((arn, i) => {
+    if (!ROLE_ARN.test(arn)) configError(`key.adminRoleArns[${i}]`, `must be an IAM role ARN (got "${arn}")`);
+  });
+  validateDeletionWindow("key.deletionWindowDays", key.deletionWindowDays);
+  const monitoring = config.monitoring ?? {};
+  (monitoring.keyAdminRoleArns ?? []).forEach((arn, i) => {
+    if (!ROLE_ARN.test(arn)) configError(`monitoring.keyAdminRoleArns[${i}]`, `must be an IAM role ARN (got "${arn}")`);
+  });
+  if (monitoring.keyDeletionWindowDays !== undefined) validateDeletionWindow("monitoring.keyDeletionWindowDays", monitoring.keyDeletionWindowDays);
+  for (const [id, tier] of Object.entries(monitoring.tierOverrides ?? {})) {
+    if (!ALERT_TIERS.includes(tier)) configError(`monitoring.tierOverrides["${id}"]`, `must be one of ${ALERT_TIERS.join(", ")} (got "${tier}")`);
+  }
+  const existing = config.existing ?? {};
+  validateExisting(existing, region, alertEmails, accessPoints.length > 0);
+
   return {
     organizationId: config.organizationId,
     managementAccountId: config.managementAccountId,
@@ -223,13 +324,53 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     excludeManagementEventSources: config.excludeManagementEventSources ?? [],
     lake,
     tags: config.tags ?? {},
+    organizationTrail: config.organizationTrail ?? true,
+    key,
+    monitoring,
+    existing,
   };
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function validateDeletionWindow(field: string, days: number): void {
+  if (!Number.isInteger(days) || days < 7 || days > 30) configError(field, `must be a whole number of days from 7 to 30 (got ${days})`);
+}
+
+function validateExisting(existing: ExistingResources, region: string, alertEmails: Required<AlertEmails>, hasAccessPoints: boolean): void {
+  const keyArn = existing.logArchiveKeyArn;
+  if (keyArn !== undefined) {
+    const match = /^arn:aws:kms:([a-z0-9-]+):\d{12}:key\/[0-9a-f-]+$/.exec(keyArn);
+    if (!match) configError("existing.logArchiveKeyArn", `must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID; got "${keyArn}")`);
+    if (match[1] !== region) configError("existing.logArchiveKeyArn", `must be a key in ${region}, the estate's region (got ${match[1]})`);
+  }
+  for (const field of ["logBucketName", "accessLogBucketName"] as const) {
+    const name = existing[field];
+    if (name !== undefined && !BUCKET_NAME.test(name)) configError(`existing.${field}`, `is not a valid S3 bucket name (got "${name}")`);
+  }
+  if (existing.logBucketName !== undefined) {
+    if (existing.accessLogBucketName !== undefined) {
+      configError("existing.accessLogBucketName", "applies only to the log bucket trailgate creates; your own log bucket's access logging is yours to set");
+    }
+    if (hasAccessPoints) configError("accessPoints", "need the log bucket trailgate creates (its policy delegates reads to them); with existing.logBucketName, attach access points to your bucket yourself");
+  }
+  for (const [tier, arn] of Object.entries(existing.alertTopicArns ?? {})) {
+    if (!ALERT_TIERS.includes(tier as AlertTier)) configError(`existing.alertTopicArns.${tier}`, `is not a tier (${ALERT_TIERS.join(", ")})`);
+    const match = /^arn:aws:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/.exec(arn ?? "");
+    if (!match) configError(`existing.alertTopicArns.${tier}`, `must be an SNS topic ARN (got "${arn}")`);
+    if (match[1] !== region) configError(`existing.alertTopicArns.${tier}`, `must be a topic in ${region}, the estate's region (got ${match[1]})`);
+    if (alertEmails[tier as AlertTier].length > 0) {
+      configError(`alertEmails.${tier}`, `must be empty when existing.alertTopicArns.${tier} is set: subscribe to your own topic yourself`);
+    }
+  }
 }
 
 function validateRetention(retention: Required<RetentionConfig>): void {
   requireMinimumDays("retention.objectLockDays", retention.objectLockDays);
   requireMinimumDays("retention.logExpiryDays", retention.logExpiryDays, retention.objectLockDays);
-  if (!Number.isInteger(retention.transitionToGlacierDays) || retention.transitionToGlacierDays < 30 || retention.transitionToGlacierDays >= retention.logExpiryDays) {
+  const transition = retention.transitionToGlacierDays;
+  const known = ![transition, retention.logExpiryDays].some(isTerraformValue);
+  if (known && (!Number.isInteger(transition) || transition < 30 || transition >= retention.logExpiryDays)) {
     configError("retention.transitionToGlacierDays", `must be a whole number >= 30 and below logExpiryDays (got ${retention.transitionToGlacierDays})`);
   }
   validateLogGroupRetention("retention.logGroupRetentionDays", retention.logGroupRetentionDays);
@@ -246,6 +387,7 @@ export function validateLakeRetention(field: string, days: number): void {
 
 /** A log group retention must be a value CloudWatch accepts and, unless 0 (never expire), >= 365. */
 export function validateLogGroupRetention(field: string, days: number): void {
+  if (isTerraformValue(days)) return;
   if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days)) {
     configError(field, `must be one of CloudWatch's values (${CLOUDWATCH_RETENTION_DAYS.join(", ")}) (got ${days})`);
   }

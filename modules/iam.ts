@@ -4,6 +4,7 @@
  * (the gate can read it before apply) instead of "(known after apply)".
  */
 import { TerraformElement, TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
 
 export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[] };
 
@@ -64,9 +65,11 @@ export const KMS_ADMIN_ACTIONS = [
 /**
  * A readable, stable Terraform address for an element, derived from its construct
  * path below the stack (e.g. `log_archive_bucket`), so waivers, plans and the exported
- * module name it the same way every time.
+ * module name it the same way every time. Below `base` (e.g. the Trailgate construct
+ * of a TrailgateStack), paths are taken from there.
  */
-export function stableLogicalId(stack: TerraformStack, element: TerraformElement): string {
-  const relative = element.node.path.slice(stack.node.path.length).replace(/^\//, "");
+export function stableLogicalId(stack: TerraformStack, element: TerraformElement, base?: IConstruct): string {
+  const within = base && element.node.path.startsWith(`${base.node.path}/`) ? base : stack;
+  const relative = element.node.path.slice(within.node.path.length).replace(/^\//, "");
   return relative.replace(/[^A-Za-z0-9]+/g, "_").toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
@@ -9,7 +10,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { UK_BASELINE, requireMinimumDays } from "./baseline";
+import { UK_BASELINE, isTerraformValue, requireMinimumDays } from "./baseline";
 import { PolicyStatement, arns, denyInsecureTransport, policyDocument } from "./iam";
 
 export interface LogArchiveBucketProps {
@@ -19,6 +20,12 @@ export interface LogArchiveBucketProps {
   readonly bucketName: string;
   /** Name of the second bucket that receives S3 server access logs of the first. */
   readonly accessLogBucketName: string;
+  /**
+   * The access-log bucket exists already (the team's own): it is not created here,
+   * and its policy must admit logging.s3.amazonaws.com for this bucket.
+   * @default false (the access-log bucket is created, locked down)
+   */
+  readonly existingAccessLogBucket?: boolean;
   /** The log-archive account id (owner of both buckets). */
   readonly logArchiveAccountId: string;
   /** Management account id: an organisation trail also writes under AWSLogs/<this id>/. */
@@ -56,23 +63,25 @@ export interface LogArchiveBucketProps {
  */
 export class LogArchiveBucket extends Construct {
   readonly bucket: S3Bucket;
-  readonly accessLogBucket: S3Bucket;
+  /** The access-log bucket, unless it is the team's own (existingAccessLogBucket). */
+  readonly accessLogBucket?: S3Bucket;
   readonly bucketPolicy: S3BucketPolicy;
-  readonly accessLogBucketPolicy: S3BucketPolicy;
+  readonly accessLogBucketPolicy?: S3BucketPolicy;
   readonly bucketArn: string;
 
   constructor(scope: Construct, id: string, props: LogArchiveBucketProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     const objectLockDays = props.objectLockDays ?? UK_BASELINE.objectLockDays;
     const expireAfterDays = props.expireAfterDays ?? UK_BASELINE.logExpiryDays;
     const transitionDays = props.transitionToGlacierDays ?? UK_BASELINE.transitionToGlacierDays;
     requireMinimumDays(`LogArchiveBucket ${id}: objectLockDays`, objectLockDays);
     requireMinimumDays(`LogArchiveBucket ${id}: expireAfterDays`, expireAfterDays, objectLockDays);
-    if (transitionDays < 30 || transitionDays >= expireAfterDays) {
+    if (![transitionDays, expireAfterDays].some(isTerraformValue) && (transitionDays < 30 || transitionDays >= expireAfterDays)) {
       throw new Error(`LogArchiveBucket ${id}: transitionToGlacierDays must be >= 30 and below expireAfterDays (got ${transitionDays})`);
     }
     for (const name of [props.bucketName, props.accessLogBucketName]) {
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+      if (!isTerraformValue(name) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
         throw new Error(`LogArchiveBucket ${id}: "${name}" is not a valid S3 bucket name`);
       }
     }
@@ -85,7 +94,7 @@ export class LogArchiveBucket extends Construct {
 
     // Access logs: S3 delivers them only with SSE-S3 and never into a bucket with an
     // Object Lock default retention, so this bucket has Object Lock on but no default.
-    const accessLogs = lockedDownBucket(this, "access_logs", props.provider, props.accessLogBucketName, { sseAlgorithm: "AES256" }, [
+    const accessLogs = props.existingAccessLogBucket ? undefined : lockedDownBucket(this, "access_logs", props.provider, props.accessLogBucketName, { sseAlgorithm: "AES256" }, [
       {
         Sid: "S3ServerAccessLogsDelivery",
         Effect: "Allow",
@@ -99,9 +108,11 @@ export class LogArchiveBucket extends Construct {
       },
       denyInsecureTransport([accessLogBucketArn, `${accessLogBucketArn}/*`]),
     ]);
-    this.accessLogBucket = accessLogs.bucket;
-    this.accessLogBucketPolicy = accessLogs.policy;
-    retentionLifecycle(this, "access_logs_lifecycle", props.provider, accessLogs.bucket, [accessLogs.versioning], { transitionDays, expireAfterDays });
+    if (accessLogs) {
+      this.accessLogBucket = accessLogs.bucket;
+      this.accessLogBucketPolicy = accessLogs.policy;
+      retentionLifecycle(this, "access_logs_lifecycle", props.provider, accessLogs.bucket, [accessLogs.versioning], { transitionDays, expireAfterDays });
+    }
 
     const trailCondition = { "aws:SourceArn": props.trailArn };
     const logs = lockedDownBucket(
@@ -143,10 +154,10 @@ export class LogArchiveBucket extends Construct {
     new S3BucketLoggingA(this, "access_logging", {
       provider: props.provider,
       bucket: logs.bucket.id,
-      targetBucket: accessLogs.bucket.id,
+      targetBucket: accessLogs ? accessLogs.bucket.id : props.accessLogBucketName,
       targetPrefix: "access-logs/",
       // S3 refuses the logging target until its policy admits the logging service.
-      dependsOn: [accessLogs.policy],
+      dependsOn: accessLogs ? [accessLogs.policy] : undefined,
     });
   }
 }

@@ -1,7 +1,9 @@
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { isTerraformValue } from "./baseline";
 import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
 
 export interface LogArchiveKeyProps {
@@ -41,11 +43,12 @@ export class LogArchiveKey extends Construct {
 
   constructor(scope: Construct, id: string, props: LogArchiveKeyProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     const deletionWindowDays = props.deletionWindowDays ?? 30;
     if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
       throw new Error(`LogArchiveKey ${id}: deletionWindowDays must be 7-30 (got ${deletionWindowDays})`);
     }
-    if (!/^[a-zA-Z0-9/_-]+$/.test(props.aliasName) || props.aliasName.startsWith("aws/")) {
+    if (!isTerraformValue(props.aliasName) && (!/^[a-zA-Z0-9/_-]+$/.test(props.aliasName) || props.aliasName.startsWith("aws/"))) {
       throw new Error(`LogArchiveKey ${id}: aliasName "${props.aliasName}" must be letters, digits, / _ - and not start with aws/`);
     }
 

@@ -1,5 +1,6 @@
 import { TerraformIterator, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -46,6 +47,16 @@ export interface CloudTrailMonitoringProps {
   readonly additionalTopicStatements?: Partial<Record<AlertTier, PolicyStatement[]>>;
   /** Extra statements for the key policy of the log group and topics' key. @default [] */
   readonly additionalKeyStatements?: PolicyStatement[];
+  /**
+   * Existing SNS topics (ARNs) per tier that alarms notify instead of a topic created
+   * here; no e-mail subscriptions are made for those tiers.
+   * @default a KMS-encrypted topic per tier
+   */
+  readonly existingTopicArns?: Partial<Record<AlertTier, string>>;
+  /** Extra principals with administration (never use) of the monitoring key. @default [] */
+  readonly keyAdminRoleArns?: string[];
+  /** Days before the deleted monitoring key is gone (7-30). @default 30 */
+  readonly keyDeletionWindowDays?: number;
 }
 
 /** The topic name of an alert tier: `<prefix>-alerts-<tier>` (trailgate verify also reads the tier from it). */
@@ -70,13 +81,21 @@ export interface MonitorAlarm {
 export class CloudTrailMonitoring extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly key: KmsKey;
-  readonly topics: Record<AlertTier, SnsTopic>;
+  /** The topics created here (tiers without an existing topic). */
+  readonly topics: Partial<Record<AlertTier, SnsTopic>>;
+  /** The topic every tier's alarms notify: created here or existing. */
+  readonly topicArns: Record<AlertTier, string>;
   readonly alarms: CloudwatchMetricAlarm[] = [];
   readonly monitorAlarms: MonitorAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: CloudTrailMonitoringProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     const retentionDays = props.retentionDays ?? UK_BASELINE.logGroupRetentionDays;
+    const keyDeletionWindowDays = props.keyDeletionWindowDays ?? 30;
+    if (!Number.isInteger(keyDeletionWindowDays) || keyDeletionWindowDays < 7 || keyDeletionWindowDays > 30) {
+      throw new Error(`CloudTrailMonitoring ${id}: keyDeletionWindowDays must be 7-30 (got ${keyDeletionWindowDays})`);
+    }
     validateLogGroupRetention(`CloudTrailMonitoring ${id}: retentionDays`, retentionDays);
     const monitors = props.monitors ?? CIS_MONITORS;
     const knownIds = new Set(monitors.map((m) => m.id));
@@ -90,12 +109,12 @@ export class CloudTrailMonitoring extends Construct {
       provider: props.provider,
       description: `Encrypts ${props.logGroupName} and the ${props.namePrefix} alert topics`,
       enableKeyRotation: true,
-      deletionWindowInDays: 30,
+      deletionWindowInDays: keyDeletionWindowDays,
       policy: policyDocument([
         {
           Sid: "KeyAdministration",
           Effect: "Allow",
-          Principal: { AWS: arns.accountRoot(props.accountId) },
+          Principal: { AWS: props.keyAdminRoleArns?.length ? [arns.accountRoot(props.accountId), ...props.keyAdminRoleArns] : arns.accountRoot(props.accountId) },
           Action: KMS_ADMIN_ACTIONS,
           Resource: "*",
         },
@@ -129,9 +148,13 @@ export class CloudTrailMonitoring extends Construct {
 
     const emails = props.alertEmails ?? {};
     const tiers: AlertTier[] = ["critical", "warning", "info"];
+    const existing = props.existingTopicArns ?? {};
     this.topics = Object.fromEntries(
-      tiers.map((tier) => [tier, this.alertTopic(props, tier, emails[tier] ?? [])]),
-    ) as Record<AlertTier, SnsTopic>;
+      tiers.filter((tier) => existing[tier] === undefined).map((tier) => [tier, this.alertTopic(props, tier, emails[tier] ?? [])]),
+    );
+    this.topicArns = Object.fromEntries(
+      tiers.map((tier) => [tier, existing[tier] ?? (this.topics[tier] as SnsTopic).arn]),
+    ) as Record<AlertTier, string>;
 
     for (const monitor of monitors) {
       const tier = props.tierOverrides?.[monitor.id] ?? monitor.tier;
@@ -157,7 +180,7 @@ export class CloudTrailMonitoring extends Construct {
           threshold: 1,
           comparisonOperator: "GreaterThanOrEqualToThreshold",
           treatMissingData: "notBreaching",
-          alarmActions: [this.topics[tier].arn],
+          alarmActions: [this.topicArns[tier]],
           dependsOn: [filter],
         }),
       );

@@ -1,10 +1,11 @@
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { Cloudtrail, CloudtrailAdvancedEventSelector } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { validateLakeRetention } from "./baseline";
+import { isTerraformValue, validateLakeRetention } from "./baseline";
 import { arns, policyDocument } from "./iam";
 
 export interface OrganizationTrailProps {
@@ -62,7 +63,8 @@ export class OrganizationTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) {
+    markTrailgateConstruct(this);
+    if (!isTerraformValue(props.trailName) && !/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) {
       throw new Error(`OrganizationTrail ${id}: trailName "${props.trailName}" must be 3-128 letters, digits, . _ -`);
     }
     const dataBuckets = props.s3DataEventBuckets ?? [];

@@ -1,4 +1,4 @@
-import { TerraformProvider } from "cdktf";
+import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
@@ -105,12 +105,14 @@ export interface TamperAlertsProps extends TamperAlertIdentity {
   /** Names of the buckets whose protections are watched: the log bucket and its access-log bucket. */
   readonly bucketNames: string[];
   /**
-   * The critical alert topic. Its policy and its key's policy must carry
-   * `tamperAlertGrants(...)` (TrailgateStack passes them to CloudTrailMonitoring).
+   * The critical alert topic's ARN, literal where it can be (the publisher role's policy
+   * names it, and a plan should be able to show that policy). Its policy and its key's policy must carry
+   * `tamperAlertGrants(...)` (the Trailgate construct passes them to
+   * CloudTrailMonitoring); pass the topic in `dependsOn`.
    */
   readonly alertTopicArn: string;
-  /** The KMS key that encrypts the alert topic: the publisher role needs it. */
-  readonly alertKeyArn: string;
+  /** What the rules' targets must wait for, e.g. the alert topic they name by ARN. @default [] */
+  readonly dependsOn?: ITerraformDependable[];
   /** CloudTrail events alerted on. @default TRAIL_TAMPER_EVENTS */
   readonly trailEvents?: readonly string[];
   /** S3 events on the watched buckets alerted on. @default BUCKET_TAMPER_EVENTS */
@@ -141,6 +143,11 @@ export class TamperAlerts extends Construct {
     if (props.bucketNames.length === 0) throw new Error(`TamperAlerts ${id}: bucketNames must name the log bucket`);
     if (bucketEvents.length === 0) throw new Error(`TamperAlerts ${id}: bucketEvents must name at least one S3 event`);
     const n = tamperAlertNames(props);
+    // The topic's key is in the topic's account (the management account unless the ARN
+    // names another); its key policy names this role, so the role may use keys of that
+    // account and region, and only through SNS.
+    const topic = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[\w-]+$/.exec(props.alertTopicArn);
+    const topicKeys = `arn:aws:kms:${topic?.[1] ?? props.region}:${topic?.[2] ?? props.managementAccountId}:key/*`;
 
     this.trailRule = new CloudwatchEventRule(this, "trail_rule", {
       provider: props.managementProvider,
@@ -157,6 +164,7 @@ export class TamperAlerts extends Construct {
       rule: this.trailRule.name,
       targetId: "critical-alerts",
       arn: props.alertTopicArn,
+      dependsOn: props.dependsOn,
     });
 
     this.publisherRole = new IamRole(this, "publisher_role", {
@@ -183,7 +191,7 @@ export class TamperAlerts extends Construct {
           Sid: "EncryptAlerts",
           Effect: "Allow",
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: props.alertKeyArn,
+          Resource: topicKeys,
           Condition: { StringEquals: { "kms:ViaService": `sns.${props.region}.amazonaws.com` } },
         },
       ]),
@@ -204,6 +212,7 @@ export class TamperAlerts extends Construct {
       targetId: "critical-alerts",
       arn: props.alertTopicArn,
       roleArn: this.publisherRole.arn,
+      dependsOn: props.dependsOn,
     });
   }
 }

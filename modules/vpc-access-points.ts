@@ -1,5 +1,6 @@
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { markTrailgateConstruct } from "./marker";
 import { S3AccessPoint } from "@cdktf/provider-aws/lib/s3-access-point";
 import { VpcAccessPointConfig } from "./baseline";
 import { PolicyStatement, arns, policyDocument } from "./iam";
@@ -29,6 +30,7 @@ export class VpcAccessPoints extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcAccessPointsProps) {
     super(scope, id);
+    markTrailgateConstruct(this);
     this.accessPoints = props.accessPoints.map((point) => {
       if (!point.vpcId) throw new Error(`VpcAccessPoints ${id}: access point "${point.name}" needs a vpcId: internet access points are not allowed`);
       if (point.readerRoleArns.length === 0) throw new Error(`VpcAccessPoints ${id}: access point "${point.name}" needs at least one reader role`);

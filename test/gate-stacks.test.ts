@@ -53,9 +53,11 @@ test.each([
 });
 
 const monitors = (s: TrailgateStack) => s.monitoring;
-const logBucketPolicy = (s: TrailgateStack) => s.archive.bucketPolicy;
+const logBucketPolicy = (s: TrailgateStack) => s.archive!.bucketPolicy;
 const trail = (s: TrailgateStack) => s.trail.trail;
-const child = <T>(s: TrailgateStack, ...path: string[]) => path.reduce((c: any, id) => c.node.findChild(id), s) as T;
+// Providers are the stack's children; the estate's constructs are under its Trailgate construct.
+const child = <T>(s: TrailgateStack, ...path: string[]) =>
+  path.reduce((c: any, id) => c.node.findChild(id), s.node.tryFindChild(path[0]) ? s : s.trailgate) as T;
 
 const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = [
   ["TG-RES-001", "a provider configuration outside the UK", (s) => void new AwsProvider(s, "aws_us", { alias: "us", region: "us-east-1" })],
@@ -66,7 +68,7 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     (s) =>
       void new S3BucketReplicationConfigurationA(s, "replication", {
         provider: child<AwsProvider>(s, "aws_log_archive"),
-        bucket: s.archive.bucket.id,
+        bucket: s.archive!.bucket.id,
         role: "arn:aws:iam::222222222222:role/replication",
         rule: [{ id: "copy", status: "Enabled", destination: { bucket: "arn:aws:s3:::copy-of-logs-in-virginia" } }],
       }),
@@ -75,8 +77,8 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
   ["TG-ENC-002", "a key without rotation", (s) => monitors(s).key.addOverride("enable_key_rotation", false)],
   ["TG-ENC-003", "a trail without KMS", (s) => trail(s).addOverride("kms_key_id", null)],
   ["TG-ENC-004", "a log group without KMS", (s) => monitors(s).logGroup.addOverride("kms_key_id", null)],
-  ["TG-ENC-005", "an unencrypted SNS topic", (s) => monitors(s).topics.info.addOverride("kms_master_key_id", null)],
-  ["TG-ENC-006", "a bucket policy without the TLS-only deny", (s) => editPolicy(s.archive.accessLogBucketPolicy, "policy", (st) => st.filter((x) => x.Sid !== "DenyInsecureTransport"))],
+  ["TG-ENC-005", "an unencrypted SNS topic", (s) => monitors(s).topics.info!.addOverride("kms_master_key_id", null)],
+  ["TG-ENC-006", "a bucket policy without the TLS-only deny", (s) => editPolicy(s.archive!.accessLogBucketPolicy!, "policy", (st) => st.filter((x) => x.Sid !== "DenyInsecureTransport"))],
   ["TG-RET-001", "log files expiring after 90 days", (s) => child<TerraformResource>(s, "log_archive", "lifecycle").addOverride("rule.0.expiration", [{ days: 90 }])],
   ["TG-RET-002", "a 30-day Object Lock", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.days", 30)],
   ["TG-RET-003", "versioning suspended on the log bucket", (s) => child<TerraformResource>(s, "log_archive", "bucket_versioning").addOverride("versioning_configuration.status", "Suspended")],
@@ -88,16 +90,16 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st]),
   ],
   ["TG-LP-002", "a CloudTrail grant without aws:SourceArn", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => st.map((x) => (x.Sid === "CloudTrailAclCheck" ? { ...x, Condition: undefined } : x)))],
-  ["TG-LP-003", "kms:* for a reader role", (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Action: "kms:*" } : x)))],
+  ["TG-LP-003", "kms:* for a reader role", (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Action: "kms:*" } : x)))],
   [
     "TG-LP-004",
     "CloudTrail may generate data keys without the encryption context",
-    (s) => editPolicy(s.key.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
   ],
   ["TG-LP-005", "the trail role may write anywhere", (s) => editPolicy(child<TerraformResource>(s, "organization_trail", "cloudwatch_role_policy"), "policy", (st) => st.map((x) => ({ ...x, Resource: "*" })))],
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
-  ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
+  ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning!.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
   ["TG-LOG-001", "a single-region trail", (s) => trail(s).addOverride("is_multi_region_trail", false)],
   ["TG-LOG-002", "a trail without global service events", (s) => trail(s).addOverride("include_global_service_events", false)],
   ["TG-LOG-003", "a trail without log file validation", (s) => trail(s).addOverride("enable_log_file_validation", false)],

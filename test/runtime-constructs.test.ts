@@ -98,10 +98,10 @@ describe("TamperAlerts", () => {
       "detail-type": ["AWS API Call via CloudTrail"],
       detail: { eventSource: ["cloudtrail.amazonaws.com"], eventName: [...TRAIL_TAMPER_EVENTS] },
     });
-    expect(resource("aws_cloudwatch_event_target", "tamper_alerts_trail_target")).toMatchObject({
-      rule: "${aws_cloudwatch_event_rule.tamper_alerts_trail_rule.name}",
-      arn: "${aws_sns_topic.monitoring_critical_topic.arn}",
-    });
+    const target = resource("aws_cloudwatch_event_target", "tamper_alerts_trail_target");
+    expect(target).toMatchObject({ rule: "${aws_cloudwatch_event_rule.tamper_alerts_trail_rule.name}", arn: CRITICAL_TOPIC });
+    // The topic ARN is literal, so the target is ordered after the topic explicitly.
+    expect(target.depends_on).toEqual(expect.arrayContaining(["aws_sns_topic.monitoring_critical_topic"]));
   });
 
   test("the log-archive rule watches the log and access-log buckets' protections and publishes through a scoped role", () => {
@@ -116,7 +116,7 @@ describe("TamperAlerts", () => {
       "trailgate-access-logs-222222222222-eu-west-2",
     ]);
     const target = resource("aws_cloudwatch_event_target", "tamper_alerts_bucket_target");
-    expect(target).toMatchObject({ provider: "aws.log_archive", arn: "${aws_sns_topic.monitoring_critical_topic.arn}", role_arn: "${aws_iam_role.tamper_alerts_publisher_role.arn}" });
+    expect(target).toMatchObject({ provider: "aws.log_archive", arn: CRITICAL_TOPIC, role_arn: "${aws_iam_role.tamper_alerts_publisher_role.arn}" });
     const role = resource("aws_iam_role", "tamper_alerts_publisher_role");
     expect(role.provider).toBe("aws.log_archive");
     expect(bySid(role.assume_role_policy, "EventBridgeAssumes")).toEqual({
@@ -128,7 +128,9 @@ describe("TamperAlerts", () => {
     });
     const policy = statements(resource("aws_iam_role_policy", "tamper_alerts_publisher_policy").policy);
     expect(policy.map((s) => s.Action)).toEqual(["sns:Publish", ["kms:GenerateDataKey*", "kms:Decrypt"]]);
-    expect(policy[0].Resource).toBe("${aws_sns_topic.monitoring_critical_topic.arn}");
+    // Literal ARNs: a plan shows the whole policy (TG-LP-008).
+    expect(policy[0].Resource).toBe(CRITICAL_TOPIC);
+    expect(policy[1]).toMatchObject({ Resource: "arn:aws:kms:eu-west-2:111111111111:key/*", Condition: { StringEquals: { "kms:ViaService": "sns.eu-west-2.amazonaws.com" } } });
   });
 
   test("the critical topic admits EventBridge for the trail rule only, and the publisher role; other tiers admit neither", () => {
@@ -171,7 +173,6 @@ describe("TamperAlerts", () => {
           logArchiveProvider: s.logArchive,
           bucketNames: ["logs"],
           alertTopicArn: CRITICAL_TOPIC,
-          alertKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/k",
           ...extra,
         });
     };

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
+import { constructPaths } from "./construct-paths";
 import { scanBlockLines } from "./locations";
 import { normalizePlan, PlanJson } from "./plan";
 import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
@@ -73,6 +74,14 @@ function terraformJsonLocations(parsed: ParsedFile, locations: Map<string, Sourc
   }
 }
 
+/** A located resource also names its construct path; an unlocated one points at its file. */
+function addConstructPaths(json: JsonObject, locations: Map<string, SourceLocation>, file: string): void {
+  for (const [address, constructPath] of constructPaths(json)) {
+    const location = locations.get(address);
+    locations.set(address, { ...(location ?? { file, line: 1 }), constructPath });
+  }
+}
+
 /** Provider addresses point at the `provider.<name>` key of their block. */
 function locateProviders(input: NormalizedDocument, locations: Map<string, SourceLocation>): void {
   for (const provider of input.providers) {
@@ -98,6 +107,7 @@ function terraformJsonDocument(format: "synth" | "module", name: string, files: 
         locations = new Map();
         for (const parsed of files) terraformJsonLocations(parsed, locations);
         locateProviders(input, locations);
+        for (const parsed of files) addConstructPaths(asObject(parsed), locations, parsed.file);
       }
       return locations;
     },
@@ -105,7 +115,11 @@ function terraformJsonDocument(format: "synth" | "module", name: string, files: 
 }
 
 function fileDocument(file: string): GateDocument {
-  const parsed = readJsonFile(file);
+  return parsedDocument(readJsonFile(file));
+}
+
+function parsedDocument(parsed: ParsedFile): GateDocument {
+  const file = parsed.file;
   const json = asObject(parsed);
   if (isPlan(json)) {
     // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
@@ -168,7 +182,23 @@ export function loadDocuments(inputPath: string): GateDocument[] {
   return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath)];
 }
 
+/**
+ * One document from text already read, e.g. standard input (`trailgate check -`):
+ * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON file.
+ */
+export function textDocument(name: string, text: string): GateDocument {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new GateInputError(`${name} is not valid JSON: ${describeError(error)}`);
+  }
+  return parsedDocument({ file: name, text, json });
+}
+
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */
 export function synthDocument(name: string, json: JsonObject): GateDocument {
-  return { name, file: name, input: normalizeTerraformJson("synth", [{ file: name, json }]), locations: new Map() };
+  const locations = new Map<string, SourceLocation>();
+  addConstructPaths(json, locations, name);
+  return { name, file: name, input: normalizeTerraformJson("synth", [{ file: name, json }]), locations };
 }

@@ -64,6 +64,8 @@ export interface NormalizedDocument {
 export interface SourceLocation {
   file: string;
   line: number;
+  /** The cdktf construct path of the resource (synthesized input), e.g. "audit/log_archive/bucket". */
+  constructPath?: string;
 }
 
 /**

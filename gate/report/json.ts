@@ -6,6 +6,7 @@ import { findingLocation, findingStatus, GateRun, summarize, displayPath } from 
  *   "schema": "trailgate-report/1",
  *   "tool": {"name": "trailgate", "version": "0.1.0"},
  *   "failOn": "low",
+ *   "selection": null | {"only": ["TG-LOG"], "skip": [], "selected": ["TG-LOG-001", …], "total": 31},
  *   "passed": false,
  *   "summary": {"failing": 3, "belowThreshold": 0, "waived": 1,
  *               "failingBySeverity": {"critical": 1, "high": 2, "medium": 0, "low": 0},
@@ -17,10 +18,11 @@ import { findingLocation, findingStatus, GateRun, summarize, displayPath } from 
  *       "message": "…", "help": "help/rules/TG-ENC-001.md",
  *       "status": "failing" | "below-threshold" | "waived",
  *       "waiver": null | {"rule", "resource", "reason", "expires", "expired": boolean},
- *       "location": {"file": "…", "line": 12}
+ *       "location": {"file": "…", "line": 12, "constructPath": "trailgate-prod/log_archive/bucket"}
  *     }]
  *   }]
  * }
+ * `constructPath` is present for synthesized input (cdktf's `//.metadata.path`).
  * Findings are sorted most severe first, then by rule id, resource and message.
  */
 export function renderJson(run: GateRun): string {
@@ -29,6 +31,7 @@ export function renderJson(run: GateRun): string {
     schema: "trailgate-report/1",
     tool: { name: "trailgate", version: run.toolVersion },
     failOn: run.failOn,
+    selection: run.selection ?? null,
     passed: summary.failing === 0,
     summary,
     documents: run.documents.map(({ document, findings }) => ({
@@ -46,7 +49,11 @@ export function renderJson(run: GateRun): string {
           help: finding.help,
           status: findingStatus(finding, run.failOn),
           waiver: finding.waiver,
-          location: { file: displayPath(location.file), line: location.line },
+          location: {
+            file: displayPath(location.file),
+            line: location.line,
+            ...(location.constructPath ? { constructPath: location.constructPath } : {}),
+          },
         };
       }),
     })),

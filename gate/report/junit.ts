@@ -1,4 +1,5 @@
 import { findingStatus, GateRun } from "./model";
+import { describeSelection } from "../selection";
 import { Finding } from "../waivers";
 
 function xml(text: string): string {
@@ -56,8 +57,12 @@ export function renderJunit(run: GateRun): string {
     });
     totalFailures += failures;
     totalSkipped += skipped;
+    // The rule selection (--only/--skip): rules outside it have no test case.
+    const properties = run.selection
+      ? `    <properties>\n      <property name="trailgate.selection" value="${xml(describeSelection(run.selection))}"/>\n    </properties>\n`
+      : "";
     suites.push(
-      `  <testsuite name="${xml(document.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${cases.join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${xml(document.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${properties}${cases.join("\n")}\n  </testsuite>`,
     );
   }
   const tests = run.rules.length * run.documents.length;

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { GateDocument, SourceLocation } from "../normalize/types";
 import { RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
+import { describeSelection, SelectionReport } from "../selection";
 import { Finding } from "../waivers";
 
 /** failing: unwaived at or above --fail-on; below-threshold: unwaived but less severe; waived. */
@@ -14,9 +15,12 @@ export interface DocumentResult {
 /** Everything a report renders: one gate run over one or more documents. */
 export interface GateRun {
   toolVersion: string;
+  /** The rules this run judged (the selection's, when there is one). */
   rules: RuleInfo[];
   failOn: Severity;
   documents: DocumentResult[];
+  /** The rule selection (--only/--skip); absent when every rule was judged. */
+  selection?: SelectionReport;
 }
 
 export function findingStatus(finding: Finding, failOn: Severity): FindingStatus {
@@ -70,7 +74,11 @@ export function summaryLine(run: GateRun): string {
     .map((severity) => `${summary.failingBySeverity[severity]} ${severity}`);
   const parts = [`${summary.failing} failing${bySeverity.length > 0 ? ` (${bySeverity.join(", ")})` : ""}`];
   if (summary.belowThreshold > 0) parts.push(`${summary.belowThreshold} below --fail-on ${run.failOn}`);
-  parts.push(`${summary.waived} waived`, plural(summary.rules, "rule"), plural(summary.documents, "document"));
+  parts.push(
+    `${summary.waived} waived`,
+    run.selection ? `rules selected: ${describeSelection(run.selection)}` : plural(summary.rules, "rule"),
+    plural(summary.documents, "document"),
+  );
   return `trailgate: ${parts.join(", ")}`;
 }
 

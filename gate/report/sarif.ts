@@ -1,5 +1,7 @@
 import * as fs from "fs";
-import { ruleHelpPath } from "../paths";
+import * as path from "path";
+import { pathToFileURL } from "url";
+import { PACKAGE_ROOT, packageInfo, ruleHelpPath } from "../paths";
 import { RuleInfo, Severity } from "../policy";
 import { displayPath, findingLocation, findingStatus, GateRun } from "./model";
 
@@ -39,6 +41,22 @@ function ruleHelp(rule: RuleInfo): { text: string; markdown: string } {
   }
 }
 
+/**
+ * Where a rule's help page is: under TRAILGATE_HELP_BASE_URI (e.g. the help/rules/
+ * folder of your mirror of the package, at its version) when set, else the page
+ * installed with the package, as a file URI.
+ */
+export function ruleHelpUri(ruleId: string): string {
+  const base = process.env.TRAILGATE_HELP_BASE_URI;
+  if (base) return `${base.endsWith("/") ? base : `${base}/`}${ruleId}.md`;
+  return pathToFileURL(ruleHelpPath(ruleId)).href;
+}
+
+/** The package's homepage when package.json names one, else its README as a file URI. */
+function informationUri(): string {
+  return packageInfo().homepage ?? pathToFileURL(path.join(PACKAGE_ROOT, "README.md")).href;
+}
+
 function sarifRule(rule: RuleInfo) {
   const family = FAMILY[rule.id.split("-")[1]];
   return {
@@ -46,6 +64,7 @@ function sarifRule(rule: RuleInfo) {
     name: ruleName(rule.title),
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description },
+    helpUri: ruleHelpUri(rule.id),
     help: ruleHelp(rule),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
@@ -56,7 +75,7 @@ function sarifRule(rule: RuleInfo) {
 }
 
 /** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding. */
-export function renderSarif(run: GateRun, informationUri: string | undefined): string {
+export function renderSarif(run: GateRun): string {
   const ruleIndex = new Map(run.rules.map((rule, index) => [rule.id, index]));
   const results = run.documents.flatMap(({ document, findings }) =>
     findings.map((finding) => {
@@ -72,6 +91,9 @@ export function renderSarif(run: GateRun, informationUri: string | undefined): s
               artifactLocation: { uri: displayPath(location.file) },
               region: { startLine: location.line },
             },
+            ...(location.constructPath
+              ? { logicalLocations: [{ fullyQualifiedName: location.constructPath, kind: "module" }] }
+              : {}),
           },
         ],
         ...(findingStatus(finding, run.failOn) === "waived" && finding.waiver
@@ -90,11 +112,13 @@ export function renderSarif(run: GateRun, informationUri: string | undefined): s
           driver: {
             name: "trailgate",
             version: run.toolVersion,
-            ...(informationUri ? { informationUri } : {}),
+            informationUri: informationUri(),
             rules: run.rules.map(sarifRule),
           },
         },
         results,
+        // The rule selection (--only/--skip): only the listed rules were judged.
+        ...(run.selection ? { properties: { selection: run.selection } } : {}),
       },
     ],
   };

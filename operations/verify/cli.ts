@@ -4,13 +4,13 @@
  * exit codes. Registered in gate/cli.ts and loaded only when verify runs.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { describeError, GateInputError } from "../../gate/errors";
 import { evaluateDocuments } from "../../gate/gate";
 import { isObject } from "../../gate/normalize/types";
-import { PACKAGE_ROOT } from "../../gate/paths";
+import { packageInfo } from "../../gate/paths";
 import { isSeverity, loadPolicyBundle, Severity, SEVERITIES } from "../../gate/policy";
-import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
+import { GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
+import { parseRuleList, selectRules } from "../../gate/selection";
 import { loadWaivers, todayUtc } from "../../gate/waivers";
 import { openSessions } from "./aws";
 import { collectEstate } from "./collect";
@@ -20,9 +20,9 @@ import { Progress, terminalProgress } from "./progress";
 
 export const VERIFY_USAGE = `usage:
   trailgate verify [--role-arn ARN] [--region REGION] [--profile NAME] [--trail NAME|ARN ...]
-                   [--format text|json|sarif|junit] [--output FILE]
+                   [--format text|json|sarif|junit|github] [--output FILE]
                    [--data overrides.json] [--waivers waivers.json]
-                   [--fail-on low|medium|high|critical]
+                   [--fail-on low|medium|high|critical] [--only IDS] [--skip IDS]
                    [--save-estate FILE | --from-estate FILE]
 
 Reads the deployed CloudTrail estate (read-only) and judges it by the same rules as
@@ -40,8 +40,8 @@ resources by ARN (bucket settings by the bucket's ARN).
 --trail        verify only this trail (repeatable); default: every trail homed in the region
 --save-estate  also write what was read (JSON) to FILE, as evidence or to re-check offline
 --from-estate  judge a saved estate instead of reading AWS (no AWS calls)
---data, --waivers, --fail-on, --format, --output: as for \`trailgate check\`; waivers
-               name resources by ARN, or an ARN prefix ending in *
+--data, --waivers, --fail-on, --only, --skip, --format, --output: as for
+               \`trailgate check\`; waivers name resources by ARN, or an ARN prefix ending in *
 
 AWS configuration is the SDK's own: credentials from the environment, profiles, SSO or
 instance roles; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (e.g.
@@ -61,12 +61,15 @@ interface VerifyOptions {
   data?: string;
   waivers?: string;
   failOn: Severity;
+  only?: string[];
+  skip?: string[];
   saveEstate?: string;
   fromEstate?: string;
 }
 
 const VALUE_OPTIONS = [
-  "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--save-estate", "--from-estate",
+  "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip",
+  "--save-estate", "--from-estate",
 ];
 
 export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
@@ -104,6 +107,8 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     data: values.get("--data"),
     waivers: values.get("--waivers"),
     failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     saveEstate: values.get("--save-estate"),
     fromEstate,
   };
@@ -156,8 +161,9 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     io.stdout(VERIFY_USAGE);
     return 0;
   }
-  // The policy and the waivers first: a broken bundle fails before any AWS call.
+  // The policy, the rule selection and the waivers first: a broken bundle fails before any AWS call.
   const bundle = loadPolicyBundle({ dataFile: options.data });
+  const { rules, report: selection } = selectRules(bundle.rules, { only: options.only, skip: options.skip });
   const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
 
   let estate: LiveEstate;
@@ -176,14 +182,14 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
   }
 
   const document = liveDocument(estate);
-  const { version = "0.0.0", homepage } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
-  const run = {
-    toolVersion: version,
-    rules: bundle.rules,
+  const run: GateRun = {
+    toolVersion: packageInfo().version,
+    rules,
     failOn: options.failOn,
-    documents: evaluateDocuments([document], bundle, waivers, todayUtc()),
+    documents: evaluateDocuments([document], bundle, waivers, todayUtc(), selection ? rules : undefined),
+    ...(selection ? { selection } : {}),
   };
-  const report = renderReport(options.format, run, homepage);
+  const report = renderReport(options.format, run);
   if (options.output) writeFile(options.output, report);
   else io.stdout(report);
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);

@@ -154,7 +154,8 @@ describe("waivers", () => {
 describe("report formats", () => {
   test("json has the documented stable shape", () => {
     const { report } = checkJson([synthFixture]);
-    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "passed", "summary", "documents"]);
+    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents"]);
+    expect(report.selection).toBeNull();
     expect(report.schema).toBe("trailgate-report/1");
     expect(report.summary.rules).toBe(ruleIds.length);
     const finding = report.documents[0].findings.find((f: { id: string }) => f.id === "TG-RES-002");

@@ -1,0 +1,27 @@
+/**
+ * The gate as a library (`import ... from "trailgate/gate"`): load the policy bundle,
+ * read and normalise inputs, evaluate them, render reports, and gate `cdktf synth`.
+ *
+ *   import { runGate, renderReport, addPolicyGate } from "trailgate/gate";
+ *   const run = runGate({ path: "plan.json", failOn: "high" });
+ *   process.stdout.write(renderReport("sarif", run));
+ *   process.exitCode = run.passed ? 0 : 1;
+ */
+export { GateInputError, describeError } from "./errors";
+export { evaluateDocuments } from "./gate";
+export { loadDocuments, synthDocument } from "./normalize";
+export type { GateDocument, NormalizedDocument, SourceLocation, InputFormat } from "./normalize";
+export { loadPolicyBundle, loadRules, SEVERITIES, isSeverity, severityRank } from "./policy";
+export type { PolicyBundle, PolicyOptions, RuleInfo, Severity, Violation } from "./policy";
+export { PACKAGE_ROOT, defaultPolicyDir, ruleHelpPath } from "./paths";
+export * from "./report";
+export { runGate } from "./run";
+export type { RunGateOptions } from "./run";
+export { readStdinText, STDIN_LIMIT_BYTES } from "./run";
+export { parseRuleList, selectRules } from "./selection";
+export type { RuleSelection, SelectionReport } from "./selection";
+export { describeSelection } from "./selection";
+export { addPolicyGate, policyGateErrors } from "./validation";
+export type { PolicyGateOptions } from "./validation";
+export { applyWaivers, loadWaivers, parseWaivers, todayUtc } from "./waivers";
+export type { Finding, Waiver } from "./waivers";

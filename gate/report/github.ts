@@ -1,0 +1,49 @@
+import { displayPath, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { Severity } from "../policy";
+
+/** Annotation level per severity: critical and high fail a PR check visibly. */
+const COMMAND: Record<Severity, "error" | "warning" | "notice"> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "notice",
+};
+
+/** Workflow command data: %, CR and LF are escaped (GitHub's documented escapes). */
+function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** Workflow command property values also escape the separators : and ,. */
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+/**
+ * GitHub Actions workflow commands, one per unwaived finding, so a pull request shows
+ * each finding inline at its file and line:
+ *   ::error file=cdktf.out/stacks/x/cdk.tf.json,line=12,title=TG-ENC-001 (high)::aws_s3_bucket.x: …
+ * Findings below --fail-on become notices; waived findings are left out (they are in
+ * the json, sarif and junit reports). The last line is the summary.
+ */
+export function renderGithub(run: GateRun): string {
+  const lines: string[] = [];
+  for (const { document, findings } of run.documents) {
+    for (const finding of findings) {
+      const status = findingStatus(finding, run.failOn);
+      if (status === "waived") continue;
+      const location = findingLocation(document, finding);
+      const command = status === "failing" ? COMMAND[finding.severity] : "notice";
+      const where = [finding.resource || "(configuration)", ...(location.constructPath ? [`construct ${location.constructPath}`] : [])];
+      const note = status === "below-threshold" ? ` [below --fail-on ${run.failOn}]` : "";
+      const properties = [
+        `file=${escapeProperty(displayPath(location.file))}`,
+        `line=${location.line}`,
+        `title=${escapeProperty(`${finding.id} (${finding.severity}) ${finding.title}`)}`,
+      ].join(",");
+      lines.push(`::${command} ${properties}::${escapeData(`${where.join(" ")}: ${finding.message}${note} (trailgate explain ${finding.id})`)}`);
+    }
+  }
+  lines.push(summaryLine(run));
+  return `${lines.join("\n")}\n`;
+}

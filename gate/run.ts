@@ -1,0 +1,88 @@
+import * as fs from "fs";
+import { GateInputError } from "./errors";
+import { evaluateDocuments } from "./gate";
+import { loadDocuments, textDocument } from "./normalize";
+import { GateDocument } from "./normalize/types";
+import { packageInfo } from "./paths";
+import { loadPolicyBundle, Severity } from "./policy";
+import { GateRun } from "./report/model";
+import { RuleSelection, selectRules } from "./selection";
+import { loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
+
+export interface RunGateOptions extends RuleSelection {
+  /** A cdk.tf.json, a cdktf.out directory, a plan JSON, a folder of *.tf.json, or "-" for standard input. */
+  readonly path: string;
+  /** Policy bundle directory. @default build/policy of the package (or TRAILGATE_POLICY_DIR) */
+  readonly policyDir?: string;
+  /** A `--data` overrides file. */
+  readonly dataFile?: string;
+  /** A waiver file. */
+  readonly waiversFile?: string;
+  /** Waivers given in code, validated like a waiver file's entries. */
+  readonly waivers?: Waiver[];
+  /** Lowest severity that fails. @default "low" */
+  readonly failOn?: Severity;
+  /** YYYY-MM-DD the waivers are checked against. @default today (UTC) */
+  readonly today?: string;
+  /** Reads standard input for path "-". @default reads file descriptor 0 */
+  readonly readStdin?: () => string;
+}
+
+/** The most `trailgate check -` reads from standard input before it gives up. */
+export const STDIN_LIMIT_BYTES = 512 * 1024 * 1024;
+
+/** Reads standard input to its end, refusing more than STDIN_LIMIT_BYTES. */
+export function readStdinText(): string {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.alloc(1024 * 1024);
+  let total = 0;
+  for (;;) {
+    let count: number;
+    try {
+      count = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        // A non-blocking pipe with nothing yet: wait a little and read again.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === "EOF") break;
+      throw new GateInputError(`cannot read standard input: ${(error as Error).message}`);
+    }
+    if (count === 0) break;
+    total += count;
+    if (total > STDIN_LIMIT_BYTES) throw new GateInputError(`standard input is larger than ${STDIN_LIMIT_BYTES} bytes`);
+    chunks.push(Buffer.from(chunk.subarray(0, count)));
+  }
+  if (total === 0) throw new GateInputError("standard input is empty: pipe a plan, a cdk.tf.json or a Terraform JSON file into `trailgate check -`");
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function documentsFor(options: RunGateOptions): GateDocument[] {
+  if (options.path !== "-") return loadDocuments(options.path);
+  return [textDocument("<stdin>", (options.readStdin ?? readStdinText)())];
+}
+
+/**
+ * One gate run, as `trailgate check` does it: load the bundle (fail closed), apply the
+ * rule selection, read and normalise the input, evaluate, apply waivers. Render the
+ * result with `renderReport`; it passed when `summarize(run).failing === 0`.
+ */
+export function runGate(options: RunGateOptions): GateRun {
+  const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile });
+  const knownRuleIds = new Set(bundle.ruleById.keys());
+  const { rules, report: selection } = selectRules(bundle.rules, options);
+  const waivers = [
+    ...(options.waiversFile ? loadWaivers(options.waiversFile, knownRuleIds) : []),
+    ...(options.waivers ? parseWaivers({ waivers: options.waivers }, "waivers", knownRuleIds) : []),
+  ];
+  const documents = documentsFor(options);
+  return {
+    toolVersion: packageInfo().version,
+    rules,
+    failOn: options.failOn ?? "low",
+    documents: evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined),
+    ...(selection ? { selection } : {}),
+  };
+}

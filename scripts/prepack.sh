@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs before `npm pack` / `npm publish`: compiles what the package ships
+# (tsconfig.build.json: modules/, gate/, export/) into a clean dist/ tree, and refuses
+# to pack a policy bundle that is missing or older than policies/ (the packed gate
+# must judge with the rules of this commit). Building the bundle itself needs the
+# pinned opa: `bash scripts/build-policy.sh` (setup runs it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+rm -rf dist/modules dist/gate dist/export
+npx tsc -p tsconfig.build.json
+node -e '
+  const { loadPolicyBundle } = require("./dist/gate/policy");
+  try {
+    const bundle = loadPolicyBundle();
+    console.error(`prepack: policy bundle ${bundle.dir} is current (${bundle.rules.length} rules)`);
+  } catch (error) {
+    console.error(`prepack: ${error.message}`);
+    process.exit(1);
+  }
+'

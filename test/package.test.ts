@@ -1,0 +1,261 @@
+/**
+ * trailgate as a platform team installs it (issue #10): `npm pack` this checkout, then
+ *
+ * 1. gate only: install the tarball with `--omit=optional --omit=peer` (no cdktf, no
+ *    AWS SDK) and run the installed CLI (`--version`, `rules`, `explain`, `check` of a
+ *    file and of standard input, every format);
+ * 2. a fresh cdktf app: package.json + main.ts + cdktf.json whose stack already holds
+ *    the team's own resources, installing the same peer versions trailgate is built
+ *    with and the tarball under another name (@bank/trailgate): type-check main.ts
+ *    against the installed declarations, compose the constructs into that stack, synth
+ *    (the synth-time gate judges the trailgate constructs), then gate the output with
+ *    the installed CLI; a broken estate must stop synth with the construct path.
+ *
+ * Every command of the installed package runs with a PATH holding only node and npm:
+ * no Go, OPA, jq or Python. Packages come from the npm cache (registry on a miss).
+ * Sizes and times are printed (`trailgate package: ...`), not asserted.
+ */
+import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const repo = path.resolve(__dirname, "..");
+const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-package-"));
+const nodeOnlyBin = path.join(work, "bin");
+let tarball: string;
+
+/** A PATH with node and npm only; commands the package must not need are checked absent. */
+function nodeOnlyEnv(): NodeJS.ProcessEnv {
+  fs.mkdirSync(nodeOnlyBin, { recursive: true });
+  const npmCli = fs.realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
+  fs.symlinkSync(process.execPath, path.join(nodeOnlyBin, "node"));
+  fs.symlinkSync(npmCli, path.join(nodeOnlyBin, "npm"));
+  const cache = execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim();
+  return {
+    PATH: nodeOnlyBin,
+    HOME: os.homedir(),
+    npm_config_cache: cache,
+    npm_config_update_notifier: "false",
+    CHECKPOINT_DISABLE: "1",
+    LANG: "C.UTF-8",
+  };
+}
+const env = nodeOnlyEnv();
+
+function run(cwd: string, command: string, args: string[], input?: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function mustRun(cwd: string, command: string, args: string[]): string {
+  const result = run(cwd, command, args);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} in ${cwd} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+function timed<T>(what: string, step: () => T): T {
+  const start = Date.now();
+  const result = step();
+  console.log(`trailgate package: ${what}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function diskUsage(dir: string): string {
+  return execFileSync("du", ["-sh", dir], { encoding: "utf8" }).split("\t")[0];
+}
+
+const installFlags = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
+
+/**
+ * A copy of the checkout's files (tracked and new, not ignored) plus the built policy
+ * bundle, sharing node_modules: packing there rebuilds dist/ (prepack) without
+ * touching the dist/ other test files run from at the same time.
+ */
+function stageCheckout(): string {
+  const stage = path.join(work, "stage");
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
+    .split("\0")
+    .filter((file) => file !== "" && fs.existsSync(path.join(repo, file)));
+  for (const file of [...files, ...fs.readdirSync(path.join(repo, "build", "policy")).map((name) => `build/policy/${name}`)]) {
+    fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
+    fs.copyFileSync(path.join(repo, file), path.join(stage, file));
+  }
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(stage, "node_modules"));
+  return stage;
+}
+
+beforeAll(() => {
+  // Packing builds dist/ (prepack) and refuses a stale policy bundle.
+  const stage = stageCheckout();
+  const packed = timed("npm pack", () =>
+    JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
+  );
+  tarball = path.join(work, packed[0].filename);
+  console.log(`trailgate package: tarball ${(packed[0].size / 1024).toFixed(0)} KiB packed, ${(packed[0].unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed[0].entryCount} files`);
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test("the PATH of the installed package's commands has node but no go, opa, jq or python", () => {
+  expect(mustRun(work, "node", ["-e", "process.stdout.write(process.version)"])).toBe(process.version);
+  for (const tool of ["go", "opa", "jq", "python3", "python", "terraform"]) {
+    expect({ tool, found: run(work, "/bin/sh", ["-c", `command -v ${tool}`]).status === 0 }).toEqual({ tool, found: false });
+  }
+});
+
+test("the tarball ships compiled JS, declarations, the WASM bundle and help pages, and nothing else", () => {
+  const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").map((entry) => entry.replace(/^package\//, ""));
+  for (const file of [
+    "package.json", "trailgate.root", "bin/trailgate.js", "README.md",
+    "dist/modules/index.js", "dist/modules/index.d.ts", "dist/gate/index.js", "dist/gate/index.d.ts", "dist/gate/cli.js",
+    "build/policy/policy.wasm", "build/policy/rules.json", "build/policy/data.json", "build/policy/manifest.json",
+    "help/README.md", "help/rules/TG-LOG-008.md",
+  ]) {
+    expect(listed).toContain(file);
+  }
+  const unexpected = listed.filter((file) => /^(test|bench|policies|scripts|tools|examples|node_modules)\//.test(file) || (/\.ts$/.test(file) && !file.endsWith(".d.ts")) || file.endsWith(".map"));
+  expect(unexpected).toEqual([]);
+  const shipped = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
+  expect(shipped.private).toBeUndefined();
+  expect(Object.keys(shipped.peerDependencies).sort()).toEqual(["@cdktf/provider-aws", "cdktf", "constructs"]);
+  expect(Object.keys(shipped.optionalDependencies).every((name: string) => name.startsWith("@aws-sdk/client-"))).toBe(true);
+  expect(Object.keys(shipped.dependencies)).toEqual(["@open-policy-agent/opa-wasm"]);
+});
+
+describe("gate only: --omit=optional --omit=peer", () => {
+  const dir = path.join(work, "gate-only");
+  const cli = () => path.join(dir, "node_modules", ".bin", "trailgate");
+
+  beforeAll(() => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "pr-gate", private: true }));
+    timed("gate-only install", () => mustRun(dir, "npm", ["install", tarball, "--omit=optional", "--omit=peer", ...installFlags]));
+    console.log(`trailgate package: gate-only node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
+  });
+
+  test("installs no cdktf, provider or AWS SDK", () => {
+    for (const absent of ["cdktf", "constructs", "@cdktf/provider-aws", "@aws-sdk/client-s3"]) {
+      expect(fs.existsSync(path.join(dir, "node_modules", absent))).toBe(false);
+    }
+  });
+
+  test("--version, rules and explain", () => {
+    expect(mustRun(dir, cli(), ["--version"])).toBe(`trailgate ${manifest.version}\n`);
+    const rules = mustRun(dir, cli(), ["rules"]);
+    expect(rules).toMatch(/^ID\s+SEVERITY\s+TITLE\n/);
+    expect(rules).toContain("TG-LOG-008");
+    expect(mustRun(dir, cli(), ["explain", "TG-LOG-008"])).toBe(fs.readFileSync(path.join(repo, "help", "rules", "TG-LOG-008.md"), "utf8"));
+  });
+
+  test("check of a file and of standard input, in every format", () => {
+    const synth = path.join(repo, "test", "gate", "fixtures", "synth", "cdk.tf.json");
+    const plan = fs.readFileSync(path.join(repo, "test", "gate", "fixtures", "plan.json"), "utf8");
+    const text = run(dir, cli(), ["check", synth]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/TG-ENC-001\s+aws_s3_bucket\.logs_5E6F/);
+    const fromStdin = run(dir, cli(), ["check", "-", "--format", "json"], plan);
+    expect(fromStdin.status).toBe(1);
+    expect(JSON.parse(fromStdin.stdout).documents[0]).toMatchObject({ name: "<stdin>", format: "plan" });
+    for (const format of ["sarif", "junit", "github"]) {
+      const result = run(dir, cli(), ["check", synth, "--format", format, "--only", "TG-ENC"]);
+      expect({ format, status: result.status }).toEqual({ format, status: 1 });
+      expect(result.stdout).toContain("TG-ENC-001");
+    }
+    const sarif = JSON.parse(run(dir, cli(), ["check", synth, "--format", "sarif"]).stdout);
+    const installed = fs.realpathSync(path.join(dir, "node_modules", "trailgate"));
+    expect(sarif.runs[0].tool.driver.rules[0].helpUri).toMatch(new RegExp(`^file://${installed}/help/rules/TG-`));
+    expect(run(dir, cli(), ["check", path.join(dir, "missing.json")]).status).toBe(2);
+  });
+
+  test("the gate API loads without cdktf installed", () => {
+    const script = `const gate = require("trailgate/gate"); const run = gate.runGate({ path: ${JSON.stringify(path.join(repo, "test", "gate", "fixtures", "synth", "cdk.tf.json"))} }); console.log(gate.summaryLine(run));`;
+    expect(mustRun(dir, "node", ["-e", script])).toMatch(/^trailgate: \d+ failing/);
+  });
+});
+
+describe("a fresh cdktf app adopting the package", () => {
+  const dir = path.join(work, "platform-app");
+  const renamed = path.join(work, "bank-trailgate.tgz");
+  const devVersion = (name: string) => manifest.devDependencies[name] as string;
+
+  beforeAll(() => {
+    // Re-scoped as a bank's internal registry would publish it: the package finds its
+    // files by its marker, not its name.
+    const unpacked = path.join(work, "rename");
+    fs.mkdirSync(unpacked);
+    execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
+    const packageJson = path.join(unpacked, "package", "package.json");
+    fs.writeFileSync(packageJson, JSON.stringify({ ...JSON.parse(fs.readFileSync(packageJson, "utf8")), name: "@bank/trailgate" }, null, 2));
+    execFileSync("tar", ["-czf", renamed, "-C", unpacked, "package"]);
+
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify(
+        {
+          name: "platform-app",
+          private: true,
+          dependencies: {
+            cdktf: devVersion("cdktf"),
+            constructs: devVersion("constructs"),
+            "@cdktf/provider-aws": devVersion("@cdktf/provider-aws"),
+            "@bank/trailgate": `file:${renamed}`,
+          },
+          devDependencies: { typescript: devVersion("typescript"), "@types/node": devVersion("@types/node") },
+        },
+        null,
+        2,
+      ),
+    );
+    fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node main.js", projectId: "platform-app", sendCrashReports: "false" }));
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, types: ["node"] }, files: ["main.ts"] }),
+    );
+    fs.copyFileSync(path.join(__dirname, "package", "app", "main.ts"), path.join(dir, "main.ts"));
+    timed("app install (peers + tarball)", () => mustRun(dir, "npm", ["install", ...installFlags]));
+    console.log(`trailgate package: app node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
+  });
+
+  test("main.ts type-checks against the installed declarations", () => {
+    timed("tsc", () => mustRun(dir, "node", [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "."]));
+    expect(fs.existsSync(path.join(dir, "main.js"))).toBe(true);
+  });
+
+  test("synth composes the constructs into the app's stack and gates them at synth", () => {
+    timed("synth", () => mustRun(dir, "node", ["main.js"]));
+    const stack = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "stacks", "platform", "cdk.tf.json"), "utf8"));
+    expect(Object.keys(stack.terraform.backend)).toEqual(["s3"]);
+    // The team's own resource is there, judged by nobody but its owner.
+    expect(Object.keys(stack.resource.aws_sns_topic)).toContain("app_events");
+    expect(stack.resource.aws_cloudtrail).toBeDefined();
+    expect(Object.values(stack.resource.aws_s3_bucket).map((bucket: any) => bucket.bucket).sort()).toEqual([
+      "bank-access-logs-222222222222-eu-west-2",
+      "bank-cloudtrail-222222222222-eu-west-2",
+    ]);
+  });
+
+  test("a violation in the estate stops synth, naming the construct path", () => {
+    const result = spawnSync("node", ["main.js"], { cwd: dir, env: { ...env, PLATFORM_SHORT_LOG_RETENTION: "1" }, encoding: "utf8" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr + result.stdout).toMatch(/trailgate medium TG-RET-004 aws_cloudwatch_log_group\.\S+ \(construct platform\/audit\/monitoring\/log_group\)/);
+  });
+
+  test("the installed CLI gates the synthesized app: check, explain, rules", () => {
+    const cli = path.join(dir, "node_modules", ".bin", "trailgate");
+    // The whole stack: the app's own us-east-1 topic fails the residency rule.
+    const whole = run(dir, cli, ["check", "cdktf.out", "--format", "json"]);
+    expect(whole.status).toBe(1);
+    const findings = JSON.parse(whole.stdout).documents[0].findings;
+    expect(findings.map((f: { id: string; resource: string }) => `${f.id} ${f.resource}`)).toContain("TG-RES-002 aws_sns_topic.app_events");
+    expect(findings.find((f: { resource: string }) => f.resource === "aws_sns_topic.app_events").location.constructPath).toBe("platform/app_events");
+    // Only the audit-logging families: the estate passes.
+    const audit = run(dir, cli, ["check", "cdktf.out", "--skip", "TG-RES,TG-ENC-005"]);
+    expect({ status: audit.status, stdout: audit.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived, rules selected: --skip TG-RES,TG-ENC-005/) });
+    expect(mustRun(dir, cli, ["explain", "tg-ret-004"])).toContain("TG-RET-004");
+    expect(mustRun(dir, cli, ["rules"]).split("\n").length).toBeGreaterThan(30);
+  });
+});
