@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
-import { loadDocuments, textDocument } from "./normalize";
+import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
@@ -61,7 +61,7 @@ export function readStdinText(): string {
 
 function documentsFor(options: RunGateOptions): GateDocument[] {
   if (options.path !== "-") return loadDocuments(options.path);
-  return [textDocument("<stdin>", (options.readStdin ?? readStdinText)())];
+  return [textDocument(STDIN_NAME, (options.readStdin ?? readStdinText)())];
 }
 
 /**

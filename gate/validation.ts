@@ -5,6 +5,7 @@ import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { synthDocument } from "./normalize";
 import { GateDocument, JsonObject } from "./normalize/types";
+import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
 import { findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
 import { RuleSelection, selectRules } from "./selection";
@@ -104,7 +105,7 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
     const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
     const findings = paths ? inScope(document, result.findings, paths) : result.findings;
     const failOn = options.failOn ?? "low";
-    const run = { toolVersion: "", rules, failOn, documents: [{ document, findings }], ...(selection ? { selection } : {}) };
+    const run = { toolVersion: packageInfo().version, rules, failOn, documents: [{ document, findings }], ...(selection ? { selection } : {}) };
     const summary = `${summaryLine(run)}; judged ${describeScope(paths)}`;
     if (summarize(run).failing === 0) {
       if (selection) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(summary);

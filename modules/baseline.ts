@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import type { MonitorDefinition } from "./cis-monitors";
+import type { PolicyStatement } from "./iam";
 
 /**
  * The UK baseline: the one place where a team changes region, retention floors and
@@ -180,6 +181,13 @@ export interface TrailgateConfig {
   readonly monitoring?: MonitoringConfig;
   /** Bring your own key, log bucket, access-log bucket or alert topics. @default trailgate creates them all */
   readonly existing?: ExistingResources;
+  /**
+   * Extra statements merged into the log bucket's policy (S3 allows one policy), e.g.
+   * read access for a SIEM's role. Each needs its own Sid; the gate judges them like
+   * the rest of the policy.
+   * @default []
+   */
+  readonly logBucketPolicyStatements?: PolicyStatement[];
 }
 
 /** A config with every default filled in. */
@@ -203,6 +211,7 @@ export interface ResolvedTrailgateConfig {
   readonly key: Required<KeyConfig>;
   readonly monitoring: MonitoringConfig;
   readonly existing: ExistingResources;
+  readonly logBucketPolicyStatements: PolicyStatement[];
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -307,6 +316,16 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   }
   const existing = config.existing ?? {};
   validateExisting(existing, region, alertEmails, accessPoints.length > 0);
+  const logBucketPolicyStatements = config.logBucketPolicyStatements ?? [];
+  const sids = new Set<string>();
+  logBucketPolicyStatements.forEach((statement, i) => {
+    if (!/^[A-Za-z0-9]+$/.test(statement.Sid ?? "")) configError(`logBucketPolicyStatements[${i}].Sid`, `must be letters and digits (got "${statement.Sid}")`);
+    if (sids.has(statement.Sid)) configError(`logBucketPolicyStatements[${i}].Sid`, `"${statement.Sid}" is used twice`);
+    sids.add(statement.Sid);
+  });
+  if (existing.logBucketName !== undefined && logBucketPolicyStatements.length > 0) {
+    configError("logBucketPolicyStatements", "apply only to the log bucket trailgate creates (existing.logBucketName is set)");
+  }
 
   return {
     organizationId: config.organizationId,
@@ -328,6 +347,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     key,
     monitoring,
     existing,
+    logBucketPolicyStatements,
   };
 }
 

@@ -85,6 +85,10 @@ export class LogArchiveBucket extends Construct {
         throw new Error(`LogArchiveBucket ${id}: "${name}" is not a valid S3 bucket name`);
       }
     }
+    const builtIn = ["CloudTrailAclCheck", "CloudTrailWrite", "DenyInsecureTransport"];
+    for (const statement of props.additionalStatements ?? []) {
+      if (builtIn.includes(statement.Sid)) throw new Error(`LogArchiveBucket ${id}: additional statement Sid "${statement.Sid}" is one of the bucket's own`);
+    }
     if (props.bucketName === props.accessLogBucketName) {
       throw new Error(`LogArchiveBucket ${id}: access logs must go to a different bucket than the logs themselves`);
     }

@@ -123,8 +123,10 @@ export class Trailgate extends Construct {
         objectLockMode: c.retention.objectLockMode,
         expireAfterDays: c.retention.logExpiryDays,
         transitionToGlacierDays: c.retention.transitionToGlacierDays,
-        additionalStatements:
-          c.accessPoints.length > 0 ? [accessPointDelegation(arns.bucket(names.bucket), c.logArchiveAccountId)] : [],
+        additionalStatements: [
+          ...(c.accessPoints.length > 0 ? [accessPointDelegation(arns.bucket(names.bucket), c.logArchiveAccountId)] : []),
+          ...c.logBucketPolicyStatements,
+        ],
       });
     }
 

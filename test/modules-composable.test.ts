@@ -118,6 +118,15 @@ describe("every construct option is reachable from the config", () => {
     expect(all(doc, "aws_cloudtrail")[0].is_organization_trail).toBe(false);
   });
 
+  test("extra statements for the log bucket's policy, merged into the one policy", () => {
+    const siem = { Sid: "SiemReadsLogs", Effect: "Allow" as const, Principal: { AWS: "arn:aws:iam::222222222222:role/Siem" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/AWSLogs/*" };
+    const doc = synthStack({ ...BASE, logBucketPolicyStatements: [siem] });
+    const statements = JSON.parse(doc.resource.aws_s3_bucket_policy.log_archive_bucket_policy.policy).Statement;
+    expect(statements.map((statement: { Sid: string }) => statement.Sid)).toEqual(["CloudTrailAclCheck", "CloudTrailWrite", "SiemReadsLogs", "DenyInsecureTransport"]);
+    expect(() => synthStack({ ...BASE, logBucketPolicyStatements: [siem, siem] })).toThrow(/logBucketPolicyStatements\[1\].Sid "SiemReadsLogs" is used twice/);
+    expect(() => synthStack({ ...BASE, logBucketPolicyStatements: [{ ...siem, Sid: "CloudTrailWrite" }] })).toThrow(/Sid "CloudTrailWrite" is one of the bucket's own/);
+  });
+
   test("a subset of monitors", () => {
     const app = new App({ outdir: Testing.app().outdir });
     const stack = new TrailgateStack(app, "t", {

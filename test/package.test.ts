@@ -116,6 +116,7 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   ]) {
     expect(listed).toContain(file);
   }
+  expect(listed).not.toContain("dist/export/cli.js");
   const unexpected = listed.filter((file) => /^(test|bench|policies|scripts|tools|examples|node_modules)\//.test(file) || (/\.ts$/.test(file) && !file.endsWith(".d.ts")) || file.endsWith(".map"));
   expect(unexpected).toEqual([]);
   const shipped = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
@@ -242,6 +243,15 @@ describe("a fresh cdktf app adopting the package", () => {
     const result = spawnSync("node", ["main.js"], { cwd: dir, env: { ...env, PLATFORM_SHORT_LOG_RETENTION: "1" }, encoding: "utf8" });
     expect(result.status).not.toBe(0);
     expect(result.stderr + result.stdout).toMatch(/trailgate medium TG-RET-004 aws_cloudwatch_log_group\.\S+ \(construct platform\/audit\/monitoring\/log_group\)/);
+  });
+
+  test("the installed module export writes a reusable Terraform module with its README", () => {
+    const out = path.join(work, "exported-module");
+    const script = `const { exportModuleFromConfig } = require("@bank/trailgate/export");
+      const result = exportModuleFromConfig({ organizationId: "o-exampleorg1", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" }, ${JSON.stringify(out)}, ${JSON.stringify(path.join(work, "module-synth"))});
+      console.log(result.files.join(","));`;
+    expect(mustRun(dir, "node", ["-e", script]).trim()).toBe("versions.tf.json,main.tf.json,variables.tf.json,outputs.tf.json,README.md");
+    expect(JSON.parse(fs.readFileSync(path.join(out, "variables.tf.json"), "utf8")).variable.organization_id.default).toBeUndefined();
   });
 
   test("the installed CLI gates the synthesized app: check, explain, rules", () => {

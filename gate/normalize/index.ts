@@ -3,6 +3,7 @@ import * as path from "path";
 import { describeError, GateInputError } from "../errors";
 import { constructPaths } from "./construct-paths";
 import { scanBlockLines } from "./locations";
+import { planLocations } from "./plan-locations";
 import { normalizePlan, PlanJson } from "./plan";
 import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
 import { GateDocument, JsonObject, NormalizedDocument, SourceLocation } from "./types";
@@ -122,8 +123,20 @@ function parsedDocument(parsed: ParsedFile): GateDocument {
   const file = parsed.file;
   const json = asObject(parsed);
   if (isPlan(json)) {
-    // `terraform show -json` output is usually one line, so line 1 is as precise as it gets.
-    return { name: file, file, input: normalizePlan(json as unknown as PlanJson), locations: new Map() };
+    // Findings point at the resource's block in the configuration the plan was made
+    // from (the plan file's folder; the working folder for standard input), where it
+    // can be found; else at line 1 of the plan, usually a single line.
+    const input = normalizePlan(json as unknown as PlanJson);
+    const rootDir = parsed.file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
+    let locations: Map<string, SourceLocation> | undefined;
+    return {
+      name: file,
+      file,
+      input,
+      get locations() {
+        return (locations ??= planLocations(input, json.configuration, rootDir));
+      },
+    };
   }
   if (isTerraformJson(json)) return terraformJsonDocument(isCdktfStack(parsed, json) ? "synth" : "module", file, [parsed]);
   throw unknownShape(parsed);
@@ -186,6 +199,8 @@ export function loadDocuments(inputPath: string): GateDocument[] {
  * One document from text already read, e.g. standard input (`trailgate check -`):
  * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON file.
  */
+export const STDIN_NAME = "<stdin>";
+
 export function textDocument(name: string, text: string): GateDocument {
   let json: unknown;
   try {
