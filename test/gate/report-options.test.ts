@@ -22,8 +22,9 @@ let stackFile: string;
 function cli(...argv: string[]): { status: number; stdout: string; stderr: string } {
   let stdout = "";
   let stderr = "";
-  // check answers synchronously (only commands that call AWS answer with a promise).
-  const status = main(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }) as number;
+  const status = main(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  // Only commands that call AWS (validate-logs) answer with a promise.
+  if (typeof status !== "number") throw new Error(`trailgate ${argv[0]} answered asynchronously`);
   return { status, stdout, stderr };
 }
 

@@ -184,8 +184,8 @@ test("the runbooks are indexed and use only options the commands have", () => {
   const help = path.join(repo, "help");
   const index = fs.readFileSync(path.join(help, "README.md"), "utf8");
   const usage = trailgate(["verify", "--help"]).stdout;
-  // validate-logs is documented by its own command; these are the options the runbooks rely on.
-  const validateLogsOptions = ["--trail-arn", "--start-time", "--end-time", "--format", "--output"];
+  const validateLogsUsage = trailgate(["validate-logs", "--help"]).stdout;
+  expect(validateLogsUsage).toContain("--trail-arn");
   for (const page of ["README.md", "daily.md", "weekly.md", "monthly.md"]) {
     expect(index).toContain(`operations/${page}`);
     const text = fs.readFileSync(path.join(help, "operations", page), "utf8");
@@ -195,7 +195,7 @@ test("the runbooks are indexed and use only options the commands have", () => {
       const command = /trailgate (verify|validate-logs)\b(.*)/.exec(line)!;
       for (const flag of command[2].match(/--[a-z-]+/g) ?? []) {
         if (command[1] === "verify") expect({ line, flag, known: usage.includes(flag) }).toEqual({ line, flag, known: true });
-        else expect({ line, flag, known: validateLogsOptions.includes(flag) }).toEqual({ line, flag, known: true });
+        else expect({ line, flag, known: validateLogsUsage.includes(flag) }).toEqual({ line, flag, known: true });
       }
     }
   }
