@@ -16,7 +16,7 @@ export interface DeliveryHeartbeatProps {
   readonly alarmTopicArn: string;
   /**
    * Minutes without a single event reaching the log group before the alarm fires; a
-   * multiple of 5 from 5 to 60. The gate (TG-LOG-010) allows at most
+   * multiple of 5 from 5 to 60. The gate (TG-LOG-014) allows at most
    * max_delivery_age_minutes (15 by default).
    * @default 15
    */

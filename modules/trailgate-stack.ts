@@ -141,7 +141,7 @@ export class Trailgate extends Construct {
 
     // The runtime side: who may publish tamper alerts to the critical topic belongs in
     // that topic's (and its key's) policy, so the grants go to the monitoring construct.
-    // An existing critical topic is the team's to grant (help/rules/TG-LOG-011.md).
+    // An existing critical topic is the team's to grant (help/rules/TG-LOG-015.md).
     const tamperIdentity = {
       region: c.region,
       managementAccountId: c.managementAccountId,

@@ -307,7 +307,8 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
         include_global_service_events: t.includeGlobalServiceEvents,
         enable_log_file_validation: t.logFileValidationEnabled,
         is_organization_trail: t.isOrganizationTrail,
-        enable_logging: t.status.isLogging,
+        // enable_logging is left out: whether the trail logs is runtime state, judged by
+        // TG-OPS-001 with its stop time (one fault, one finding).
         cloud_watch_logs_group_arn: t.cloudWatchLogsLogGroupArn,
         cloud_watch_logs_role_arn: t.cloudWatchLogsRoleArn,
         sns_topic_name: t.snsTopicArn,
@@ -333,9 +334,13 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
     );
   }
 
+  // The accounts read are the estate's own: their principals count as trusted (TG-LP-009),
+  // as a provider's allowed_account_ids do for code.
   const providers: NormalizedProvider[] = [
-    { address: PROVIDER_ADDRESS.management, name: "aws", alias: "", region: estate.accounts.management.region },
-    ...(estate.accounts.logArchive ? [{ address: PROVIDER_ADDRESS.logArchive, name: "aws", alias: "log_archive", region: estate.accounts.logArchive.region }] : []),
+    { address: PROVIDER_ADDRESS.management, name: "aws", alias: "", region: estate.accounts.management.region, allowed_account_ids: [estate.accounts.management.accountId] },
+    ...(estate.accounts.logArchive
+      ? [{ address: PROVIDER_ADDRESS.logArchive, name: "aws", alias: "log_archive", region: estate.accounts.logArchive.region, allowed_account_ids: [estate.accounts.logArchive.accountId] }]
+      : []),
   ];
   const input = buildDocument("live", providers, drafts);
   input.runtime = runtime(estate);

@@ -88,9 +88,9 @@ working_heartbeat(t) if {
 #   CIS monitors treat missing data as not breaching, so without it a trail that
 #   stops delivering alerts nobody.
 # related_resources:
-#   - ref: help/rules/TG-LOG-010.md
+#   - ref: help/rules/TG-LOG-014.md
 # custom:
-#   id: TG-LOG-010
+#   id: TG-LOG-014
 #   severity: high
 #   frameworks:
 #     - UK GDPR Art. 32(1)(d)
@@ -204,9 +204,9 @@ readable_json(text) if {
 #   event in tamper_alert_events.s3 on that bucket (its policy, Object Lock,
 #   versioning, logging, encryption, public access block).
 # related_resources:
-#   - ref: help/rules/TG-LOG-011.md
+#   - ref: help/rules/TG-LOG-015.md
 # custom:
-#   id: TG-LOG-011
+#   id: TG-LOG-015
 #   severity: medium
 #   frameworks:
 #     - UK GDPR Art. 32(1)(b)

@@ -145,12 +145,12 @@ const DRIFTS: Fault[] = [
   ],
   ["TG-LOG-008", "the trail deleted", "", (e) => (e.trails = [])],
   [
-    "TG-LOG-010",
+    "TG-LOG-014",
     "the heartbeat set to treat missing data as not breaching",
     (e) => e.alarms.find((a) => a.namespace === "AWS/Logs")!.arn,
     (e) => (e.alarms.find((a) => a.namespace === "AWS/Logs")!.treatMissingData = "notBreaching"),
   ],
-  ["TG-LOG-011", "the trail tamper rule disabled", trailArn, (e) => (e.eventRules.find((r) => r.account === "management")!.state = "DISABLED")],
+  ["TG-LOG-015", "the trail tamper rule disabled", trailArn, (e) => (e.eventRules.find((r) => r.account === "management")!.state = "DISABLED")],
 ];
 
 test.each([...RUNTIME_FAULTS, ...DRIFTS])("%s: %s", (rule, _what, resource, change) => {
