@@ -87,6 +87,8 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
   };
   // Refs only to resources in this document, as the normaliser does for Terraform addresses.
   const refTo = (...addresses: Array<string | undefined>) => addresses.filter((a): a is string => !!a && present.has(a));
+  // A key named by ARN or key id, as the ARN of the aws_kms_key in this document.
+  const keyRef = (...ids: Array<string | undefined>) => refTo(...ids.map((id) => (id ? keys.get(id)?.arn : undefined)));
 
   const keys = new Map<string, LiveKey>();
   for (const key of estate.keys) {
@@ -115,7 +117,8 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
   // normaliser step links to the aws_s3_bucket of that name.
   for (const b of estate.buckets) {
     const arn = bucketArn(b.name);
-    const sub = (type: string, values: Record<string, JsonValue | undefined>) => add(b.account, type, arn, b.name, b.region, { bucket: b.name, ...values });
+    const sub = (type: string, values: Record<string, JsonValue | undefined>, refs: Record<string, string[]> = {}) =>
+      add(b.account, type, arn, b.name, b.region, { bucket: b.name, ...values }, compactRefs(refs));
     if (b.encryption) {
       sub("aws_s3_bucket_server_side_encryption_configuration", {
         rule: b.encryption.map((r) =>
@@ -126,7 +129,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
             bucket_key_enabled: r.bucketKeyEnabled,
           }),
         ),
-      });
+      }, { rule: keyRef(...b.encryption.map((r) => r.kmsMasterKeyId)) });
     }
     if (b.versioning) sub("aws_s3_bucket_versioning", { versioning_configuration: [{ status: b.versioning }] });
     if (b.objectLockDefaultRetention) {
@@ -184,7 +187,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
       // CloudWatch reports no retention for "never expire"; Terraform writes that as 0.
       retention_in_days: g.retentionInDays ?? 0,
       kms_key_id: g.kmsKeyId,
-    });
+    }, compactRefs({ kms_key_id: keyRef(g.kmsKeyId) }));
   }
   const groupArnByName = new Map(estate.logGroups.map((g) => [g.name, g.arn]));
   for (const f of estate.metricFilters) {
@@ -206,7 +209,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
   }
 
   for (const t of estate.topics) {
-    add(t.account, "aws_sns_topic", t.arn, t.name, regionOfArn(t.arn) ?? estate.region, { name: t.name, kms_master_key_id: t.kmsMasterKeyId, policy: t.policy ?? undefined });
+    add(t.account, "aws_sns_topic", t.arn, t.name, regionOfArn(t.arn) ?? estate.region, { name: t.name, kms_master_key_id: t.kmsMasterKeyId, policy: t.policy ?? undefined }, compactRefs({ kms_master_key_id: keyRef(t.kmsMasterKeyId) }));
   }
   for (const t of estate.topics) {
     for (const s of t.subscriptions) {
@@ -287,7 +290,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
       termination_protection_enabled: s.terminationProtectionEnabled,
       kms_key_id: s.kmsKeyId,
       advanced_event_selector: s.advancedEventSelectors.length > 0 ? advancedSelectorBlocks(s.advancedEventSelectors) : undefined,
-    });
+    }, compactRefs({ kms_key_id: keyRef(s.kmsKeyId) }));
   }
 
   for (const t of estate.trails) {
@@ -327,7 +330,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
         insight_selector: t.insightTypes.length > 0 ? t.insightTypes.map((type) => ({ insight_type: type })) : undefined,
       },
       compactRefs({
-        kms_key_id: refTo(keys.get(t.kmsKeyId ?? "")?.arn),
+        kms_key_id: keyRef(t.kmsKeyId),
         cloud_watch_logs_group_arn: refTo(groupArn),
         cloud_watch_logs_role_arn: refTo(t.cloudWatchLogsRoleArn),
       }),

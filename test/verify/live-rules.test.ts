@@ -125,7 +125,7 @@ const DRIFTS: Fault[] = [
     },
   ],
   ["TG-ENC-002", "rotation switched off on the log key", (e) => e.trails[0].kmsKeyId!, (e) => (e.keys.find((k) => k.arn === e.trails[0].kmsKeyId)!.rotationEnabled = false)],
-  ["TG-RET-002", "Object Lock default retention cut to 30 days", bucketArn, (e) => (e.buckets.find((b) => b.name === logBucket)!.objectLockDefaultRetention = { mode: "GOVERNANCE", days: 30 })],
+  ["TG-RET-002", "Object Lock default retention cut to 30 days", bucketArn, (e) => (e.buckets.find((b) => b.name === logBucket)!.objectLockDefaultRetention = { mode: "COMPLIANCE", days: 30 })],
   ["TG-RET-003", "versioning suspended on the log bucket", bucketArn, (e) => (e.buckets.find((b) => b.name === logBucket)!.versioning = "Suspended")],
   ["TG-RET-004", "the log group kept 30 days", (e) => e.logGroups[0].arn, (e) => (e.logGroups[0].retentionInDays = 30)],
   ["TG-LP-006", "the access point opened to the internet", (e) => e.accessPoints[0].arn, (e) => Object.assign(e.accessPoints[0], { networkOrigin: "Internet", vpcId: undefined })],
