@@ -9,7 +9,7 @@ import { evaluateDocuments } from "../../gate/gate";
 import { isObject } from "../../gate/normalize/types";
 import { packageInfo } from "../../gate/paths";
 import { isSeverity, loadPolicyBundle, Severity, SEVERITIES } from "../../gate/policy";
-import { GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
+import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
 import { parseRuleList, selectRules } from "../../gate/selection";
 import { loadWaivers, todayUtc } from "../../gate/waivers";
 import { openSessions } from "./aws";
@@ -182,12 +182,14 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
   }
 
   const document = liveDocument(estate);
+  const results = evaluateDocuments([document], bundle, waivers, todayUtc(), selection ? rules : undefined);
   const run: GateRun = {
     toolVersion: packageInfo().version,
     rules,
     failOn: options.failOn,
-    documents: evaluateDocuments([document], bundle, waivers, todayUtc(), selection ? rules : undefined),
+    documents: results,
     ...(selection ? { selection } : {}),
+    applied: appliedConfiguration(bundle, waivers, options.waivers, results),
   };
   const report = renderReport(options.format, run);
   if (options.output) writeFile(options.output, report);

@@ -4,6 +4,7 @@
 package trailgate.main
 
 import data.trailgate.alerting
+import data.trailgate.configuration
 import data.trailgate.encryption
 import data.trailgate.least_privilege
 import data.trailgate.logging
@@ -15,4 +16,4 @@ import data.trailgate.verifiability
 # METADATA
 # title: violations
 # description: Every violation found in the input, as {id, severity, title, resource, message, help}.
-violations := ((((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | verifiability.violations) | operations.violations) | alerting.violations
+violations := (((((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | verifiability.violations) | configuration.violations) | operations.violations) | alerting.violations

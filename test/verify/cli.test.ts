@@ -203,3 +203,35 @@ test("the runbooks are indexed and use only options the commands have", () => {
     expect(fs.readFileSync(path.join(help, "operations", page), "utf8")).toMatch(/trailgate (verify|validate-logs)/);
   }
 });
+
+test("the runtime keys are in the policy-data schema, and loosening them is TG-CFG-001", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loosenedKeys, validatePolicyConfig } = require("../../gate/policy-data") as typeof import("../../gate/policy-data");
+  const defaults = JSON.parse(fs.readFileSync(path.join(repo, "policies", "data.json"), "utf8")).trailgate.config;
+  expect(() => validatePolicyConfig(defaults, "policies/data.json")).not.toThrow();
+  const looser = {
+    ...defaults,
+    max_delivery_age_minutes: 60,
+    insufficient_data_grace_minutes: 1440,
+    alert_tiers: ["critical"],
+    lake_capacity_warn_percent: 100,
+    tamper_alert_events: { cloudtrail: ["StopLogging", "DeleteTrail"], s3: defaults.tamper_alert_events.s3 },
+  };
+  expect(loosenedKeys(looser, defaults).map((l) => l.message)).toEqual([
+    "max_delivery_age_minutes is 60, above the UK baseline of 15",
+    "insufficient_data_grace_minutes is 1440, above the UK baseline of 60",
+    'alert_tiers leaves out "warning", "info", which the UK baseline requires',
+    "lake_capacity_warn_percent is 100, above the UK baseline of 80",
+    'tamper_alert_events.cloudtrail leaves out "UpdateTrail", "PutEventSelectors", "PutInsightSelectors", which the UK baseline requires',
+  ]);
+  // Stricter is not looser.
+  expect(loosenedKeys({ ...defaults, max_delivery_age_minutes: 5, alert_tiers: ["critical", "warning", "info", "pager"] }, defaults)).toEqual([]);
+  expect(() => validatePolicyConfig({ lake_event_data_store_capacity: 50 }, "x")).toThrow("lake_event_data_store_capacity must be between 1 and 10, not 50");
+  expect(() => validatePolicyConfig({ tamper_alert_events: { cloudtrail: [] } }, "x")).toThrow('tamper_alert_events needs "s3"');
+  // On a live estate a loosened key is a finding too.
+  const loose = writeTmp("loose-runtime.json", { trailgate: { config: { max_delivery_age_minutes: 60 } } });
+  const r = trailgate(["verify", "--from-estate", estateFile, "--data", loose]);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain("TG-CFG-001");
+  expect(r.stdout).toContain("data.trailgate.config.max_delivery_age_minutes");
+});
