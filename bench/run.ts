@@ -15,6 +15,7 @@ import { Estate, generateEstate, toPlanJson, toSynthJson } from "./generate";
 import { InProcessResult } from "./in-process";
 import { Command, HAS_GNU_TIME, runInterleaved, Series, Stats } from "./measure";
 import { PolicySnapshot, snapshotPolicy } from "./policy-snapshot";
+import { ValidateLogsBench } from "./validate-logs";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const SEED = 20250105;
@@ -177,6 +178,28 @@ function measureSynth(runs: number, snapshot: PolicySnapshot, dir: string): Synt
   return { full, minimal, fullResources: countResources(fullOut) };
 }
 
+/** A day of CloudTrail logs through validate-logs, in a fresh node (bench/validate-logs.ts). */
+function measureValidateLogs(quick: boolean): ValidateLogsBench {
+  const [digests, logsPerDigest, runs, latencyMs] = quick ? [24, 50, 3, 0] : [24, 500, 5, 20];
+  log(`validate-logs: ${digests} digests x ${logsPerDigest} log files, ${runs} runs${latencyMs ? `, then one with ${latencyMs} ms per request` : ""}`);
+  const args = [path.join(__dirname, "validate-logs.js"), ...[digests, logsPerDigest, runs, latencyMs].map(String)];
+  return JSON.parse(execFileSync(process.execPath, args, { maxBuffer: 1024 * 1024 }).toString()) as ValidateLogsBench;
+}
+
+function validateLogsLines(v: ValidateLogsBench): string[] {
+  return [
+    "### validate-logs (in process, objects in memory)",
+    table(
+      ["digests", "log files", "MB gzipped / uncompressed", "validate ms", "log files/s", "max RSS MB: chain in memory / end"],
+      [[String(v.digests), v.logFiles.toLocaleString("en-GB"), `${v.compressedMb.toFixed(1)} / ${v.uncompressedMb.toFixed(1)}`, span(v.validate), v.logFilesPerSecond.toFixed(0), `${mb(v.chainRssMb)} / ${mb(v.maxRssMb)}`]],
+    ),
+    "Every digest's SHA256withRSA signature verified, every chain link checked, every log file gunzipped and hashed; every run must come out valid.",
+    ...(v.latencyModel
+      ? [`With ${v.latencyModel.latencyMs} ms added to every list and read (a model of S3 request latency, not a measurement of S3), ${v.latencyModel.concurrency} reads in flight: ${ms(v.latencyModel.ms)} ms.`]
+      : []),
+  ];
+}
+
 function targetLines(results: Measurement[]): string[] {
   const find = (size: number, shape: Shape) => results.find((m) => m.size === size && m.shape === shape);
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
@@ -200,7 +223,7 @@ function targetLines(results: Measurement[]): string[] {
   return lines;
 }
 
-function report(results: Measurement[], synth: SynthResult, runs: number, snapshot: PolicySnapshot, quick: boolean): string {
+function report(results: Measurement[], synth: SynthResult, validateLogs: ValidateLogsBench, runs: number, snapshot: PolicySnapshot, quick: boolean): string {
   const key = (m: Measurement) => [m.size.toLocaleString("en-GB"), m.shape];
   const out: string[] = [];
   out.push(
@@ -273,6 +296,8 @@ function report(results: Measurement[], synth: SynthResult, runs: number, snapsh
     ),
     `example / minimal: ${ratio(synth.full.time.median / synth.minimal.time.median)}. The example app's synth includes its synth-time policy gate (addPolicyGate) against the snapshot bundle; the stack passes it with no waiver.`,
     "",
+    ...validateLogsLines(validateLogs),
+    "",
     "### Targets",
     ...targetLines(results),
   );
@@ -302,7 +327,8 @@ function main(): number {
       for (const shape of SHAPES) results.push(measure(size, shape, estate, runs, snapshot, dir));
     }
     const synth = measureSynth(runs, snapshot, dir);
-    process.stdout.write(report(results, synth, runs, snapshot, quick));
+    const validateLogs = measureValidateLogs(quick);
+    process.stdout.write(report(results, synth, validateLogs, runs, snapshot, quick));
     const mismatches = results.filter((m) => m.trailgateViolations !== m.opaViolations || m.opaViolations !== m.inProcess.violations);
     if (mismatches.length > 0) {
       log(`violation counts differ for ${mismatches.map((m) => `${m.shape} ${m.size}`).join(", ")}`);

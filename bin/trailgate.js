@@ -16,4 +16,7 @@ try {
   );
   process.exit(2);
 }
-process.exitCode = cli.main(process.argv.slice(2));
+// main returns the exit code, or a promise of it for commands that call AWS (validate-logs).
+Promise.resolve(cli.main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

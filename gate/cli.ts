@@ -13,6 +13,9 @@ export const USAGE = `usage:
                          [--only IDS] [--skip IDS]
   trailgate explain <RULE-ID>
   trailgate rules
+  trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
+                          [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
+                          [--format text|json|sarif|junit] [--output FILE]
   trailgate --help
   trailgate --version
 
@@ -31,6 +34,9 @@ exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
              TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
+
+validate-logs verifies the trail's digest chain and log files (exit 0 all valid,
+1 integrity failure, 2 input error or unreadable file); details: trailgate validate-logs --help
 `;
 
 interface CheckOptions {
@@ -141,11 +147,26 @@ function explain(args: string[], io: Io): number {
   return 0;
 }
 
-/** Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error. */
-export function main(argv: string[], io: Io = processIo): number {
+/** One `trailgate: error: …` line, so CI logs show the reason next to exit code 2. */
+function reportError(error: unknown, io: Io): number {
+  const prefix = error instanceof GateInputError ? "" : "internal error: ";
+  io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
+  return 2;
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 pass, 1 violations, 2 usage or input error.
+ * Commands that talk to AWS (validate-logs) resolve to it asynchronously; their modules,
+ * and the AWS SDK, load only when they run.
+ */
+export function main(argv: string[], io: Io = processIo): number | Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
+      case "validate-logs":
+        return import("../operations/validate-logs/cli")
+          .then(({ validateLogsCommand }) => validateLogsCommand(args, io))
+          .catch((error: unknown) => reportError(error, io));
       case "check":
         return check(parseCheckArguments(args), io);
       case "explain":
@@ -169,9 +190,6 @@ export function main(argv: string[], io: Io = processIo): number {
         throw new GateInputError(`unknown command ${command} (see trailgate --help)`);
     }
   } catch (error) {
-    // One line, so CI logs show the reason next to the exit code.
-    const prefix = error instanceof GateInputError ? "" : "internal error: ";
-    io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
-    return 2;
+    return reportError(error, io);
   }
 }

@@ -171,6 +171,15 @@ describe("gate only: --omit=optional --omit=peer", () => {
     expect(run(dir, cli(), ["check", path.join(dir, "missing.json")]).status).toBe(2);
   });
 
+  test("validate-logs without the optional AWS SDK: its help, and exit 2 naming the package to install", () => {
+    expect(mustRun(dir, cli(), ["validate-logs", "--help"])).toContain("exit codes: 0 every digest and log file valid");
+    const keys = path.join(dir, "keys.json");
+    fs.writeFileSync(keys, '{"PublicKeyList":[{"Value":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqlzPJbvZJ42UdcmLfPUqXYNfOs6I8lCfao/tOs8CmzPOEdtLWugB9xoIUz78qVHdKIqxbaG4jWHfJBiOSSFBM0lt8cdVo4TnRa7oG9io5pysS6DJhBBAeXsicufsiFJR+wrUNh8RSLxL4k6G1+BhLX20tJkZ/erT97tDGBujAelqseGg3vPZbTx9SMfOLN65PdLFudLP7Gat0Z9p5jw/rjpclKfo9Bfc3heeBxWGKwBBOKnFAaN9V57pOaosCvPKmHd9bg7jsQkI9Xp22IzGLsTFJZYVA3KiTAElDMu80iFXPHEq9hKNbt9e4URFam+1utKVEiLkR2disdCmPTK0VQIDAQAB","Fingerprint":"31e8b5433410dfb61a9dc45cc65b22ff"}]}');
+    const result = run(dir, cli(), ["validate-logs", "--trail-arn", "arn:aws:cloudtrail:eu-west-2:111111111111:trail/org-trail", "--start-time", "-1d", "--s3-bucket", "log-bucket", "--public-keys", keys]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("validate-logs needs the AWS SDK package @aws-sdk/client-s3");
+  });
+
   test("the gate API loads without cdktf installed", () => {
     const script = `const gate = require("trailgate/gate"); const run = gate.runGate({ path: ${JSON.stringify(path.join(repo, "test", "gate", "fixtures", "synth", "cdk.tf.json"))} }); console.log(gate.summaryLine(run));`;
     expect(mustRun(dir, "node", ["-e", script])).toMatch(/^trailgate: \d+ failing/);

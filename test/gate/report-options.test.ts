@@ -23,6 +23,8 @@ function cli(...argv: string[]): { status: number; stdout: string; stderr: strin
   let stdout = "";
   let stderr = "";
   const status = main(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  // Only commands that call AWS (validate-logs) answer with a promise.
+  if (typeof status !== "number") throw new Error(`trailgate ${argv[0]} answered asynchronously`);
   return { status, stdout, stderr };
 }
 

@@ -7,9 +7,12 @@ Starts the patched server in-process on 127.0.0.1 (kernel-chosen port), checks, 
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,11 +32,14 @@ def main() -> int:
     server.patch_cloudtrail()
     server.patch_s3_logging()
     server.patch_event_data_stores()
+    keys_file = os.path.join(tempfile.mkdtemp(prefix="trailgate-selftest-"), "cloudtrail-public-keys.json")
+    server.patch_public_keys(keys_file)
     srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     srv.start()
     try:
         _, port = srv.get_host_and_port()
         check(f"http://127.0.0.1:{port}")
+        check_public_keys(f"http://127.0.0.1:{port}", keys_file)
     finally:
         srv.stop()
     print("tools/moto/selftest.py: ok")
@@ -104,6 +110,33 @@ def check(endpoint: str) -> None:
     ct.update_event_data_store(EventDataStore=arn, TerminationProtectionEnabled=False)
     ct.delete_event_data_store(EventDataStore=arn)
     assert ct.get_event_data_store(EventDataStore=arn)["Status"] == "PENDING_DELETION"
+
+
+def check_public_keys(endpoint: str, keys_file: str) -> None:
+    """ListPublicKeys (added by the launcher) answers from the keys file, per region and validity."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ct = boto3.client("cloudtrail", endpoint_url=endpoint, region_name="eu-west-2",
+                      aws_access_key_id="selftest", aws_secret_access_key="selftest")
+    assert ct.list_public_keys()["PublicKeyList"] == [], "no keys file: no keys"
+    der = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    fingerprint = hashlib.md5(der).hexdigest()
+    with open(keys_file, "w", encoding="utf-8") as f:
+        json.dump({"eu-west-2": [{"Value": base64.b64encode(der).decode(), "Fingerprint": fingerprint,
+                                  "ValidityStartTime": 1_700_000_000, "ValidityEndTime": 1_700_086_400}]}, f)
+    got = ct.list_public_keys(StartTime=1_700_003_600, EndTime=1_700_007_200)["PublicKeyList"]
+    assert [(k["Value"], k["Fingerprint"], int(k["ValidityStartTime"].timestamp())) for k in got] == [(der, fingerprint, 1_700_000_000)], got
+    assert ct.list_public_keys(StartTime=1_800_000_000, EndTime=1_800_003_600)["PublicKeyList"] == [], "outside validity"
+    other = boto3.client("cloudtrail", endpoint_url=endpoint, region_name="us-east-1",
+                         aws_access_key_id="selftest", aws_secret_access_key="selftest")
+    assert other.list_public_keys(StartTime=1_700_003_600, EndTime=1_700_007_200)["PublicKeyList"] == [], "keys are per region"
+    try:
+        ct.list_public_keys(StartTime=1_700_007_200, EndTime=1_700_003_600)
+        raise AssertionError("ListPublicKeys accepted StartTime after EndTime")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidTimeRangeException", e
 
 
 if __name__ == "__main__":

@@ -26,6 +26,13 @@ Why a launcher instead of `moto_server`:
   and the tests look: name-or-ARN lookup, echoing of every setting, tags through the
   existing ListTags, EventDataStoreTerminationProtectedException on deleting a
   protected store, and PENDING_DELETION after a delete.
+* moto (5.2.5) has no CloudTrail ListPublicKeys, which `trailgate validate-logs` calls
+  for the keys that verify digest signatures. AWS's keys cannot be put anywhere through
+  the API, so `patch_public_keys()` answers from a file the test writes
+  (`--cloudtrail-public-keys FILE`: {"REGION": [{"Value": base64 DER, "Fingerprint",
+  "ValidityStartTime", "ValidityEndTime"}]}, times in epoch seconds), with AWS's
+  semantics: the keys of the caller's region whose validity overlaps StartTime..EndTime
+  (either defaulting to now), InvalidTimeRangeException when StartTime is after EndTime.
 * It binds port 0 when asked, so the port is chosen by the kernel (no race between
   "find a free port" and "bind it"), and prints one machine-readable line
   `MOTO_READY <host> <port> <pid>` once the socket listens.
@@ -190,6 +197,31 @@ def patch_event_data_stores() -> None:
     CloudTrailResponse._trailgate_eds = True  # type: ignore[attr-defined]
 
 
+def patch_public_keys(keys_file: str) -> None:
+    import json
+    import time
+
+    from moto.cloudtrail.responses import CloudTrailResponse
+    from moto.core.exceptions import JsonRESTError
+
+    def list_public_keys(self):  # type: ignore[no-untyped-def]
+        p = json.loads(self.body or "{}")
+        now = time.time()
+        start = float(p.get("StartTime", now))
+        end = float(p.get("EndTime", now))
+        if start > end:
+            raise JsonRESTError("InvalidTimeRangeException", "Occurs if the timestamp values are not valid.")
+        try:
+            with open(keys_file, encoding="utf-8") as f:
+                by_region = json.load(f)
+        except FileNotFoundError:
+            by_region = {}
+        keys = [k for k in by_region.get(self.region, []) if k["ValidityStartTime"] <= end and k["ValidityEndTime"] >= start]
+        return json.dumps({"PublicKeyList": keys})
+
+    CloudTrailResponse.list_public_keys = list_public_keys  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -197,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent-pid", type=int, default=0,
                         help="exit when this process is gone (0 = do not watch)")
     parser.add_argument("--pidfile", default="", help="write this process's pid here")
+    parser.add_argument("--cloudtrail-public-keys", default="",
+                        help="ListPublicKeys answers from this JSON file (absent file: no keys)")
     args = parser.parse_args(argv)
 
     if not ipaddress.ip_address(args.host).is_loopback:
@@ -214,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     patch_cloudtrail()
     patch_s3_logging()
     patch_event_data_stores()
+    if args.cloudtrail_public_keys:
+        patch_public_keys(os.path.abspath(args.cloudtrail_public_keys))
 
     if args.pidfile:
         with open(args.pidfile, "w", encoding="ascii") as f:

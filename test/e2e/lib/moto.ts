@@ -11,6 +11,14 @@ import { isAlive } from "./proc";
 export const REPO = path.resolve(__dirname, "../../..");
 const LAUNCHER = path.join(REPO, "tools/moto/server.py");
 
+/**
+ * The file moto's ListPublicKeys answers from (tools/moto/server.py): CloudTrail's keys
+ * cannot be set through the API, so a test writes the keys it signed digests with here.
+ */
+export function cloudTrailPublicKeysFile(runDir: string): string {
+  return path.join(runDir, "cloudtrail-public-keys.json");
+}
+
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -50,7 +58,8 @@ export async function startMoto(opts: { python: string; runDir: string; logFile:
   const log = fs.openSync(opts.logFile, "a");
   const child: ChildProcess = spawn(
     opts.python,
-    [LAUNCHER, "--host", "127.0.0.1", "--port", "0", "--parent-pid", String(process.pid), "--pidfile", pidfile],
+    [LAUNCHER, "--host", "127.0.0.1", "--port", "0", "--parent-pid", String(process.pid), "--pidfile", pidfile,
+      "--cloudtrail-public-keys", cloudTrailPublicKeysFile(opts.runDir)],
     { cwd: REPO, env: scrubbedEnv({ PYTHONUNBUFFERED: "1" }), stdio: ["ignore", "pipe", log] },
   );
   fs.closeSync(log);
