@@ -24,7 +24,6 @@ export const exampleConfig: TrailgateConfig = {
   },
   s3DataEventBuckets: ["example-customer-data-eu-west-2"],
   insights: true,
-  excludeManagementEventSources: ["rdsdata.amazonaws.com"],
   lake: { retentionDays: 2555 },
   tags: { "trailgate:managed-by": "trailgate", "data-classification": "official-sensitive" },
 };

@@ -10,7 +10,7 @@ export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
-                         [--only IDS] [--skip IDS]
+                         [--only IDS] [--skip IDS] [--config DIR]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
@@ -29,6 +29,9 @@ export const USAGE = `usage:
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
 --format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
+--config   for a plan: the root module folder it was planned in (after terraform
+           init), read for the locals a plan does not record; default: the
+           plan file's folder when it holds *.tf or *.tf.json files
 
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
@@ -48,6 +51,7 @@ interface CheckOptions {
   failOn: Severity;
   only?: string[];
   skip?: string[];
+  config?: string;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -61,7 +65,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -95,12 +99,14 @@ function parseCheckArguments(args: string[]): CheckOptions {
     failOn,
     only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    config: values.get("--config"),
   };
 }
 
 function check(options: CheckOptions, io: Io): number {
   const run = runGate({
     path: options.path,
+    configDir: options.config,
     dataFile: options.data,
     waiversFile: options.waivers,
     failOn: options.failOn,

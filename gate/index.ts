@@ -10,6 +10,8 @@
 export { GateInputError, describeError } from "./errors";
 export { evaluateDocuments } from "./gate";
 export { loadDocuments, synthDocument } from "./normalize";
+export { planSourcesFor, readPlanSources } from "./normalize/plan-sources";
+export type { PlanSources } from "./normalize/plan-sources";
 export type { GateDocument, NormalizedDocument, SourceLocation, InputFormat } from "./normalize";
 export { loadPolicyBundle, loadRules, SEVERITIES, isSeverity, severityRank } from "./policy";
 export type { PolicyBundle, PolicyOptions, RuleInfo, Severity, Violation } from "./policy";

@@ -55,6 +55,12 @@ export interface PolicyOptions {
   policyDir?: string;
   /** A `--data` file: `{"trailgate":{"config":{…}}}` overriding keys of data.json. */
   dataFile?: string;
+  /**
+   * Accounts (and an organisation) to trust besides policy data's, e.g. those a
+   * trailgate construct was configured with (the synth-time gate): added to
+   * trusted_accounts, and organization_id when policy data sets none (TG-LP-009).
+   */
+  trust?: { accounts: string[]; organizationId?: string };
 }
 
 export interface PolicyBundle {
@@ -155,6 +161,16 @@ function deepMerge(base: JsonValue, override: JsonValue): JsonValue {
   return merged;
 }
 
+/** Policy data with more trusted accounts, and the organisation if none is set. */
+function withTrust(data: JsonValue, trust: { accounts: string[]; organizationId?: string }): JsonValue {
+  const config = isObject(data) && isObject(data.trailgate) && isObject(data.trailgate.config) ? data.trailgate.config : {};
+  const accounts = Array.isArray(config.trusted_accounts) ? config.trusted_accounts : [];
+  const organization = typeof config.organization_id === "string" && config.organization_id !== "" ? config.organization_id : (trust.organizationId ?? "");
+  return deepMerge(data, {
+    trailgate: { config: { trusted_accounts: [...new Set([...accounts, ...trust.accounts])], organization_id: organization } },
+  });
+}
+
 function kindOf(value: JsonValue): string {
   return Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
 }
@@ -231,7 +247,8 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
   const rules = loadRules(dir);
   assertNotStale(dir);
   const defaults = readDefaults(dir);
-  const data = options.dataFile ? deepMerge(defaults, readDataOverrides(options.dataFile, defaults)) : defaults;
+  const merged = options.dataFile ? deepMerge(defaults, readDataOverrides(options.dataFile, defaults)) : defaults;
+  const data = options.trust ? withTrust(merged, options.trust) : merged;
   let policy: LoadedPolicy;
   try {
     policy = loadPolicySync(readBundleFile(dir, "policy.wasm"), { initial: INITIAL_WASM_PAGES });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import { GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
+import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
@@ -26,6 +27,12 @@ export interface RunGateOptions extends RuleSelection {
   readonly today?: string;
   /** Reads standard input for path "-". @default reads file descriptor 0 */
   readonly readStdin?: () => string;
+  /**
+   * For a plan input: the root module folder it was planned in, read for the
+   * locals a plan JSON does not record (`--config`). @default the plan file's
+   * folder when it holds *.tf or *.tf.json files
+   */
+  readonly configDir?: string;
 }
 
 /** The most `trailgate check -` reads from standard input before it gives up. */
@@ -60,8 +67,9 @@ export function readStdinText(): string {
 }
 
 function documentsFor(options: RunGateOptions): GateDocument[] {
-  if (options.path !== "-") return loadDocuments(options.path);
-  return [textDocument(STDIN_NAME, (options.readStdin ?? readStdinText)())];
+  const load = { planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
+  if (options.path !== "-") return loadDocuments(options.path, load);
+  return [textDocument(STDIN_NAME, (options.readStdin ?? readStdinText)(), load)];
 }
 
 /**

@@ -60,6 +60,29 @@ function scopePaths(stack: TerraformStack, scope: PolicyGateOptions["scope"] = "
   return scope.map((construct) => construct.node.path);
 }
 
+/**
+ * The accounts and organisation the trailgate constructs in the stack were
+ * configured with. They are the "configured accounts" TG-LP-009 trusts, also when
+ * the application's own providers pin no allowed_account_ids. Tokens (module inputs)
+ * are left out: only literal ids are known at synth.
+ */
+function configuredTrust(stack: TerraformStack): { accounts: string[]; organizationId?: string } {
+  const accounts = new Set<string>();
+  let organizationId: string | undefined;
+  for (const construct of stack.node.findAll()) {
+    if (!isTrailgateConstruct(construct)) continue;
+    const config = (construct as { config?: Record<string, unknown> }).config;
+    if (!config) continue;
+    for (const key of ["managementAccountId", "logArchiveAccountId"]) {
+      const id = config[key];
+      if (typeof id === "string" && /^\d{12}$/.test(id)) accounts.add(id);
+    }
+    const org = config.organizationId;
+    if (organizationId === undefined && typeof org === "string" && /^o-[a-z0-9]{10,32}$/.test(org)) organizationId = org;
+  }
+  return { accounts: [...accounts], ...(organizationId ? { organizationId } : {}) };
+}
+
 /** Keeps findings on resources under `paths`, on the providers those use, and configuration-wide ones. */
 function inScope(document: GateDocument, findings: Finding[], paths: string[]): Finding[] {
   const within = (constructPath: string) => paths.some((root) => constructPath === root || constructPath.startsWith(`${root}/`));
@@ -92,7 +115,7 @@ function describeScope(paths: string[] | undefined): string {
  */
 export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptions = {}): string[] {
   try {
-    const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile });
+    const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile, trust: configuredTrust(stack) });
     const knownRuleIds = new Set(bundle.ruleById.keys());
     const { rules, report: selection } = selectRules(bundle.rules, options);
     const waivers = [

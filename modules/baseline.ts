@@ -156,8 +156,10 @@ export interface TrailgateConfig {
   /** Turn on CloudTrail Insights (ApiCallRateInsight, ApiErrorRateInsight). @default false */
   readonly insights?: boolean;
   /**
-   * High-volume management event sources to leave out, for cost
-   * (e.g. "kms.amazonaws.com", "rdsdata.amazonaws.com").
+   * High-volume management event sources to leave out, for cost: only
+   * "kms.amazonaws.com" and "rdsdata.amazonaws.com", the two AWS accepts. The gate
+   * reports an exclusion (TG-LOG-012) unless policy data allowed_excluded_event_sources
+   * lists the source.
    * @default [] (record every management event)
    */
   readonly excludeManagementEventSources?: string[];

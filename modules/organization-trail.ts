@@ -5,8 +5,12 @@ import { Cloudtrail, CloudtrailAdvancedEventSelector } from "@cdktf/provider-aws
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { isTerraformValue, validateLakeRetention } from "./baseline";
-import { arns, policyDocument } from "./iam";
+import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
+
+/** The only management event sources AWS lets a trail leave out (for cost). */
+export const EXCLUDABLE_EVENT_SOURCES = ["kms.amazonaws.com", "rdsdata.amazonaws.com"];
 
 export interface OrganizationTrailProps {
   /** Provider of the Organizations management account. */
@@ -59,6 +63,8 @@ export class OrganizationTrail extends Construct {
   readonly trail: Cloudtrail;
   readonly cloudWatchRole: IamRole;
   readonly eventDataStore?: CloudtrailEventDataStore;
+  /** The customer-managed key of the Lake event data store (when there is one). */
+  readonly lakeKey?: KmsKey;
   readonly trailArn: string;
 
   constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
@@ -78,6 +84,9 @@ export class OrganizationTrail extends Construct {
       }
       if (source === "cloudtrail.amazonaws.com") {
         throw new Error(`OrganizationTrail ${id}: changes to CloudTrail itself must always be recorded`);
+      }
+      if (!EXCLUDABLE_EVENT_SOURCES.includes(source)) {
+        throw new Error(`OrganizationTrail ${id}: AWS lets a trail exclude only ${EXCLUDABLE_EVENT_SOURCES.join(" and ")} management events (got "${source}")`);
       }
     }
     if (props.lakeRetentionDays !== undefined) validateLakeRetention(`OrganizationTrail ${id}: lakeRetentionDays`, props.lakeRetentionDays);
@@ -133,9 +142,17 @@ export class OrganizationTrail extends Construct {
     });
 
     if (props.lakeRetentionDays !== undefined) {
+      this.lakeKey = new KmsKey(this, "lake_key", {
+        provider: props.provider,
+        description: `Encrypts the CloudTrail Lake event data store of ${props.trailName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: policyDocument(lakeKeyStatements(props.region, props.managementAccountId)),
+      });
       this.eventDataStore = new CloudtrailEventDataStore(this, "lake", {
         provider: props.provider,
         name: `${props.trailName}-lake`,
+        kmsKeyId: this.lakeKey.arn,
         retentionPeriod: props.lakeRetentionDays,
         multiRegionEnabled: true,
         organizationEnabled: props.organizationTrail ?? true,
@@ -167,6 +184,39 @@ function eventSelectors(excludedSources: string[], dataBuckets: string[]): Cloud
         { field: "resources.type", equalTo: ["AWS::S3::Object"] },
         { field: "resources.ARN", startsWith: dataBuckets.map((name) => `${arns.bucket(name)}/`) },
       ],
+    },
+  ];
+}
+
+/**
+ * The Lake key: the management account administers it without using it;
+ * CloudTrail encrypts and decrypts the store for this account only; principals of
+ * the account may decrypt only through CloudTrail (Lake queries), as IAM allows them.
+ */
+function lakeKeyStatements(region: string, accountId: string): PolicyStatement[] {
+  return [
+    {
+      Sid: "KeyAdministration",
+      Effect: "Allow",
+      Principal: { AWS: arns.accountRoot(accountId) },
+      Action: KMS_ADMIN_ACTIONS,
+      Resource: "*",
+    },
+    {
+      Sid: "CloudTrailLakeEncryptsForThisAccount",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "QueriesDecryptThroughCloudTrail",
+      Effect: "Allow",
+      Principal: { AWS: arns.accountRoot(accountId) },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": `cloudtrail.${region}.amazonaws.com` } },
     },
   ];
 }

@@ -10,6 +10,11 @@ import * as os from "os";
 import * as path from "path";
 import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { TrailgateConfig, TrailgateStack } from "../modules";
 import { exampleConfig } from "../example-config";
@@ -96,10 +101,68 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     "CloudTrail may generate data keys without the encryption context",
     (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] } } } : x))),
   ],
+  [
+    "TG-LP-009",
+    "a reader role of an account outside the organisation on the log key",
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "ReadersDecryptThroughS3" ? { ...x, Principal: { AWS: "arn:aws:iam::999999999999:role/Auditor" } } : x))),
+  ],
   ["TG-LP-005", "the trail role may write anywhere", (s) => editPolicy(child<TerraformResource>(s, "organization_trail", "cloudwatch_role_policy"), "policy", (st) => st.map((x) => ({ ...x, Resource: "*" })))],
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
   ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning!.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
+  ["TG-LOG-010", "a trail that exists but does not log", (s) => trail(s).addOverride("enable_logging", false)],
+  [
+    "TG-LOG-011",
+    "management events filtered down to reads only",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["true"] }]),
+  ],
+  [
+    "TG-LOG-011",
+    "a data-events-only trail",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::DynamoDB::Table"] }]),
+  ],
+  [
+    "TG-LOG-012",
+    "KMS management events excluded without policy data allowing it",
+    (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", not_equals: ["kms.amazonaws.com"] }]),
+  ],
+  ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false)],
+  ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }')],
+  ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs")],
+  ["TG-LP-001", "a principal-account condition that matches every account", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AnyAccount", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*", Condition: { StringLike: { "aws:PrincipalAccount": "*" } } }, ...st])],
+  ["TG-LP-001", "a NotPrincipal allow on the log bucket", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AllButRoot", Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st])],
+  [
+    "TG-LP-005",
+    "a managed policy attached to the trail role that writes to every log group",
+    (s) => {
+      const policy = new IamPolicy(s, "broad_logs", { name: "broad-logs", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }] }) });
+      new IamRolePolicyAttachment(s, "broad_logs_attachment", { role: s.trail.cloudWatchRole.name, policyArn: policy.arn });
+    },
+  ],
+  ["TG-ENC-002", "a key rotated only every two years", (s) => monitors(s).key.addOverride("rotation_period_in_days", 730)],
+  ["TG-ENC-005", "an SNS topic on the AWS managed alias/aws/sns key", (s) => monitors(s).topics.warning!.addOverride("kms_master_key_id", "alias/aws/sns")],
+  ["TG-ENC-007", "a disabled log key", (s) => s.key!.key.addOverride("is_enabled", false)],
+  ["TG-ENC-008", "a key that can be deleted after 7 days", (s) => monitors(s).key.addOverride("deletion_window_in_days", 7)],
+  [
+    "TG-ENC-009",
+    "a Lake store on an AWS owned key (its own key left unused)",
+    (s) => {
+      s.trail.eventDataStore!.addOverride("kms_key_id", null);
+      editPolicy(s.trail.lakeKey!, "policy", (st) => st.filter((x) => x.Sid !== "CloudTrailLakeEncryptsForThisAccount"));
+    },
+  ],
+  ["TG-RET-006", "Object Lock in GOVERNANCE mode", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.mode", "GOVERNANCE")],
+  ["TG-RET-007", "force_destroy on the log bucket", (s) => s.archive!.bucket.addOverride("force_destroy", true)],
+  ["TG-VER-001", "trail logging switched by a variable the gate cannot read", (s) => trail(s).addOverride("enable_logging", "${var.audit_logging}")],
+  ["TG-VER-002", "a trail writing to a bucket another configuration creates", (s) => trail(s).addOverride("s3_bucket_name", "central-log-archive-bucket")],
+  [
+    "TG-VER-003",
+    "providers that no longer pin their accounts, so nobody is known to be trusted",
+    (s) => {
+      child<AwsProvider>(s, "aws").addOverride("allowed_account_ids", null);
+      child<AwsProvider>(s, "aws_log_archive").addOverride("allowed_account_ids", null);
+    },
+  ],
   ["TG-LOG-001", "a single-region trail", (s) => trail(s).addOverride("is_multi_region_trail", false)],
   ["TG-LOG-002", "a trail without global service events", (s) => trail(s).addOverride("include_global_service_events", false)],
   ["TG-LOG-003", "a trail without log file validation", (s) => trail(s).addOverride("enable_log_file_validation", false)],
@@ -132,6 +195,61 @@ test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _wh
     expect(v.help).toBe(`help/rules/${ruleId}.md`);
     expect(v.message.length).toBeGreaterThan(10);
   }
+});
+
+/** Settings the gate used to misjudge, which must pass (each of issue 9's false-positive classes). */
+const SOUND_VARIANTS: Array<[string, (s: TrailgateStack) => void]> = [
+  [
+    "AWS's documented key condition with a wildcard region (class 3)",
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Condition: { StringEquals: { "aws:SourceArn": x.Condition.StringEquals["aws:SourceArn"] }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*" } } } : x))),
+  ],
+  ["Object Lock turned on by the lock configuration alone (class 4)", (s) => s.archive!.bucket.addOverride("object_lock_enabled", null)],
+  [
+    "CloudTrail granted the exact kms:GenerateDataKey action (class 7)",
+    (s) => editPolicy(s.key!.key, "policy", (st) => st.map((x) => (x.Sid === "CloudTrailEncryptLogs" ? { ...x, Action: ["kms:GenerateDataKey", "KMS:GenerateDataKeyWithoutPlaintext"] } : x))),
+  ],
+];
+
+test.each(SOUND_VARIANTS)("%s passes with zero violations", (_what, adjust) => {
+  const stack = exampleStack();
+  adjust(stack);
+  expect(violations(stack)).toEqual([]);
+});
+
+/**
+ * Class 8: a trail log bucket configured only through the legacy inline blocks that
+ * provider 5.x still accepts. They count like the separate resources: nothing is
+ * reported missing, and the 30-day inline expiry is caught.
+ */
+test("the legacy inline blocks of aws_s3_bucket count like the separate resources", () => {
+  const stack = new TerraformStack(Testing.app(), "inline");
+  new AwsProvider(stack, "aws", { region: "eu-west-2", allowedAccountIds: ["111111111111"] });
+  const inlineBucket = (id: string, name: string, extra: Record<string, unknown>) =>
+    new S3Bucket(stack, id, {
+      bucket: name,
+      versioning: { enabled: true },
+      serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: extra.sse as { sseAlgorithm: string; kmsMasterKeyId?: string } } },
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+      ...(extra.bucket as object),
+    });
+  const accessLogs = inlineBucket("access_logs", "inline-access-logs", { sse: { sseAlgorithm: "AES256" }, bucket: {} });
+  const logs = inlineBucket("logs", "inline-trail-logs", {
+    sse: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-2:111111111111:key/0c1d2e3f-0000-4000-8000-000000000000" },
+    bucket: {
+      objectLockEnabled: true,
+      objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 400 } } },
+      logging: { targetBucket: accessLogs.bucket, targetPrefix: "trail/" },
+      lifecycleRule: [{ id: "short", enabled: true, expiration: { days: 30 } }],
+    },
+  });
+  for (const [id, bucket] of [["logs_pab", logs], ["access_logs_pab", accessLogs]] as const) {
+    new S3BucketPublicAccessBlock(stack, id, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  }
+  new Cloudtrail(stack, "trail", { name: "inline", s3BucketName: logs.bucket });
+  const bucketRules = ["TG-ENC-001", "TG-ENC-006", "TG-RET-001", "TG-RET-002", "TG-RET-003", "TG-RET-006", "TG-LOG-006"];
+  const onBuckets = violations(stack).filter((v) => bucketRules.includes(v.id));
+  expect(onBuckets.map((v) => `${v.id} ${v.resource}`)).toEqual(["TG-RET-001 aws_s3_bucket.logs"]);
+  expect(onBuckets[0].message).toMatch(/rule short on trail log bucket aws_s3_bucket.logs expires current objects after 30 days/);
 });
 
 test("TG-LOG-008: a configuration with no trail at all fails with exactly that rule", () => {

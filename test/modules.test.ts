@@ -253,7 +253,7 @@ describe("TrailgateStack with defaults", () => {
 });
 
 describe("TrailgateStack props", () => {
-  test("the example config synthesizes with access points, data events, Insights, exclusions and Lake", () => {
+  test("the example config synthesizes with access points, data events, Insights and Lake on its own key", () => {
     const { json, doc } = synthStack(exampleConfig);
     expect(json).toHaveResourceWithProperties(S3AccessPoint, {
       name: "security-tooling",
@@ -262,12 +262,13 @@ describe("TrailgateStack props", () => {
     });
     const trail = only(doc, "aws_cloudtrail");
     expect(trail.insight_selector).toEqual([{ insight_type: "ApiCallRateInsight" }, { insight_type: "ApiErrorRateInsight" }]);
-    expect(trail.advanced_event_selector[0].field_selector[1]).toEqual({ field: "eventSource", not_equals: ["rdsdata.amazonaws.com"] });
+    expect(trail.advanced_event_selector[0].field_selector).toEqual([{ field: "eventCategory", equals: ["Management"] }]);
     expect(trail.advanced_event_selector[1].field_selector[2]).toEqual({
       field: "resources.ARN",
       starts_with: ["arn:aws:s3:::example-customer-data-eu-west-2/"],
     });
     expect(json).toHaveResourceWithProperties(CloudtrailEventDataStore, { retention_period: 2555, organization_enabled: true, multi_region_enabled: true });
+    expect(only(doc, "aws_cloudtrail_event_data_store").kms_key_id).toBe("${aws_kms_key.organization_trail_lake_key.arn}");
     const bucketPolicy = named(doc, "aws_s3_bucket_policy", "log_archive_bucket_policy").policy;
     expect(bySid(bucketPolicy, "DelegateReadsToAccessPoints").Condition).toEqual({ StringEquals: { "s3:DataAccessPointAccount": "222222222222" } });
     const readers = bySid(named(doc, "aws_kms_key", "log_archive_key_key").policy, "ReadersDecryptThroughS3");
@@ -400,6 +401,8 @@ describe("constructs on their own", () => {
     expect(Testing.synth(stack)).toHaveResource(IamRolePolicy);
     expect(() => new OrganizationTrail(stack, "x", { ...props, excludeManagementEventSources: ["cloudtrail.amazonaws.com"] })).toThrow(/must always be recorded/);
     expect(() => new OrganizationTrail(stack, "y", { ...props, excludeManagementEventSources: ["kms"] })).toThrow(/not an event source/);
+    expect(() => new OrganizationTrail(stack, "w", { ...props, excludeManagementEventSources: ["iam.amazonaws.com"] })).toThrow(/exclude only kms.amazonaws.com and rdsdata.amazonaws.com/);
+    new OrganizationTrail(stack, "v", { ...props, trailName: "trail-two", excludeManagementEventSources: ["rdsdata.amazonaws.com"] });
     expect(() => new OrganizationTrail(stack, "z", { ...props, trailName: "x" })).toThrow(/trailName "x" must be 3-128/);
   });
 

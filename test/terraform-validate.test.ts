@@ -179,7 +179,13 @@ describe("the exported module", () => {
     const dir = moduleRoot("gated", VALID_INPUTS);
     terraform(dir, "plan", "-input=false", "-refresh=false", "-out=plan.bin");
     fs.writeFileSync(path.join(dir, "plan.json"), terraform(dir, "show", "-json", "plan.bin"));
-    const run = runGate({ path: path.join(dir, "plan.json") });
+    // These offline providers cannot pin allowed_account_ids (skip_requesting_account_id),
+    // so the caller tells the gate which accounts are its own (TG-LP-009, else TG-VER-003).
+    const untrusted = runGate({ path: path.join(dir, "plan.json") });
+    expect(untrusted.documents[0].findings.map((finding) => finding.id)).toEqual(["TG-VER-003"]);
+    const trust = path.join(dir, "trust.json");
+    fs.writeFileSync(trust, JSON.stringify({ trailgate: { config: { trusted_accounts: ["111111111111", "222222222222"], organization_id: "o-exampleorg1" } } }));
+    const run = runGate({ path: path.join(dir, "plan.json"), dataFile: trust });
     expect(run.documents[0].findings.map((finding) => `${finding.id} ${finding.resource}`)).toEqual([]);
     expect(Object.values(run.documents[0].document.input.resources).flat().length).toBeGreaterThan(50);
   });

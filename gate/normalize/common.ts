@@ -1,3 +1,4 @@
+import { parseFilterPattern } from "./filter-pattern";
 import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
 import {
   InputFormat,
@@ -26,6 +27,17 @@ export function forEachString(value: unknown, visit: (text: string) => void): vo
 /** A value Terraform only knows at apply time is written as a "${…}" string. */
 export function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
+}
+
+/**
+ * A provider's `allowed_account_ids` as the literal account ids it lists, or
+ * undefined when it lists none: the accounts the configuration deploys into,
+ * which the least-privilege rules trust (INPUT.md "providers").
+ */
+export function literalAccountIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ids = value.filter((id): id is string => typeof id === "string" && !isExpression(id));
+  return ids.length > 0 ? ids : undefined;
 }
 
 export function providerAddress(name: string, alias: string, modulePath = ""): string {
@@ -72,6 +84,10 @@ export interface ResourceDraft {
   ownRegion: string | null | undefined;
   values: JsonObject;
   refs: Record<string, string[]>;
+  /** Policy-like arguments whose document the normaliser rebuilt (e.g. from a data source): they win over `values`. */
+  policies?: Record<string, PolicyDocument>;
+  /** See NormalizedResource.unresolved. */
+  unresolved?: Record<string, string[]>;
 }
 
 /**
@@ -107,6 +123,32 @@ function linkLiteralBucketNames(drafts: ResourceDraft[]): void {
 }
 
 /**
+ * A plan made after apply knows every ARN: an argument that holds another
+ * resource's literal ARN (a log group ARN may end in ":*") links to it as the
+ * reference did at the first plan, so both plans read the same.
+ */
+function linkLiteralArns(drafts: ResourceDraft[]): void {
+  const byArn = new Map<string, string>();
+  for (const draft of drafts) {
+    const arn = draft.values.arn;
+    if (typeof arn === "string" && arn.startsWith("arn:")) byArn.set(arn, draft.address);
+  }
+  if (byArn.size === 0) return;
+  for (const draft of drafts) {
+    for (const argument in draft.values) {
+      if (argument === "arn" || argument === "id") continue;
+      const value = draft.values[argument];
+      const candidates = typeof value === "string" ? [value] : Array.isArray(value) ? value : [];
+      for (const candidate of candidates) {
+        if (typeof candidate !== "string" || !candidate.startsWith("arn:")) continue;
+        const target = byArn.get(candidate) ?? byArn.get(candidate.replace(/:\*$/, ""));
+        if (target && target !== draft.address) addRef(draft.refs, argument, target);
+      }
+    }
+  }
+}
+
+/**
  * Arguments no rule reads. They are left out of the document because opa-wasm
  * serialises and parses the whole input on every evaluation: tags alone were an
  * eighth of a 10,000-resource document.
@@ -119,11 +161,14 @@ const UNREAD_ARGUMENTS = new Set(["tags", "tags_all", "timeouts"]);
  * written, for TG-LP-008 to report. Builds new objects rather than deleting keys,
  * which would switch V8 to slow dictionary objects.
  */
-function splitArguments(raw: JsonObject): { values: JsonObject; policies: Record<string, PolicyDocument> } {
+function splitArguments(
+  raw: JsonObject,
+  rebuilt: Record<string, PolicyDocument> = {},
+): { values: JsonObject; policies: Record<string, PolicyDocument> } {
   const values: JsonObject = {};
-  const policies: Record<string, PolicyDocument> = {};
+  const policies: Record<string, PolicyDocument> = { ...rebuilt };
   for (const argument in raw) {
-    if (UNREAD_ARGUMENTS.has(argument)) continue;
+    if (UNREAD_ARGUMENTS.has(argument) || argument in rebuilt) continue;
     const value = raw[argument];
     const document = POLICY_ARGUMENTS.has(argument) ? parsePolicyDocument(value) : undefined;
     if (document) policies[argument] = document;
@@ -156,11 +201,12 @@ export function buildDocument(
 ): NormalizedDocument {
   const providerByAddress = new Map(providers.map((provider) => [provider.address, provider]));
   linkLiteralBucketNames(drafts);
+  linkLiteralArns(drafts);
   const resources: Record<string, NormalizedResource[]> = {};
   for (const draft of drafts) {
     const region =
       draft.ownRegion !== undefined ? draft.ownRegion : (providerByAddress.get(draft.provider)?.region ?? null);
-    const { values, policies } = splitArguments(draft.values);
+    const { values, policies } = splitArguments(draft.values, draft.policies);
     const resource: NormalizedResource = {
       address: draft.address,
       type: draft.type,
@@ -172,6 +218,8 @@ export function buildDocument(
       refs: draft.refs,
       arns: literalArns(values, policies),
     };
+    if (draft.unresolved && Object.keys(draft.unresolved).length > 0) resource.unresolved = draft.unresolved;
+    if (draft.type === "aws_cloudwatch_log_metric_filter") resource.filter_pattern = parseFilterPattern(values.pattern);
     (resources[draft.type] ?? (resources[draft.type] = [])).push(resource);
   }
   return { format, providers, resources };

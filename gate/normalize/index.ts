@@ -4,7 +4,8 @@ import { describeError, GateInputError } from "../errors";
 import { constructPaths } from "./construct-paths";
 import { scanBlockLines } from "./locations";
 import { planLocations } from "./plan-locations";
-import { normalizePlan, PlanJson } from "./plan";
+import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
+import { PlanSources } from "./plan-sources";
 import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
 import { GateDocument, JsonObject, NormalizedDocument, SourceLocation } from "./types";
 
@@ -115,18 +116,34 @@ function terraformJsonDocument(format: "synth" | "module", name: string, files: 
   };
 }
 
-function fileDocument(file: string): GateDocument {
-  return parsedDocument(readJsonFile(file));
+/** Options of loadDocuments. */
+export interface LoadOptions {
+  /** The configuration a plan input was made from (plan-sources.ts planSourcesFor). */
+  planSources?: PlanSources;
 }
 
-function parsedDocument(parsed: ParsedFile): GateDocument {
+/** The plan's sources, if they are the configuration it was made from. */
+function matchingSources(plan: PlanJson, sources: PlanSources | undefined): PlanSources | undefined {
+  if (!sources) return undefined;
+  const mismatch = sourcesMismatch(plan, sources);
+  if (!mismatch) return sources;
+  if (sources.explicit) throw new GateInputError(`--config ${sources.rootDir} is not the configuration of this plan: ${mismatch}`);
+  return undefined;
+}
+
+function fileDocument(file: string, options: LoadOptions): GateDocument {
+  return parsedDocument(readJsonFile(file), options);
+}
+
+function parsedDocument(parsed: ParsedFile, options: LoadOptions = {}): GateDocument {
   const file = parsed.file;
   const json = asObject(parsed);
   if (isPlan(json)) {
     // Findings point at the resource's block in the configuration the plan was made
     // from (the plan file's folder; the working folder for standard input), where it
     // can be found; else at line 1 of the plan, usually a single line.
-    const input = normalizePlan(json as unknown as PlanJson);
+    const plan = json as unknown as PlanJson;
+    const input = normalizePlan(plan, matchingSources(plan, options.planSources));
     const rootDir = parsed.file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
     let locations: Map<string, SourceLocation> | undefined;
     return {
@@ -185,14 +202,14 @@ function directoryDocuments(dir: string): GateDocument[] {
  * cdktf.out directory, a `terraform show -json` plan, or a folder of *.tf.json.
  * Anything else is a GateInputError naming the path.
  */
-export function loadDocuments(inputPath: string): GateDocument[] {
+export function loadDocuments(inputPath: string, options: LoadOptions = {}): GateDocument[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(inputPath);
   } catch (error) {
     throw new GateInputError(`cannot read ${inputPath}: ${describeError(error)}`);
   }
-  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath)];
+  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath, options)];
 }
 
 /**
@@ -201,14 +218,14 @@ export function loadDocuments(inputPath: string): GateDocument[] {
  */
 export const STDIN_NAME = "<stdin>";
 
-export function textDocument(name: string, text: string): GateDocument {
+export function textDocument(name: string, text: string, options: LoadOptions = {}): GateDocument {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new GateInputError(`${name} is not valid JSON: ${describeError(error)}`);
   }
-  return parsedDocument({ file: name, text, json });
+  return parsedDocument({ file: name, text, json }, options);
 }
 
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */

@@ -2,6 +2,7 @@ import { GateInputError } from "../errors";
 import {
   buildDocument,
   impliedProviderName,
+  literalAccountIds,
   providerAddress,
   ProviderRegistry,
   ResourceDraft,
@@ -69,11 +70,13 @@ export function normalizeTerraformJson(format: "synth" | "module", files: Terraf
     for (const [name, configs] of Object.entries(isObject(json.provider) ? json.provider : {})) {
       for (const config of blockBodies(configs)) {
         const alias = typeof config.alias === "string" ? config.alias : "";
+        const accounts = literalAccountIds(config.allowed_account_ids);
         providers.add({
           address: providerAddress(name, alias),
           name,
           alias,
           region: staticString(config.region, variableDefaults),
+          ...(accounts ? { allowed_account_ids: accounts } : {}),
         });
       }
     }

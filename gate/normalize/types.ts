@@ -1,5 +1,7 @@
 /** The normalised shape every rule reads: policies/INPUT.md is the contract. */
 
+import { ParsedFilterPattern } from "./filter-pattern";
+
 export type InputFormat = "synth" | "plan" | "module";
 
 export interface NormalizedProvider {
@@ -10,6 +12,10 @@ export interface NormalizedProvider {
   alias: string;
   /** null when unset or not statically known. */
   region: string | null;
+  /** References behind an unknown argument that could not be followed, e.g. {"region": ["local.region"]}. */
+  unresolved?: Record<string, string[]>;
+  /** The literal account ids of the provider's allowed_account_ids; absent when it sets none. */
+  allowed_account_ids?: string[];
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -49,6 +55,14 @@ export interface NormalizedResource {
   policies: Record<string, PolicyDocument>;
   /** Literal ARNs in values and policies, unique and sorted. */
   arns: string[];
+  /**
+   * Per argument whose value is not known before apply: the references (`local.x`,
+   * `var.y`, a data source's unknown part) that could not be followed to a resource
+   * or a static value. Absent when everything resolved (policies/INPUT.md).
+   */
+  unresolved?: Record<string, string[]>;
+  /** aws_cloudwatch_log_metric_filter only: its `pattern`, parsed (INPUT.md "filter_pattern"). */
+  filter_pattern?: ParsedFilterPattern;
 }
 
 export interface NormalizedDocument {

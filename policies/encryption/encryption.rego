@@ -5,11 +5,20 @@ package trailgate.encryption
 
 import data.trailgate.lib
 
-# Buckets that some aws_s3_bucket_server_side_encryption_configuration targets.
-sse_buckets := {addr |
+# Default-encryption settings per bucket: an
+# aws_s3_bucket_server_side_encryption_configuration, or the legacy inline
+# server_side_encryption_configuration of a bucket without one.
+sse_configs contains {"resource": c.address, "buckets": lib.refs(c, "bucket"), "rules": default_rules(lib.get(c, "rule"))} if {
 	some c in lib.resources("aws_s3_bucket_server_side_encryption_configuration")
-	some addr in c.refs.bucket
 }
+
+sse_configs contains {"resource": b.address, "buckets": [b.address], "rules": default_rules(object.get(sse, "rule", null))} if {
+	some b in lib.resources("aws_s3_bucket")
+	some sse in lib.inline_block(b, "server_side_encryption_configuration", "aws_s3_bucket_server_side_encryption_configuration")
+}
+
+# Buckets that have default encryption settings.
+sse_buckets := {addr | some c in sse_configs; some addr in c.buckets}
 
 # AWS delivers server access logs only to SSE-S3 buckets, so a bucket that is an
 # access-log target and not a trail log bucket may use AES256.
@@ -18,14 +27,15 @@ access_log_only(addr) if {
 	not lib.trail_log_buckets[addr]
 }
 
-default_rules(c) := [d |
-	some rule in lib.blocks(lib.get(c, "rule"))
+default_rules(rules) := [d |
+	some rule in lib.blocks(rules)
 	some d in lib.blocks(object.get(rule, "apply_server_side_encryption_by_default", null))
 ]
 
 is_aws_managed_s3_key(key) if endswith(key, "alias/aws/s3")
 
-# The message for a default-encryption block that is not SSE-KMS with a customer-managed key.
+# The message for a default-encryption block that is not SSE-KMS with a
+# customer-managed key. An unknown algorithm is TG-VER-001's finding.
 sse_problem(d, c) := "sets no kms_master_key_id, so S3 uses the AWS-managed aws/s3 key" if {
 	startswith(d.sse_algorithm, "aws:kms")
 	not lib.is_set(object.get(d, "kms_master_key_id", null))
@@ -34,13 +44,14 @@ sse_problem(d, c) := "sets no kms_master_key_id, so S3 uses the AWS-managed aws/
 	is_aws_managed_s3_key(d.kms_master_key_id)
 } else := sprintf("uses sse_algorithm %s", [d.sse_algorithm]) if {
 	not startswith(d.sse_algorithm, "aws:kms")
+	not lib.unknown(d.sse_algorithm)
 	not sse_s3_allowed(d, c)
 }
 
 sse_s3_allowed(d, c) if {
 	d.sse_algorithm == "AES256"
-	count(lib.refs(c, "bucket")) > 0
-	every addr in lib.refs(c, "bucket") {
+	count(c.buckets) > 0
+	every addr in c.buckets {
 		access_log_only(addr)
 	}
 }
@@ -73,22 +84,30 @@ enc_001_findings contains {"resource": b.address, "message": msg} if {
 	msg := sprintf("bucket %s has no aws_s3_bucket_server_side_encryption_configuration; add one with sse_algorithm aws:kms and a customer-managed kms_master_key_id", [b.address])
 }
 
-enc_001_findings contains {"resource": c.address, "message": msg} if {
-	some c in lib.resources("aws_s3_bucket_server_side_encryption_configuration")
-	count(default_rules(c)) == 0
-	msg := sprintf("%s (bucket %s) has no apply_server_side_encryption_by_default; set sse_algorithm aws:kms with a customer-managed kms_master_key_id", [c.address, concat(", ", lib.refs(c, "bucket"))])
+enc_001_findings contains {"resource": c.resource, "message": msg} if {
+	some c in sse_configs
+	count(c.rules) == 0
+	msg := sprintf("%s (bucket %s) has no apply_server_side_encryption_by_default; set sse_algorithm aws:kms with a customer-managed kms_master_key_id", [c.resource, concat(", ", c.buckets)])
 }
 
-enc_001_findings contains {"resource": c.address, "message": msg} if {
-	some c in lib.resources("aws_s3_bucket_server_side_encryption_configuration")
-	some d in default_rules(c)
+enc_001_findings contains {"resource": c.resource, "message": msg} if {
+	some c in sse_configs
+	some d in c.rules
 	problem := sse_problem(d, c)
-	msg := sprintf("%s (bucket %s) %s; use sse_algorithm aws:kms with a customer-managed kms_master_key_id", [c.address, concat(", ", lib.refs(c, "bucket")), problem])
+	msg := sprintf("%s (bucket %s) %s; use sse_algorithm aws:kms with a customer-managed kms_master_key_id", [c.resource, concat(", ", c.buckets), problem])
 }
+
+symmetric(k) if object.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEFAULT") in {null, "SYMMETRIC_DEFAULT"}
+
+max_rotation_days := lib.config.max_key_rotation_period_days
 
 # METADATA
 # title: KMS customer-managed keys rotate
-# description: Symmetric customer-managed KMS keys have automatic rotation enabled (asymmetric and HMAC keys cannot rotate).
+# description: |
+#   Symmetric customer-managed KMS keys have automatic rotation enabled
+#   (asymmetric and HMAC keys cannot rotate), and rotation_period_in_days, when
+#   set, is at most max_key_rotation_period_days (365 by default; AWS allows
+#   90-2560).
 # related_resources:
 #   - ref: help/rules/TG-ENC-002.md
 # custom:
@@ -98,13 +117,81 @@ enc_001_findings contains {"resource": c.address, "message": msg} if {
 #     - UK GDPR Art. 32(1)(a)
 #     - FCA SYSC 9
 #     - CIS AWS Foundations v1.4.0 3.8
-#   recommended_action: Set enable_key_rotation = true on the aws_kms_key.
-violations contains lib.violation(rego.metadata.rule(), k.address, msg) if {
+#   recommended_action: Set enable_key_rotation = true on the aws_kms_key, and leave rotation_period_in_days unset (365) or at most max_key_rotation_period_days.
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in enc_002_findings
+}
+
+enc_002_findings contains {"resource": k.address, "message": msg} if {
 	some k in lib.resources("aws_kms_key")
-	object.get(k.values, "customer_master_key_spec", "SYMMETRIC_DEFAULT") in {null, "SYMMETRIC_DEFAULT"}
-	lib.get(k, "enable_key_rotation") != true
+	symmetric(k)
+	rotation := lib.get(k, "enable_key_rotation")
+	rotation != true
+	not lib.unknown(rotation)
 	msg := sprintf("KMS key %s does not have enable_key_rotation = true; enable automatic rotation", [k.address])
 }
+
+enc_002_findings contains {"resource": k.address, "message": msg} if {
+	some k in lib.resources("aws_kms_key")
+	symmetric(k)
+	days := lib.get(k, "rotation_period_in_days")
+	is_number(days)
+	days > max_rotation_days
+	msg := sprintf("KMS key %s rotates every %v days; set rotation_period_in_days to at most %v", [k.address, days, max_rotation_days])
+}
+
+# METADATA
+# title: KMS keys are enabled
+# description: |
+#   No aws_kms_key sets is_enabled = false. A disabled key stops CloudTrail
+#   delivering log files, CloudWatch Logs accepting events and SNS publishing
+#   alerts, and makes everything it encrypted unreadable until it is enabled.
+# related_resources:
+#   - ref: help/rules/TG-ENC-007.md
+# custom:
+#   id: TG-ENC-007
+#   severity: high
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - UK GDPR Art. 32(1)(c)
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 4.7
+#   recommended_action: Remove is_enabled = false from the aws_kms_key (keys are enabled by default).
+violations contains lib.violation(rego.metadata.rule(), k.address, msg) if {
+	some k in lib.resources("aws_kms_key")
+	lib.get(k, "is_enabled") == false
+	msg := sprintf("KMS key %s sets is_enabled = false, so nothing it protects can be written or read; enable it", [k.address])
+}
+
+min_deletion_window := lib.config.min_key_deletion_window_days
+
+# METADATA
+# title: KMS keys wait the longest deletion window
+# description: |
+#   Every aws_kms_key keeps a deletion_window_in_days of at least
+#   min_key_deletion_window_days (30 by default, the AWS maximum; unset means
+#   30). A scheduled deletion is the last chance to notice that a key, and every
+#   log file encrypted under it, is about to become unrecoverable.
+# related_resources:
+#   - ref: help/rules/TG-ENC-008.md
+# custom:
+#   id: TG-ENC-008
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 32(1)(c)
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 4.7
+#   recommended_action: Set deletion_window_in_days = 30 on the aws_kms_key, or leave it unset.
+violations contains lib.violation(rego.metadata.rule(), k.address, msg) if {
+	some k in lib.resources("aws_kms_key")
+	days := lib.get(k, "deletion_window_in_days")
+	is_number(days)
+	days < min_deletion_window
+	msg := sprintf("KMS key %s has a deletion window of %v days; set deletion_window_in_days to at least %v", [k.address, days, min_deletion_window])
+}
+
+# A key argument that names an AWS managed key (alias/aws/<service> or its ARN).
+aws_managed_key(v) if regex.match(`(^|:)alias/aws/`, v)
 
 # METADATA
 # title: Trails encrypt log files with KMS
@@ -144,8 +231,11 @@ violations contains lib.violation(rego.metadata.rule(), g.address, msg) if {
 }
 
 # METADATA
-# title: SNS topics are KMS-encrypted
-# description: Every SNS topic sets kms_master_key_id.
+# title: SNS topics use a customer-managed key
+# description: |
+#   Every SNS topic sets kms_master_key_id to a customer-managed key, not the
+#   AWS managed alias/aws/sns (whose policy cannot let CloudWatch alarms
+#   publish, and which the organisation cannot restrict or audit).
 # related_resources:
 #   - ref: help/rules/TG-ENC-005.md
 # custom:
@@ -157,8 +247,39 @@ violations contains lib.violation(rego.metadata.rule(), g.address, msg) if {
 #   recommended_action: Set kms_master_key_id on the aws_sns_topic to a customer-managed key that allows CloudWatch to use it.
 violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 	some t in lib.resources("aws_sns_topic")
-	not lib.is_set(lib.get(t, "kms_master_key_id"))
-	msg := sprintf("SNS topic %s has no kms_master_key_id; set it to a customer-managed aws_kms_key", [t.address])
+	msg := topic_key_problem(t, lib.get(t, "kms_master_key_id"))
+}
+
+topic_key_problem(t, key) := sprintf("SNS topic %s has no kms_master_key_id; set it to a customer-managed aws_kms_key", [t.address]) if {
+	not lib.is_set(key)
+} else := sprintf("SNS topic %s uses the AWS managed key %s; set kms_master_key_id to a customer-managed aws_kms_key", [t.address, key]) if {
+	aws_managed_key(key)
+}
+
+# METADATA
+# title: CloudTrail Lake stores use a customer-managed key
+# description: |
+#   Every aws_cloudtrail_event_data_store sets kms_key_id to a customer-managed
+#   key. Without one the store is encrypted with a key AWS owns, which the
+#   organisation cannot rotate, restrict, audit or revoke.
+# related_resources:
+#   - ref: help/rules/TG-ENC-009.md
+# custom:
+#   id: TG-ENC-009
+#   severity: high
+#   frameworks:
+#     - UK GDPR Art. 32(1)(a)
+#     - FCA SYSC 9
+#   recommended_action: Set kms_key_id on the aws_cloudtrail_event_data_store to a customer-managed aws_kms_key whose policy lets cloudtrail.amazonaws.com use it.
+violations contains lib.violation(rego.metadata.rule(), s.address, msg) if {
+	some s in lib.resources("aws_cloudtrail_event_data_store")
+	msg := lake_key_problem(s, lib.get(s, "kms_key_id"))
+}
+
+lake_key_problem(s, key) := sprintf("CloudTrail Lake event data store %s has no kms_key_id, so it is encrypted with a key AWS owns; set a customer-managed aws_kms_key", [s.address]) if {
+	not lib.is_set(key)
+} else := sprintf("CloudTrail Lake event data store %s uses the AWS managed key %s; set a customer-managed aws_kms_key", [s.address, key]) if {
+	aws_managed_key(key)
 }
 
 # A statement denying every S3 action to everyone when the request is not over TLS.
@@ -180,6 +301,11 @@ tls_only_buckets := {addr |
 	some st in p.policies.policy.Statement
 	denies_insecure_transport(st)
 	some addr in p.refs.bucket
+} | {b.address |
+	some b in lib.resources("aws_s3_bucket")
+	not lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
+	some st in b.policies.policy.Statement
+	denies_insecure_transport(st)
 }
 
 # METADATA

@@ -155,3 +155,99 @@ test_enc_006_fails_with_unreadable_policy if {
 	vs := encryption.violations with input as h.doc([trail_bucket, raw])
 	h.flagged(vs, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
 }
+
+# Class 8: legacy inline blocks of aws_s3_bucket.
+
+inline_sse(by_default) := {"server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [by_default]}]}]}
+
+test_enc_001_reads_inline_encryption if {
+	kms := object.union(trail_bucket, {"values": object.union({"bucket": "trail-logs"}, inline_sse(cmk))})
+	ok := encryption.violations with input as h.doc([trail, kms])
+	count(h.flagged(ok, "TG-ENC-001")) == 0
+	aes := object.union(trail_bucket, {"values": object.union({"bucket": "trail-logs"}, inline_sse({"sse_algorithm": "AES256"}))})
+	bad := encryption.violations with input as h.doc([trail, aes])
+	h.messages(bad, "TG-ENC-001") == {"aws_s3_bucket.trail_logs (bucket aws_s3_bucket.trail_logs) uses sse_algorithm AES256; use sse_algorithm aws:kms with a customer-managed kms_master_key_id"}
+}
+
+test_enc_001_separate_configuration_overrides_stale_inline_state if {
+	stale := object.union(trail_bucket, {"values": object.union({"bucket": "trail-logs"}, inline_sse({"sse_algorithm": "AES256"}))})
+	vs := encryption.violations with input as h.doc([trail, stale, sse("trail_logs", "trail-logs", cmk)])
+	count(h.flagged(vs, "TG-ENC-001")) == 0
+}
+
+test_enc_001_allows_sse_s3_on_inline_logging_targets if {
+	logged := object.union(trail_bucket, {"values": object.union({"bucket": "trail-logs", "logging": [{"target_bucket": "access-logs"}]}, inline_sse(cmk))})
+	target := object.union(access_bucket, {"values": object.union({"bucket": "access-logs"}, inline_sse({"sse_algorithm": "AES256"}))})
+	vs := encryption.violations with input as h.doc([trail, logged, target])
+	count(h.flagged(vs, "TG-ENC-001")) == 0
+}
+
+test_enc_006_reads_inline_bucket_policy if {
+	deny := {"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::trail-logs/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
+	inline := h.res_with_policies("aws_s3_bucket", "trail_logs", {"bucket": "trail-logs"}, {}, {"policy": {"Statement": [deny]}})
+	vs := encryption.violations with input as h.doc([inline])
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+}
+
+# TG-ENC-002 rotation period
+
+test_enc_002_fails_long_rotation_period if {
+	k := h.res("aws_kms_key", "k", {"enable_key_rotation": true, "rotation_period_in_days": 730}, {})
+	vs := encryption.violations with input as h.doc([k])
+	h.messages(vs, "TG-ENC-002") == {"KMS key aws_kms_key.k rotates every 730 days; set rotation_period_in_days to at most 365"}
+	ok := encryption.violations with input as h.doc([object.union(k, {"values": {"enable_key_rotation": true, "rotation_period_in_days": 180}})])
+	count(h.flagged(ok, "TG-ENC-002")) == 0
+}
+
+test_enc_002_leaves_unknown_rotation_to_ver if {
+	k := h.res("aws_kms_key", "k", {"enable_key_rotation": "${var.rotate}"}, {})
+	vs := encryption.violations with input as h.doc([k])
+	count(h.flagged(vs, "TG-ENC-002")) == 0
+}
+
+# TG-ENC-005 AWS managed key
+
+test_enc_005_fails_aws_managed_sns_key if {
+	some key in ["alias/aws/sns", "arn:aws:kms:eu-west-2:111122223333:alias/aws/sns"]
+	t := h.res("aws_sns_topic", "alerts", {"kms_master_key_id": key}, {})
+	vs := encryption.violations with input as h.doc([t])
+	h.messages(vs, "TG-ENC-005") == {sprintf("SNS topic aws_sns_topic.alerts uses the AWS managed key %s; set kms_master_key_id to a customer-managed aws_kms_key", [key])}
+}
+
+test_enc_005_passes_customer_alias if {
+	t := h.res("aws_sns_topic", "alerts", {"kms_master_key_id": "alias/audit-alerts"}, {})
+	vs := encryption.violations with input as h.doc([t])
+	count(h.flagged(vs, "TG-ENC-005")) == 0
+}
+
+# TG-ENC-007
+
+test_enc_007_fails_disabled_key if {
+	vs := encryption.violations with input as h.doc([h.res("aws_kms_key", "k", {"enable_key_rotation": true, "is_enabled": false}, {})])
+	h.messages(vs, "TG-ENC-007") == {"KMS key aws_kms_key.k sets is_enabled = false, so nothing it protects can be written or read; enable it"}
+	ok := encryption.violations with input as h.doc([h.res("aws_kms_key", "k", {"enable_key_rotation": true}, {})])
+	count(h.flagged(ok, "TG-ENC-007")) == 0
+}
+
+# TG-ENC-008
+
+test_enc_008_fails_short_deletion_window if {
+	vs := encryption.violations with input as h.doc([h.res("aws_kms_key", "k", {"enable_key_rotation": true, "deletion_window_in_days": 7}, {})])
+	h.messages(vs, "TG-ENC-008") == {"KMS key aws_kms_key.k has a deletion window of 7 days; set deletion_window_in_days to at least 30"}
+	relaxed := encryption.violations with input as h.doc([h.res("aws_kms_key", "k", {"enable_key_rotation": true, "deletion_window_in_days": 7}, {})])
+		with data.trailgate.config.min_key_deletion_window_days as 7
+	count(h.flagged(relaxed, "TG-ENC-008")) == 0
+	unset := encryption.violations with input as h.doc([h.res("aws_kms_key", "k", {"enable_key_rotation": true}, {})])
+	count(h.flagged(unset, "TG-ENC-008")) == 0
+}
+
+# TG-ENC-009
+
+test_enc_009_lake_store_keys if {
+	missing := encryption.violations with input as h.doc([h.res("aws_cloudtrail_event_data_store", "lake", {"name": "lake"}, {})])
+	h.messages(missing, "TG-ENC-009") == {"CloudTrail Lake event data store aws_cloudtrail_event_data_store.lake has no kms_key_id, so it is encrypted with a key AWS owns; set a customer-managed aws_kms_key"}
+	managed := encryption.violations with input as h.doc([h.res("aws_cloudtrail_event_data_store", "lake", {"kms_key_id": "alias/aws/cloudtrail"}, {})])
+	h.flagged(managed, "TG-ENC-009") == {"aws_cloudtrail_event_data_store.lake"}
+	ok := encryption.violations with input as h.doc([h.res("aws_cloudtrail_event_data_store", "lake", {"kms_key_id": "${aws_kms_key.lake.arn}"}, {})])
+	count(h.flagged(ok, "TG-ENC-009")) == 0
+}

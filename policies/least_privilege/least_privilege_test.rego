@@ -90,7 +90,7 @@ test_lp_003_passes_account_root_admins_and_specific_actions if {
 test_lp_003_fails_service_wide_action_to_role if {
 	role := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/ops"]}, "Action": ["KMS:*"]})
 	vs := lp.violations with input as h.doc([key([role])])
-	h.messages(vs, "TG-LP-003") == {"aws_kms_key.trail policy allows kms:* to AWS principal arn:aws:iam::111122223333:role/ops (statement Root); grant specific actions or add it to admin_principals"}
+	h.messages(vs, "TG-LP-003") == {"aws_kms_key.trail policy allows KMS:* to AWS principal arn:aws:iam::111122223333:role/ops (statement Root); grant specific actions or add it to admin_principals"}
 }
 
 test_lp_003_fails_identity_policy if {
@@ -266,4 +266,262 @@ test_lp_008_fails_unparsed_policy if {
 	role := h.res("aws_iam_role", "cw", {"assume_role_policy": "${data.aws_iam_policy_document.assume.json}"}, {})
 	vs := lp.violations with input as h.doc([role])
 	h.messages(vs, "TG-LP-008") == {"aws_iam_role.cw assume_role_policy is not a statically readable policy document (${data.aws_iam_policy_document.assume.json}); write it as literal JSON so it can be checked"}
+}
+
+# Class 5: conditions that name no one do not limit.
+
+test_lp_001_fails_conditions_that_limit_nothing if {
+	conditions := [
+		{"StringLike": {"aws:PrincipalAccount": ["*"]}},
+		{"Null": {"aws:PrincipalArn": ["false"]}},
+		{"ArnLike": {"aws:SourceArn": ["*"]}},
+		{"ArnLike": {"aws:SourceArn": ["arn:aws:cloudtrail:eu-west-2:*:trail/*"]}},
+		{"ForAllValues:StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}},
+		{"StringEquals": {"aws:PrincipalOrgID": []}},
+	]
+	every c in conditions {
+		vs := lp.violations with input as h.doc([bucket_policy([object.union(public_read, {"Condition": c})])])
+		h.flagged(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs"}
+	}
+}
+
+test_lp_001_passes_wildcard_region_arn_in_one_account if {
+	st := object.union(public_read, {"Condition": {"ArnLike": {"aws:SourceArn": ["arn:aws:cloudtrail:*:111122223333:trail/*"]}}})
+	vs := lp.violations with input as h.doc([bucket_policy([st])])
+	count(h.flagged(vs, "TG-LP-001")) == 0
+}
+
+test_lp_001_fails_not_principal if {
+	st := object.union(object.remove(public_read, ["Principal"]), {"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root"]}})
+	vs := lp.violations with input as h.doc([bucket_policy([st])])
+	some m in h.messages(vs, "TG-LP-001")
+	contains(m, "allows everyone except its NotPrincipal (statement Read)")
+}
+
+test_lp_002_fails_wildcard_source_arn if {
+	st := object.union(cloudtrail_write, {"Condition": {"ArnLike": {"aws:SourceArn": ["*"]}}})
+	vs := lp.violations with input as h.doc([bucket_policy([st])])
+	h.flagged(vs, "TG-LP-002") == {"aws_s3_bucket_policy.logs"}
+}
+
+test_lp_003_fails_not_action_and_covering_patterns if {
+	not_action := object.union(object.remove(root_admin, ["Action"]), {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/ops"]}, "NotAction": ["kms:ScheduleKeyDeletion"]})
+	star_star := object.union(root_admin, {"Sid": "StarStar", "Principal": {"AWS": ["arn:aws:iam::111122223333:role/ops"]}, "Action": ["*:*"]})
+	vs := lp.violations with input as h.doc([key([not_action, star_star])])
+	h.messages(vs, "TG-LP-003") == {
+		"aws_kms_key.trail policy allows every action except kms:ScheduleKeyDeletion to AWS principal arn:aws:iam::111122223333:role/ops (statement Root); grant specific actions or add it to admin_principals",
+		"aws_kms_key.trail policy allows *:* to AWS principal arn:aws:iam::111122223333:role/ops (statement StarStar); grant specific actions or add it to admin_principals",
+	}
+}
+
+test_lp_003_passes_narrower_wildcards if {
+	reader := object.union(root_admin, {"Principal": {"AWS": ["arn:aws:iam::111122223333:role/ops"]}, "Action": ["s3:Get*", "kms:Describe*"]})
+	vs := lp.violations with input as h.doc([key([reader])])
+	count(h.flagged(vs, "TG-LP-003")) == 0
+}
+
+# Class 7: IAM wildcard semantics for KMS actions.
+
+test_lp_004_passes_actions_within_the_allowed_patterns if {
+	exact := object.union(generate, {"Action": ["kms:GenerateDataKey", "KMS:GenerateDataKeyWithoutPlaintext", "kms:describekey"]})
+	vs := lp.violations with input as h.doc([key([exact])])
+	count(h.flagged(vs, "TG-LP-004")) == 0
+}
+
+test_lp_004_fails_broader_wildcards if {
+	broad := object.union(generate, {"Action": ["kms:Generate*"]})
+	vs := lp.violations with input as h.doc([key([broad])])
+	some m in h.messages(vs, "TG-LP-004")
+	contains(m, "allows CloudTrail kms:Generate* (statement CloudTrailEncrypt)")
+}
+
+test_lp_004_requires_the_context_for_exact_generate_data_key if {
+	exact := object.union(object.remove(generate, ["Condition"]), {"Action": ["kms:GenerateDataKey"], "Condition": source_arn})
+	vs := lp.violations with input as h.doc([key([exact])])
+	some m in h.messages(vs, "TG-LP-004")
+	contains(m, "kms:GenerateDataKey (statement CloudTrailEncrypt) without a kms:EncryptionContext:aws:cloudtrail:arn condition")
+}
+
+test_lp_004_fails_wildcard_encryption_context if {
+	loose := object.union(generate, {"Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["*"]}, "StringEquals": {"aws:SourceArn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"]}}})
+	vs := lp.violations with input as h.doc([key([loose])])
+	h.flagged(vs, "TG-LP-004") == {"aws_kms_key.trail"}
+}
+
+test_lp_004_fails_not_action if {
+	st := object.union(object.remove(describe, ["Action"]), {"NotAction": ["kms:ScheduleKeyDeletion"]})
+	vs := lp.violations with input as h.doc([key([st])])
+	some m in h.messages(vs, "TG-LP-004")
+	contains(m, "every action except kms:ScheduleKeyDeletion")
+}
+
+lake_statement := {"Sid": "Lake", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceAccount": ["111122223333"]}}}
+
+lake_store := h.res("aws_cloudtrail_event_data_store", "lake", {"kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]})
+
+test_lp_004_lets_a_lake_key_decrypt if {
+	vs := lp.violations with input as h.doc([key([lake_statement]), lake_store])
+	count(h.flagged(vs, "TG-LP-004")) == 0
+}
+
+test_lp_004_keeps_trail_keys_from_decrypting if {
+	trail_using_key := h.res("aws_cloudtrail", "org", {"kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]})
+	vs := lp.violations with input as h.doc([key([lake_statement]), lake_store, trail_using_key])
+	some m in h.messages(vs, "TG-LP-004")
+	contains(m, "allows CloudTrail kms:Decrypt (statement Lake)")
+}
+
+# Class 6: managed and inline_policy documents of the trail role are read.
+
+managed(statement) := h.res_with_policies("aws_iam_policy", "cw", {"policy": "{}"}, {"policy": ["aws_cloudwatch_log_group.trail"]}, {"policy": {"Statement": [statement]}})
+
+test_lp_005_reads_attached_customer_managed_policies if {
+	cases := [
+		[cw_role, h.res("aws_iam_role_policy_attachment", "cw", {"role": "${aws_iam_role.cw.name}", "policy_arn": "${aws_iam_policy.cw.arn}"}, {"role": ["aws_iam_role.cw"], "policy_arn": ["aws_iam_policy.cw"]})],
+		[cw_role, h.res("aws_iam_policy_attachment", "cw", {"roles": ["cw"], "policy_arn": "${aws_iam_policy.cw.arn}"}, {"policy_arn": ["aws_iam_policy.cw"]})],
+		[cw_role, h.res("aws_iam_role_policy_attachments_exclusive", "cw", {"role_name": "cw", "policy_arns": ["${aws_iam_policy.cw.arn}"]}, {"policy_arns": ["aws_iam_policy.cw"]})],
+		[object.union(cw_role, {"values": {"name": "cw", "managed_policy_arns": ["${aws_iam_policy.cw.arn}"]}, "refs": {"managed_policy_arns": ["aws_iam_policy.cw"]}}), log_group],
+	]
+	every c in cases {
+		scoped := lp.violations with input as h.doc([trail, log_group, c[0], c[1], managed(delivery)])
+		count(h.flagged(scoped, "TG-LP-005")) == 0
+		broad := lp.violations with input as h.doc([trail, c[0], c[1], managed(object.union(delivery, {"Resource": ["*"]}))])
+		h.flagged(broad, "TG-LP-005") == {"aws_iam_policy.cw"}
+	}
+}
+
+test_lp_005_reads_inline_policy_blocks if {
+	doc := json.marshal({"Statement": {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}})
+	role := object.union(cw_role, {"values": {"name": "cw", "inline_policy": [{"name": "all-logs", "policy": doc}]}})
+	vs := lp.violations with input as h.doc([trail, log_group, role])
+	h.messages(vs, "TG-LP-005") == {
+		"aws_iam_role.cw (trail role aws_iam_role.cw) allows logs:*; allow only logs:CreateLogStream and logs:PutLogEvents",
+		"aws_iam_role.cw (trail role aws_iam_role.cw) allows Resource *, which is not the trail's log group; scope it to the log group ARN",
+	}
+}
+
+test_lp_005_finds_the_role_by_a_literal_arn if {
+	literal_role_trail := h.res("aws_cloudtrail", "org", {"cloud_watch_logs_role_arn": "arn:aws:iam::111122223333:role/service/cw"}, {"cloud_watch_logs_group_arn": ["aws_cloudwatch_log_group.trail"]})
+	by_name := object.union(role_policy(object.union(delivery, {"Action": ["logs:*"]})), {"refs": {}, "values": {"role": "cw", "policy": "{}"}})
+	vs := lp.violations with input as h.doc([literal_role_trail, log_group, cw_role, by_name])
+	h.flagged(vs, "TG-LP-005") == {"aws_iam_role_policy.cw"}
+}
+
+test_lp_008_fails_unreadable_inline_policy if {
+	role := object.union(cw_role, {"values": {"name": "cw", "inline_policy": [{"name": "x", "policy": "${data.aws_iam_policy_document.x.json}"}]}})
+	vs := lp.violations with input as h.doc([role])
+	h.messages(vs, "TG-LP-008") == {"aws_iam_role.cw inline_policy x is not a statically readable policy document (${data.aws_iam_policy_document.x.json}); write it as literal JSON so it can be checked"}
+}
+
+# TG-LP-009
+
+trusted_provider := object.union(h.provider, {"allowed_account_ids": ["111122223333"]})
+
+trusted_doc(list) := object.union(h.doc(list), {"providers": [trusted_provider]})
+
+log_trail := h.res("aws_cloudtrail", "org", {"s3_bucket_name": "${aws_s3_bucket.logs.id}", "kms_key_id": "${aws_kms_key.trail.arn}"}, {"s3_bucket_name": ["aws_s3_bucket.logs"], "kms_key_id": ["aws_kms_key.trail"]})
+
+logs_bucket := h.res("aws_s3_bucket", "logs", {"bucket": "org-logs"}, {})
+
+test_lp_009_passes_trusted_principals_and_conditions if {
+	statements := [
+		root_admin,
+		object.union(cloudtrail_write, {"Condition": source_arn}),
+		object.union(public_read, {"Sid": "Org", "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}}),
+		object.union(public_read, {"Sid": "Delegated", "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ["111122223333"]}}}),
+		object.union(public_read, {"Sid": "Reader", "Principal": {"AWS": ["${aws_iam_role.reader.arn}", "111122223333"]}}),
+	]
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, bucket_policy(statements), key([root_admin, generate, describe])])
+		with data.trailgate.config.organization_id as "o-abc123"
+	count(h.flagged(vs, "TG-LP-009")) == 0
+}
+
+test_lp_009_fails_other_accounts_and_conditions_naming_them if {
+	outsider := object.union(public_read, {"Sid": "Outsider", "Principal": {"AWS": ["arn:aws:iam::999999999999:role/x"]}})
+	other_org := object.union(public_read, {"Sid": "OtherOrg", "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-other"]}}})
+	foreign_trail := object.union(cloudtrail_write, {"Sid": "ForeignTrail", "Condition": {"StringEquals": {"aws:SourceArn": ["arn:aws:cloudtrail:eu-west-2:999999999999:trail/x"]}}})
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, bucket_policy([outsider, other_org, foreign_trail])])
+		with data.trailgate.config.organization_id as "o-abc123"
+	h.messages(vs, "TG-LP-009") == {
+		"aws_s3_bucket_policy.logs allows s3:GetObject to AWS principal arn:aws:iam::999999999999:role/x (statement Outsider), outside the trusted accounts [111122223333], organisation o-abc123; limit it to trusted principals (or add the account to trusted_accounts)",
+		"aws_s3_bucket_policy.logs allows s3:GetObject to AWS principal * (statement OtherOrg), outside the trusted accounts [111122223333], organisation o-abc123; limit it to trusted principals (or add the account to trusted_accounts)",
+		"aws_s3_bucket_policy.logs allows s3:PutObject to Service principal cloudtrail.amazonaws.com (statement ForeignTrail), outside the trusted accounts [111122223333], organisation o-abc123; limit it to trusted principals (or add the account to trusted_accounts)",
+	}
+}
+
+test_lp_009_reads_key_policies_of_log_keys_only if {
+	decrypt := object.union(root_admin, {"Sid": "Decrypt", "Principal": {"AWS": ["arn:aws:iam::999999999999:root"]}, "Action": ["kms:Decrypt"]})
+	other_key := object.union(key([decrypt]), {"address": "aws_kms_key.other", "name": "other"})
+	on_log_key := lp.violations with input as trusted_doc([log_trail, logs_bucket, key([decrypt])])
+	h.flagged(on_log_key, "TG-LP-009") == {"aws_kms_key.trail"}
+	on_other_key := lp.violations with input as trusted_doc([log_trail, logs_bucket, other_key])
+	count(h.flagged(on_other_key, "TG-LP-009")) == 0
+}
+
+test_lp_009_reads_trusted_accounts_from_policy_data if {
+	outsider := object.union(public_read, {"Sid": "Partner", "Principal": {"AWS": ["arn:aws:iam::999999999999:role/siem"]}})
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, bucket_policy([outsider])])
+		with data.trailgate.config.trusted_accounts as ["999999999999"]
+	count(h.flagged(vs, "TG-LP-009")) == 0
+}
+
+test_lp_009_reads_inline_bucket_policies_and_grants if {
+	outsider := object.union(public_read, {"Sid": "Outsider", "Principal": {"AWS": ["999999999999"]}})
+	inline := h.res_with_policies("aws_s3_bucket", "logs", {"bucket": "org-logs"}, {}, {"policy": {"Statement": [outsider]}})
+	grant := h.res("aws_kms_grant", "x", {"key_id": "${aws_kms_key.trail.key_id}", "grantee_principal": "arn:aws:iam::999999999999:role/x"}, {"key_id": ["aws_kms_key.trail"]})
+	vs := lp.violations with input as trusted_doc([log_trail, inline, key([root_admin]), grant])
+	h.flagged(vs, "TG-LP-009") == {"aws_s3_bucket.logs", "aws_kms_grant.x"}
+}
+
+test_lp_009_is_silent_without_trusted_accounts if {
+	outsider := object.union(public_read, {"Principal": {"AWS": ["arn:aws:iam::999999999999:role/x"]}})
+	vs := lp.violations with input as h.doc([log_trail, logs_bucket, bucket_policy([outsider])])
+	count(h.flagged(vs, "TG-LP-009")) == 0
+	judged := lp.judged_statements with input as h.doc([log_trail, logs_bucket, bucket_policy([outsider])])
+	count(judged) == 1
+}
+
+test_lp_009_leaves_open_statements_to_lp_001 if {
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, bucket_policy([public_read])])
+	h.flagged(vs, "TG-LP-001") == {"aws_s3_bucket_policy.logs"}
+	count(h.flagged(vs, "TG-LP-009")) == 0
+}
+
+test_lp_009_encryption_context_trusts_services_not_outside_roles if {
+	context := {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/org"]}}
+	outside_reader := {"Sid": "OutsideReader", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::999999999999:role/x"]}, "Action": ["kms:Decrypt"], "Resource": ["*"], "Condition": context}
+	service := {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": ["logs.eu-west-2.amazonaws.com"]}, "Action": ["kms:Decrypt"], "Resource": ["*"], "Condition": context}
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, key([outside_reader, service])])
+	some m in h.messages(vs, "TG-LP-009")
+	contains(m, "(statement OutsideReader)")
+	count(h.messages(vs, "TG-LP-009")) == 1
+}
+
+test_lp_009_reads_acls_of_log_buckets if {
+	canned := h.res("aws_s3_bucket_acl", "logs", {"acl": "public-read"}, {"bucket": ["aws_s3_bucket.logs"]})
+	foreign := h.res(
+		"aws_s3_bucket_acl", "logs", {"access_control_policy": [{
+			"owner": [{"id": "owner-canonical-id"}],
+			"grant": [
+				{"permission": "FULL_CONTROL", "grantee": [{"type": "CanonicalUser", "id": "owner-canonical-id"}]},
+				{"permission": "READ", "grantee": [{"type": "CanonicalUser", "id": "other-canonical-id"}]},
+			],
+		}]},
+		{"bucket": ["aws_s3_bucket.logs"]},
+	)
+	inline := h.res("aws_s3_bucket", "logs", {"bucket": "org-logs", "acl": "authenticated-read"}, {})
+	every resources in [[logs_bucket, canned], [logs_bucket, foreign], [inline]] {
+		vs := lp.violations with input as trusted_doc(array.concat([log_trail], resources))
+		count(h.flagged(vs, "TG-LP-009")) == 1
+	}
+}
+
+test_lp_009_ignores_acls_when_the_bucket_disables_them if {
+	canned := h.res("aws_s3_bucket_acl", "logs", {"acl": "public-read"}, {"bucket": ["aws_s3_bucket.logs"]})
+	enforced := h.res("aws_s3_bucket_ownership_controls", "logs", {"rule": [{"object_ownership": "BucketOwnerEnforced"}]}, {"bucket": ["aws_s3_bucket.logs"]})
+	vs := lp.violations with input as trusted_doc([log_trail, logs_bucket, canned, enforced])
+	count(h.flagged(vs, "TG-LP-009")) == 0
+	private := h.res("aws_s3_bucket_acl", "logs", {"acl": "private"}, {"bucket": ["aws_s3_bucket.logs"]})
+	ok := lp.violations with input as trusted_doc([log_trail, logs_bucket, private])
+	count(h.flagged(ok, "TG-LP-009")) == 0
 }

@@ -21,7 +21,7 @@ import data.trailgate.lib
 #   recommended_action: Set is_multi_region_trail = true on the aws_cloudtrail.
 violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 	some t in lib.trails
-	lib.get(t, "is_multi_region_trail") != true
+	not_true(lib.get(t, "is_multi_region_trail"))
 	msg := sprintf("trail %s is not multi-region; set is_multi_region_trail = true", [t.address])
 }
 
@@ -59,7 +59,7 @@ violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 #   recommended_action: Set enable_log_file_validation = true on the aws_cloudtrail.
 violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
 	some t in lib.trails
-	lib.get(t, "enable_log_file_validation") != true
+	not_true(lib.get(t, "enable_log_file_validation"))
 	msg := sprintf("trail %s does not set enable_log_file_validation = true; enable it", [t.address])
 }
 
@@ -107,17 +107,37 @@ organization_trail_exists if {
 	lib.get(t, "is_organization_trail") == true
 }
 
-# Buckets that write server access logs into a different bucket.
+# A trail whose flag is unknown before apply may be the organisation trail: TG-VER-001 says so.
+organization_trail_exists if {
+	some t in lib.trails
+	lib.unknown(lib.get(t, "is_organization_trail"))
+}
+
+# Known and not true (unset counts): an unknown value is TG-VER-001's finding.
+not_true(v) if {
+	v != true
+	not lib.unknown(v)
+}
+
+# Buckets that write server access logs into a different bucket (an
+# aws_s3_bucket_logging, or the legacy inline logging block of a bucket without one).
 access_logged_buckets := {addr |
 	some l in lib.resources("aws_s3_bucket_logging")
 	lib.is_set(lib.get(l, "target_bucket"))
 	some addr in lib.refs(l, "bucket")
 	not addr in lib.refs(l, "target_bucket")
+} | {b.address |
+	some b in lib.resources("aws_s3_bucket")
+	some l in lib.inline_block(b, "logging", "aws_s3_bucket_logging")
+	target := object.get(l, "target_bucket", null)
+	lib.is_set(target)
+	target != lib.get(b, "bucket")
+	not b.address in lib.bucket_refs(b, "logging", target)
 }
 
 # METADATA
 # title: Trail log buckets have server access logging
-# description: Every trail log bucket has an aws_s3_bucket_logging whose target is a different bucket.
+# description: Every trail log bucket has server access logging (an aws_s3_bucket_logging, or a legacy inline logging block) whose target is a different bucket.
 # related_resources:
 #   - ref: help/rules/TG-LOG-006.md
 # custom:
@@ -138,6 +158,13 @@ is_sns_action(addr) if lib.is_type(addr, "aws_sns_topic")
 
 is_sns_action(arn) if startswith(arn, "arn:aws:sns:")
 
+# An action the gate cannot resolve before apply (a variable, a local): TG-VER
+# says it cannot verify it, so it is not reported again as a missing action.
+is_sns_action(v) if {
+	lib.unknown(v)
+	not lib.resource_reference(v)
+}
+
 # Alarms that notify SNS, by the [namespace, metric_name] they watch and by the
 # metric filters their arguments refer to (CDKTF often interpolates the filter's metric name).
 # Complete rules, built once: a partial set looked up by key re-runs its body per key
@@ -155,7 +182,7 @@ sns_alarms := {a |
 	is_sns_action(action)
 } | {a |
 	some a in lib.resources("aws_cloudwatch_metric_alarm")
-	some action in lib.get(a, "alarm_actions")
+	some action in lib.as_array(lib.get(a, "alarm_actions"))
 	is_sns_action(action)
 }
 
@@ -166,24 +193,92 @@ alarmed(f) if {
 	alarmed_metrics[[mt.namespace, mt.name]]
 }
 
-# Monitor ids with a metric filter matching their tokens and an SNS-notifying alarm on it.
-# The inner loop is over required_monitors, a fixed list of about sixteen.
+# Where a trail's log group is known, a monitor counts only on it. When no trail
+# names a log group (TG-LOG-004) or it cannot be resolved (TG-VER-002), any group
+# is accepted rather than reporting every monitor a second time.
+trail_group_known if count(lib.trail_log_groups) > 0
+
+trail_group_known if count(lib.trail_log_group_names) > 0
+
+on_trail_log_group(_) if not trail_group_known
+
+on_trail_log_group(f) if {
+	some g in lib.refs(f, "log_group_name")
+	lib.trail_log_groups[g]
+}
+
+on_trail_log_group(f) if lib.trail_log_group_names[lib.get(f, "log_group_name")]
+
+# A parsed filter pattern covers a monitor when, for one of the monitor's
+# accepted patterns (`match`, or an `also_accepted` variant such as a later CIS
+# version's) and every alternative of it, some alternative of the filter
+# positively requires the same comparisons: nothing more (the filter would miss
+# events), nothing less. An $.eventSource comparison may be left out (the event
+# name identifies the API call; leaving the source out only widens the filter),
+# but never replaced by another source. Exclusions (!=, NOT EXISTS) may be added,
+# as CIS v3 does for delivery.logs.amazonaws.com. A negated comparison never
+# counts as requiring its value.
+covers(filter_keys, m) if {
+	some wanted_set in monitor_keys[m.id]
+	every wanted in wanted_set {
+		accepted(filter_keys, wanted)
+	}
+}
+
+# A filter alternative as one string: its required comparisons without
+# $.eventSource, then its sources. Comparing strings keeps the check a set lookup
+# per alternative instead of set algebra for every filter x monitor x alternative.
+alternative_key(comparisons, source_list) := concat(" @ ", [concat(" && ", sort(without_source(comparisons))), concat(", ", sort(source_list))])
+
+sources(comparisons) := {x | some x in comparisons; startswith(x, "$.eventSource ")}
+
+without_source(comparisons) := {x | some x in comparisons; not startswith(x, "$.eventSource ")}
+
+# The keys of a filter's alternatives that require something.
+filter_keys(parsed) := {alternative_key(have, sources(have)) |
+	some alt in parsed.alternatives
+	have := {x | some x in alt.require}
+	count(have) > 0
+}
+
+# A wanted alternative is matched by a filter alternative with the same
+# comparisons, naming the same source or none.
+accepted(keys, wanted) if keys[wanted.with_source]
+
+accepted(keys, wanted) if keys[wanted.without_source]
+
+# Each monitor's accepted patterns, as the keys filter alternatives must match.
+monitor_keys := {m.id: sets |
+	some m in lib.config.required_monitors
+	sets := [[{"with_source": alternative_key(w, sources(w)), "without_source": alternative_key(w, set())} |
+		some wanted in match
+		w := {x | some x in wanted}
+	] |
+		some match in array.concat([m.match], [a.match | some a in object.get(m, "also_accepted", [])])
+		count(match) > 0
+	]
+}
+
+# Monitor ids with a metric filter on the trail's log group whose parsed pattern
+# covers the monitor, and an SNS-notifying alarm on its metric. The inner loop is
+# over required_monitors, a fixed list of about sixteen.
 covered_monitors := {m.id |
 	some f in lib.resources("aws_cloudwatch_log_metric_filter")
 	alarmed(f)
-	pattern := lib.get(f, "pattern")
+	on_trail_log_group(f)
+	keys := filter_keys(object.get(f, "filter_pattern", {"alternatives": []}))
+	count(keys) > 0
 	some m in lib.config.required_monitors
-	every token in m.pattern_tokens {
-		contains(pattern, token)
-	}
+	covers(keys, m)
 }
 
 # METADATA
 # title: Required CloudTrail monitors exist
 # description: |
 #   Every monitor in required_monitors (the CIS monitoring set) has a CloudWatch
-#   Logs metric filter whose pattern contains all of its tokens, and an alarm on
-#   that metric with an SNS alarm action.
+#   Logs metric filter on the trail's log group whose parsed pattern positively
+#   matches the monitor's events (policy data `match`; negated or narrower
+#   patterns do not count), and an alarm on that metric with an SNS alarm action.
 # related_resources:
 #   - ref: help/rules/TG-LOG-007.md
 # custom:
@@ -199,8 +294,289 @@ violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 	count(lib.trails) > 0 # no trail at all is TG-LOG-008
 	some m in lib.config.required_monitors
 	not covered_monitors[m.id]
-	msg := sprintf("monitor %s (%s) has no metric filter with a pattern containing %s and an SNS-notifying alarm on its metric; add both", [m.id, m.title, concat(", ", m.pattern_tokens)])
+	msg := sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both", [m.id, m.title, m.pattern])
 }
+
+# Alarms with actions switched off, with the metric filter whose metric they watch.
+# Only silenced alarms are paired with filters (few), so this is not alarms x filters.
+silenced_filter_alarms contains [a, f] if {
+	some a in lib.resources("aws_cloudwatch_metric_alarm")
+	lib.get(a, "actions_enabled") == false
+	some f in lib.resources("aws_cloudwatch_log_metric_filter")
+	watches(a, f)
+}
+
+watches(a, f) if {
+	some arg in ["metric_name", "namespace"]
+	f.address in lib.refs(a, arg)
+}
+
+watches(a, f) if {
+	some mt in lib.blocks(lib.get(f, "metric_transformation"))
+	lib.get(a, "namespace") == mt.namespace
+	lib.get(a, "metric_name") == mt.name
+}
+
+# METADATA
+# title: Alarms on trail metrics have their actions enabled
+# description: |
+#   No aws_cloudwatch_metric_alarm that watches a log metric filter's metric sets
+#   actions_enabled = false: such an alarm changes state but notifies nobody.
+# related_resources:
+#   - ref: help/rules/TG-LOG-013.md
+# custom:
+#   id: TG-LOG-013
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 33
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 4.1-4.15
+#   recommended_action: Remove actions_enabled = false from the alarm (actions are enabled by default).
+violations contains lib.violation(rego.metadata.rule(), pair[0].address, msg) if {
+	some pair in silenced_filter_alarms
+	msg := sprintf("alarm %s on the metric of %s sets actions_enabled = false, so it notifies nobody; enable its actions", [pair[0].address, pair[1].address])
+}
+
+# METADATA
+# title: Trails are logging
+# description: |
+#   No trail sets enable_logging = false. A trail that exists but is stopped
+#   records nothing: every other trail control then protects an empty log.
+# related_resources:
+#   - ref: help/rules/TG-LOG-010.md
+# custom:
+#   id: TG-LOG-010
+#   severity: critical
+#   frameworks:
+#     - UK GDPR Art. 30
+#     - UK GDPR Art. 32(1)(d)
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 3.1
+#   recommended_action: Remove enable_logging = false from the aws_cloudtrail (logging is on by default).
+violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
+	some t in lib.trails
+	lib.get(t, "enable_logging") == false
+	msg := sprintf("trail %s sets enable_logging = false, so it records nothing; remove it or set it to true", [t.address])
+}
+
+# --- Management events: which a trail records (TG-LOG-011, TG-LOG-012) ---
+
+basic_selectors(t) := lib.blocks(lib.get(t, "event_selector"))
+
+advanced_selectors(t) := [lib.blocks(object.get(aes, "field_selector", null)) | some aes in lib.blocks(lib.get(t, "advanced_event_selector"))]
+
+uses_advanced(t) if count(advanced_selectors(t)) > 0
+
+# Basic selectors that include management events (the default; unknown counts as included).
+basic_management(t) := [es |
+	some es in basic_selectors(t)
+	object.get(es, "include_management_events", true) != false
+]
+
+covers_rw(es, wanted) if object.get(es, "read_write_type", "All") in {"All", wanted}
+
+covers_rw(es, _) if lib.unknown(object.get(es, "read_write_type", "All"))
+
+# Advanced selectors for management events: eventCategory equals Management.
+advanced_management(t) := [fs |
+	some fs in advanced_selectors(t)
+	some f in fs
+	f.field == "eventCategory"
+	some v in lib.as_array(object.get(f, "equals", []))
+	v in {"Management", "management"}
+]
+
+# Fields an advanced management selector may use without narrowing what is recorded
+# beyond read/write and the excluded sources.
+management_fields := {"eventCategory", "readOnly", "eventSource"}
+
+# A filter on eventSource that only excludes sources (not_equals), which LOG-012 judges.
+exclusion_only(f) if {
+	f.field == "eventSource"
+	every op, _ in object.remove(f, ["field", "not_equals"]) {
+		object.get(f, op, null) in {null, []}
+	}
+}
+
+narrowing_fields(fs) := {f.field |
+	some f in fs
+	not f.field in management_fields
+} | {"eventSource" |
+	some f in fs
+	f.field == "eventSource"
+	not exclusion_only(f)
+}
+
+# The readOnly filter of an advanced selector admits events whose readOnly is `wanted`.
+admits_read_only(fs, _) if {
+	every f in fs {
+		f.field != "readOnly"
+	}
+}
+
+admits_read_only(fs, wanted) if {
+	some f in fs
+	f.field == "readOnly"
+	equals_admit(selector_values(f, "equals"), wanted)
+	not wanted in selector_values(f, "not_equals")
+}
+
+equals_admit(values, _) if count(values) == 0
+
+equals_admit(values, wanted) if wanted in values
+
+selector_values(f, op) := [bool_text(v) | some v in lib.as_array(object.get(f, op, []))]
+
+bool_text(v) := lower(v) if is_string(v)
+
+bool_text(true) := "true"
+
+bool_text(false) := "false"
+
+records(t, kind) if {
+	not uses_advanced(t)
+	count(basic_selectors(t)) == 0
+	kind in {"ReadOnly", "WriteOnly"}
+}
+
+records(t, kind) if {
+	not uses_advanced(t)
+	some es in basic_management(t)
+	covers_rw(es, kind)
+}
+
+records(t, "ReadOnly") if {
+	some fs in advanced_management(t)
+	count(narrowing_fields(fs)) == 0
+	admits_read_only(fs, "true")
+}
+
+records(t, "WriteOnly") if {
+	some fs in advanced_management(t)
+	count(narrowing_fields(fs)) == 0
+	admits_read_only(fs, "false")
+}
+
+management_gaps(t) := (({"records no management events (every event_selector sets include_management_events = false)" |
+	not uses_advanced(t)
+	count(basic_selectors(t)) > 0
+	count(basic_management(t)) == 0
+} | {"records no management events (no advanced_event_selector selects eventCategory Management)" |
+	uses_advanced(t)
+	count(advanced_management(t)) == 0
+}) | {gap |
+	some kind, gap in {"ReadOnly": "does not record read-only management events", "WriteOnly": "does not record write management events"}
+	management_selected(t)
+	not records(t, kind)
+}) | {sprintf("filters management events on %s", [concat(", ", sort(narrowed))]) |
+	narrowed := {field | some fs in advanced_management(t); some field in narrowing_fields(fs)}
+	count(narrowed) > 0
+}
+
+management_selected(t) if {
+	not uses_advanced(t)
+	count(basic_selectors(t)) == 0
+}
+
+management_selected(t) if {
+	not uses_advanced(t)
+	count(basic_management(t)) > 0
+}
+
+management_selected(t) if count(advanced_management(t)) > 0
+
+complete_trails := {t.address | some t in lib.trails; count(management_gaps(t)) == 0}
+
+# METADATA
+# title: Trails record all management events, read and write
+# description: |
+#   At least one trail records every management event, read and write: no
+#   event_selector with include_management_events = false or a read_write_type
+#   other than All (unless another selector covers the rest), no advanced event
+#   selectors without a Management selector, and no readOnly or other filter
+#   narrowing the management selector. Excluded event sources are TG-LOG-012's.
+# related_resources:
+#   - ref: help/rules/TG-LOG-011.md
+# custom:
+#   id: TG-LOG-011
+#   severity: high
+#   frameworks:
+#     - UK GDPR Art. 30
+#     - UK GDPR Art. 32(1)(d)
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 3.1
+#   recommended_action: Record management events with read_write_type All (or an advanced selector with only eventCategory = Management).
+violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
+	count(complete_trails) == 0
+	some t in lib.trails
+	gaps := management_gaps(t)
+	count(gaps) > 0
+	msg := sprintf("trail %s %s; record every management event, read and write", [t.address, concat("; ", sort(gaps))])
+}
+
+# Management event sources a trail excludes in every selector that records management events.
+excluded_sources(t) := {s |
+	not uses_advanced(t)
+	mgmt := basic_management(t)
+	count(mgmt) > 0
+	some s in lib.as_array(object.get(mgmt[0], "exclude_management_event_sources", []))
+	every es in mgmt {
+		s in lib.as_array(object.get(es, "exclude_management_event_sources", []))
+	}
+} | {s |
+	mgmt := advanced_management(t)
+	count(mgmt) > 0
+	some s in not_equal_sources(mgmt[0])
+	every fs in mgmt {
+		s in not_equal_sources(fs)
+	}
+}
+
+not_equal_sources(fs) := {s |
+	some f in fs
+	f.field == "eventSource"
+	some s in lib.as_array(object.get(f, "not_equals", []))
+}
+
+disallowed_exclusions(t) := {s |
+	some s in excluded_sources(t)
+	not lib.unknown(s)
+	not s in lib.config.allowed_excluded_event_sources
+}
+
+# AWS lets a trail leave out only these management event sources (for cost).
+excludable_sources := {"kms.amazonaws.com", "rdsdata.amazonaws.com"}
+
+clean_trails := {addr | some t in lib.trails; complete_trails[t.address]; count(disallowed_exclusions(t)) == 0; addr := t.address}
+
+# METADATA
+# title: Management event sources are excluded only as policy data allows
+# description: |
+#   A trail that records management events leaves out event sources
+#   (exclude_management_event_sources, or an advanced eventSource not_equals)
+#   only when allowed_excluded_event_sources lists them (none by default). AWS
+#   accepts exclusions only for kms.amazonaws.com and rdsdata.amazonaws.com.
+# related_resources:
+#   - ref: help/rules/TG-LOG-012.md
+# custom:
+#   id: TG-LOG-012
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 30
+#     - FCA SYSC 9.1
+#     - CIS AWS Foundations v1.4.0 3.1
+#   recommended_action: Stop excluding the source, or list it in allowed_excluded_event_sources in policy data if leaving it out (for cost) is an accepted decision.
+violations contains lib.violation(rego.metadata.rule(), t.address, msg) if {
+	count(clean_trails) == 0
+	some t in lib.trails
+	complete_trails[t.address]
+	some s in disallowed_exclusions(t)
+	msg := sprintf("trail %s does not record management events from %s%s; record them, or list the source in allowed_excluded_event_sources", [t.address, s, exclusion_note(s)])
+}
+
+exclusion_note(s) := "" if s in excludable_sources
+
+else := " (AWS accepts exclusions only for kms.amazonaws.com and rdsdata.amazonaws.com)"
 
 # METADATA
 # title: A CloudTrail trail exists

@@ -8,8 +8,9 @@ import data.trailgate.least_privilege
 import data.trailgate.logging
 import data.trailgate.residency
 import data.trailgate.retention
+import data.trailgate.verifiability
 
 # METADATA
 # title: violations
 # description: Every violation found in the input, as {id, severity, title, resource, message, help}.
-violations := (((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations
+violations := ((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | verifiability.violations

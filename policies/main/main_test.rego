@@ -102,13 +102,19 @@ compliant_resources := array.concat(
 			h.res("aws_s3_access_point", "auditors", {"name": "auditors", "bucket": "org-trail-logs", "vpc_configuration": [{"vpc_id": "vpc-0123"}], "public_access_block_configuration": [{"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}]}, {"bucket": ["aws_s3_bucket.trail_logs"]}),
 		],
 		array.concat(
-			[h.res("aws_cloudwatch_log_metric_filter", replace(m.id, ".", "_"), {"pattern": m.pattern, "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": m.id, "namespace": "CISBenchmark", "value": "1"}]}, {}) | some m in monitors],
+			[object.union(
+				h.res("aws_cloudwatch_log_metric_filter", replace(m.id, ".", "_"), {"pattern": m.pattern, "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": m.id, "namespace": "CISBenchmark", "value": "1"}]}, {}),
+				{"filter_pattern": {"syntax": "json", "alternatives": [{"require": alt, "exclude": []} | some alt in m.match], "negated": false}},
+			) |
+				some m in monitors
+			],
 			[h.res("aws_cloudwatch_metric_alarm", replace(m.id, ".", "_"), {"metric_name": m.id, "namespace": "CISBenchmark", "alarm_actions": ["${aws_sns_topic.alerts.arn}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]}) | some m in monitors],
 		),
 	),
 )
 
-compliant := h.doc(compliant_resources)
+# The provider pins the account, so TG-LP-009 judges every log bucket and key policy.
+compliant := object.union(h.doc(compliant_resources), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
 
 test_compliant_configuration_has_no_violations if {
 	vs := main.violations with input as compliant
@@ -118,16 +124,16 @@ test_compliant_configuration_has_no_violations if {
 # One breach per family shows every family feeds the entrypoint, with the full violation shape.
 test_violations_unions_every_family if {
 	breaches := {
-		"providers": [object.union(h.provider, {"region": "us-east-1"})],
+		"providers": [object.union(h.provider, {"region": "us-east-1", "allowed_account_ids": [account]})],
 		"resources": object.union(compliant.resources, {
 			"aws_kms_key": [h.res("aws_kms_key", "trail", {"enable_key_rotation": false}, {})],
 			"aws_cloudwatch_log_group": [h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org", "kms_key_id": "${aws_kms_key.trail.arn}", "retention_in_days": 30}, {})],
 			"aws_sns_topic": [h.res("aws_sns_topic", "alerts", {"name": "audit-alerts", "kms_master_key_id": "${aws_kms_key.trail.id}", "policy": "${data.aws_iam_policy_document.sns.json}"}, {})],
-			"aws_cloudtrail": [object.union(trail, {"values": {"enable_log_file_validation": false}})],
+			"aws_cloudtrail": [object.union(trail, {"values": {"enable_log_file_validation": false, "enable_logging": "${var.logging}"}})],
 		}),
 	}
 	vs := main.violations with input as breaches
-	{v.id | some v in vs} == {"TG-RES-001", "TG-ENC-002", "TG-RET-004", "TG-LP-008", "TG-LOG-003"}
+	{v.id | some v in vs} == {"TG-RES-001", "TG-ENC-002", "TG-RET-004", "TG-LP-008", "TG-LOG-003", "TG-VER-001"}
 	{
 		"id": "TG-ENC-002",
 		"severity": "medium",
@@ -147,4 +153,25 @@ test_every_violation_is_well_formed if {
 		is_string(v.title)
 		is_string(v.message)
 	}
+}
+
+# An unknown value is reported once, as "cannot verify", never also as the rule's own breach or pass.
+test_unknown_values_are_reported_once_as_cannot_verify if {
+	unknown_trail := object.union(trail, {"values": {
+		"is_multi_region_trail": "${var.multi_region}",
+		"enable_log_file_validation": "${var.validation}",
+		"is_organization_trail": "${var.org}",
+		"enable_logging": "${var.logging}",
+	}})
+	unknown := {
+		"providers": compliant.providers,
+		"resources": object.union(compliant.resources, {
+			"aws_cloudtrail": [unknown_trail],
+			"aws_cloudwatch_log_group": [h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org", "kms_key_id": "${aws_kms_key.trail.arn}", "retention_in_days": "${var.retention}"}, {"kms_key_id": ["aws_kms_key.trail"]})],
+			"aws_kms_key": [h.res_with_policies("aws_kms_key", "trail", {"enable_key_rotation": "${var.rotate}", "policy": "{}"}, {}, {"policy": {"Statement": key_statements}})],
+		}),
+	}
+	vs := main.violations with input as unknown
+	{v.id | some v in vs} == {"TG-VER-001"}
+	count(vs) == 6
 }

@@ -137,3 +137,40 @@ test_res_003_fails_lake_in_other_region if {
 	vs := residency.violations with input as h.doc([lake])
 	h.flagged(vs, "TG-RES-003") == {"aws_cloudtrail_event_data_store.lake"}
 }
+
+# Class 3: a wildcard region in a condition narrows requests; it places nothing abroad.
+
+aws_key_policy_statement := {
+	"Sid": "Allow CloudTrail to encrypt logs",
+	"Effect": "Allow",
+	"Principal": {"Service": ["cloudtrail.amazonaws.com"]},
+	"Action": ["kms:GenerateDataKey*"],
+	"Resource": ["*"],
+	"Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:*:111122223333:trail/*"]}},
+}
+
+key_with(statement) := h.res_with_policies("aws_kms_key", "k", {"policy": "{}"}, {}, {"policy": {"Statement": [statement]}})
+
+test_res_002_passes_wildcard_region_in_condition if {
+	vs := residency.violations with input as h.doc([key_with(aws_key_policy_statement)])
+	count(h.flagged(vs, "TG-RES-002")) == 0
+}
+
+test_res_002_fails_wildcard_region_in_resource if {
+	st := object.union(aws_key_policy_statement, {"Resource": ["arn:aws:logs:*:111122223333:log-group:x"], "Condition": {}})
+	vs := residency.violations with input as h.doc([key_with(st)])
+	h.messages(vs, "TG-RES-002") == {"aws_kms_key.k refers to arn:aws:logs:*:111122223333:log-group:x in region *; use a resource in one of: eu-west-2"}
+}
+
+test_res_002_fails_literal_foreign_region_in_condition if {
+	st := object.union(aws_key_policy_statement, {"Condition": {"StringEquals": {"aws:SourceArn": ["arn:aws:cloudtrail:us-east-1:111122223333:trail/org"]}}})
+	vs := residency.violations with input as h.doc([key_with(st)])
+	h.flagged(vs, "TG-RES-002") == {"aws_kms_key.k"}
+}
+
+test_res_002_fails_wildcard_region_also_used_as_a_value if {
+	pattern := "arn:aws:cloudtrail:*:111122223333:trail/*"
+	k := object.union(key_with(aws_key_policy_statement), {"values": {"policy": "{}", "description": pattern}})
+	vs := residency.violations with input as h.doc([k])
+	h.flagged(vs, "TG-RES-002") == {"aws_kms_key.k"}
+}

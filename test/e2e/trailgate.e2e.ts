@@ -427,7 +427,7 @@ describe("trailgate example app against moto", () => {
       }
     }, 120_000);
 
-    test("CloudTrail Lake event data stores: retention, multi-region, organisation, termination protection", async () => {
+    test("CloudTrail Lake event data stores: retention, multi-region, organisation, termination protection, customer-managed key", async () => {
       requires("apply");
       for (const r of ofType(all, "aws_cloudtrail_event_data_store")) {
         const want = stateOf(r);
@@ -440,6 +440,8 @@ describe("trailgate example app against moto", () => {
         expect(eds.MultiRegionEnabled).toBe(want.multi_region_enabled);
         expect(eds.OrganizationEnabled).toBe(want.organization_enabled);
         expect(eds.TerminationProtectionEnabled).toBe(want.termination_protection_enabled);
+        expect(eds.KmsKeyId).toBe(want.kms_key_id);
+        expect(ofType(all, "aws_kms_key").map((k) => stateOf(k).arn)).toContain(eds.KmsKeyId);
         expect((eds.AdvancedEventSelectors ?? []).map((x) => x.Name).sort()).toEqual(asArray<Json>(want.advanced_event_selector).map((x) => x.name).sort());
       }
     }, 60_000);

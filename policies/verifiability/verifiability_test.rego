@@ -1,0 +1,127 @@
+package trailgate.verifiability_test
+
+import data.trailgate.test_helpers as h
+import data.trailgate.verifiability as ver
+
+bucket := h.res("aws_s3_bucket", "logs", {"bucket": "org-logs"}, {})
+
+trail_with(values, refs) := h.res("aws_cloudtrail", "org", object.union({"s3_bucket_name": "org-logs"}, values), object.union({"s3_bucket_name": ["aws_s3_bucket.logs"]}, refs))
+
+# TG-VER-001
+
+test_ver_001_names_resource_argument_and_rule if {
+	vs := ver.violations with input as h.doc([bucket, trail_with({"enable_logging": "${var.enable_logging}"}, {})])
+	h.messages(vs, "TG-VER-001") == {"aws_cloudtrail.org argument enable_logging is not known before apply (${var.enable_logging}), so TG-LOG-010 cannot be checked; gate the plan or set a literal value"}
+}
+
+test_ver_001_reads_nested_blocks_and_list_elements if {
+	t := trail_with({"event_selector": [{"read_write_type": "${local.rw}", "exclude_management_event_sources": ["kms.amazonaws.com", "${var.source}"]}]}, {})
+	vs := ver.violations with input as h.doc([bucket, t])
+	h.messages(vs, "TG-VER-001") == {
+		"aws_cloudtrail.org argument event_selector.read_write_type is not known before apply (${local.rw}), so TG-LOG-011 cannot be checked; gate the plan or set a literal value",
+		"aws_cloudtrail.org argument event_selector.exclude_management_event_sources is not known before apply (${var.source}), so TG-LOG-012 cannot be checked; gate the plan or set a literal value",
+	}
+}
+
+test_ver_001_scopes_bucket_settings_to_log_buckets if {
+	lock := h.res("aws_s3_bucket_object_lock_configuration", "logs", {"rule": [{"default_retention": [{"mode": "COMPLIANCE", "days": "${var.days}"}]}]}, {"bucket": ["aws_s3_bucket.logs"]})
+	other_lock := h.res("aws_s3_bucket_object_lock_configuration", "other", {"rule": [{"default_retention": [{"mode": "COMPLIANCE", "days": "${var.days}"}]}]}, {"bucket": ["aws_s3_bucket.other"]})
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), lock, other_lock])
+	h.flagged(vs, "TG-VER-001") == {"aws_s3_bucket_object_lock_configuration.logs"}
+}
+
+test_ver_001_accepts_keys_of_this_configuration if {
+	topics := [
+		h.res("aws_sns_topic", "own", {"kms_master_key_id": "${aws_kms_key.alerts.arn}"}, {"kms_master_key_id": ["aws_kms_key.alerts"]}),
+		h.res("aws_sns_topic", "input", {"kms_master_key_id": "${var.sns_key}"}, {}),
+	]
+	vs := ver.violations with input as h.doc(topics)
+	h.flagged(vs, "TG-VER-001") == {"aws_sns_topic.input"}
+}
+
+test_ver_001_passes_known_values if {
+	known := [bucket, trail_with({"enable_logging": true, "is_multi_region_trail": true}, {}), h.res("aws_kms_key", "k", {"enable_key_rotation": true, "deletion_window_in_days": 30}, {})]
+	vs := ver.violations with input as h.doc(known)
+	count(h.flagged(vs, "TG-VER-001")) == 0
+}
+
+test_ver_001_reports_unknown_principals_of_log_policies if {
+	statement := {"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": ["${var.reader_arn}"]}, "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::org-logs/*"]}
+	policy := h.res_with_policies("aws_s3_bucket_policy", "logs", {"policy": "{}"}, {"bucket": ["aws_s3_bucket.logs"]}, {"policy": {"Statement": [statement]}})
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), policy])
+	some m in h.messages(vs, "TG-VER-001")
+	contains(m, "aws_s3_bucket_policy.logs statement Readers names principals or principal conditions not known before apply")
+}
+
+# TG-VER-002
+
+test_ver_002_reads_the_unresolved_map if {
+	alarm := object.union(h.res("aws_cloudwatch_metric_alarm", "root", {"alarm_actions": ["${computed}"]}, {}), {"unresolved": {"alarm_actions": ["local.topics"]}})
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), alarm])
+	h.messages(vs, "TG-VER-002") == {"aws_cloudwatch_metric_alarm.root argument alarm_actions refers to local.topics, which the gate cannot follow to a resource or value, so the rules that join through it cannot check it; gate a configuration that holds both ends"}
+}
+
+test_ver_002_trail_bucket_outside_the_configuration if {
+	outside := h.res("aws_cloudtrail", "org", {"s3_bucket_name": "central-log-archive"}, {})
+	vs := ver.violations with input as h.doc([outside])
+	h.messages(vs, "TG-VER-002") == {"trail aws_cloudtrail.org s3_bucket_name names central-log-archive, which this configuration does not create, so the trail's bucket (Object Lock, lifecycle, versioning, encryption, access logging, bucket policy) cannot be checked; gate the configuration that creates it too"}
+}
+
+test_ver_002_trail_links_outside_the_configuration if {
+	t := trail_with(
+		{
+			"kms_key_id": "arn:aws:kms:eu-west-2:222222222222:key/abc",
+			"cloud_watch_logs_group_arn": "arn:aws:logs:eu-west-2:111122223333:log-group:/elsewhere:*",
+			"cloud_watch_logs_role_arn": "${var.role_arn}",
+		},
+		{},
+	)
+	vs := ver.violations with input as h.doc([bucket, t])
+	count(h.messages(vs, "TG-VER-002")) == 3
+	some m in h.messages(vs, "TG-VER-002")
+	contains(m, "cloud_watch_logs_role_arn is not known before apply (${var.role_arn}) and names nothing")
+}
+
+test_ver_002_passes_links_inside_the_configuration if {
+	t := trail_with(
+		{"kms_key_id": "${aws_kms_key.k.arn}", "cloud_watch_logs_group_arn": "arn:aws:logs:eu-west-2:111122223333:log-group:/trail:*", "cloud_watch_logs_role_arn": "${aws_iam_role.cw.arn}"},
+		{"kms_key_id": ["aws_kms_key.k"], "cloud_watch_logs_role_arn": ["aws_iam_role.cw"]},
+	)
+	resources := [bucket, t, h.res("aws_kms_key", "k", {}, {}), h.res("aws_cloudwatch_log_group", "trail", {"name": "/trail"}, {}), h.res("aws_iam_role", "cw", {"name": "cw"}, {})]
+	vs := ver.violations with input as h.doc(resources)
+	count(h.flagged(vs, "TG-VER-002")) == 0
+}
+
+test_ver_002_customer_policy_attached_from_elsewhere if {
+	t := trail_with({"cloud_watch_logs_role_arn": "${aws_iam_role.cw.arn}"}, {"cloud_watch_logs_role_arn": ["aws_iam_role.cw"]})
+	attachment := h.res("aws_iam_role_policy_attachment", "cw", {"role": "cw", "policy_arn": "arn:aws:iam::111122223333:policy/central-logs"}, {"role": ["aws_iam_role.cw"]})
+	vs := ver.violations with input as h.doc([bucket, t, h.res("aws_iam_role", "cw", {"name": "cw"}, {}), attachment])
+	h.flagged(vs, "TG-VER-002") == {"aws_iam_role_policy_attachment.cw"}
+}
+
+# TG-VER-003
+
+outside_reader := {"Sid": "Reader", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::999999999999:role/x"]}, "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::org-logs/*"]}
+
+log_policy := h.res_with_policies("aws_s3_bucket_policy", "logs", {"policy": "{}"}, {"bucket": ["aws_s3_bucket.logs"]}, {"policy": {"Statement": [outside_reader]}})
+
+test_ver_003_when_nobody_is_trusted if {
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), log_policy])
+	h.messages(vs, "TG-VER-003") == {"no trusted accounts or organisation are known, so who may reach the logs (TG-LP-009) cannot be judged for aws_s3_bucket_policy.logs; pin allowed_account_ids on the AWS providers or set trusted_accounts / organization_id in policy data"}
+}
+
+test_ver_003_silent_once_trust_is_configured if {
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), log_policy])
+		with data.trailgate.config.trusted_accounts as ["111122223333"]
+	count(h.flagged(vs, "TG-VER-003")) == 0
+}
+
+# In a plan, a value computed from a resource is "${computed}"; refs still name the resource.
+test_plan_computed_values_linked_through_refs_are_fine if {
+	topic := h.res("aws_sns_topic", "alerts", {"kms_master_key_id": "${computed}"}, {"kms_master_key_id": ["aws_kms_key.alerts"]})
+	alarm := h.res("aws_cloudwatch_metric_alarm", "root", {"alarm_actions": ["${computed}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]})
+	vs := ver.violations with input as h.doc([topic, alarm])
+	count(vs) == 0
+	unlinked := ver.violations with input as h.doc([object.union(alarm, {"refs": {"alarm_actions": []}})])
+	h.flagged(unlinked, "TG-VER-002") == {"aws_cloudwatch_metric_alarm.root"}
+}

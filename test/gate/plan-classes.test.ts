@@ -1,0 +1,218 @@
+/**
+ * Issue 9, classes 1 and 2, on real plans: small configurations of our own
+ * (test/gate/plan-fixtures/<case>/main.tf) planned with terraform 1.11.4 against
+ * moto by test/gate/plan-fixtures/generate.js. `plan.json` is the first plan;
+ * `plan-after-apply.json` the plan after apply, when every ARN is known.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadDocuments } from "../../gate/normalize";
+import { planSourcesFor } from "../../gate/normalize/plan-sources";
+import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { loadPolicyBundle, PolicyBundle, Violation } from "../../gate/policy";
+
+const fixtures = path.join(__dirname, "plan-fixtures");
+let bundle: PolicyBundle;
+
+beforeAll(() => {
+  bundle = loadPolicyBundle();
+});
+
+/** The plan as `trailgate check` reads it: with the configuration beside it when `withSources`. */
+async function load(relative: string, withSources = true): Promise<NormalizedDocument> {
+  let file = path.join(fixtures, relative);
+  if (!withSources) {
+    // The same plan file alone in a folder: nothing to read locals from.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-plan-"));
+    fs.copyFileSync(file, path.join(dir, "plan.json"));
+    file = path.join(dir, "plan.json");
+  }
+  const planSources = await planSourcesFor(file);
+  if (withSources) expect(planSources).toBeDefined();
+  return loadDocuments(file, { planSources })[0].input;
+}
+
+function resource(document: NormalizedDocument, address: string): NormalizedResource {
+  const found = Object.values(document.resources)
+    .flat()
+    .find((candidate) => candidate.address === address);
+  if (!found) throw new Error(`${address} not in document`);
+  return found;
+}
+
+function findings(document: NormalizedDocument): string[] {
+  return bundle
+    .evaluate(document)
+    .map((violation: Violation) => `${violation.id} ${violation.resource}`)
+    .sort();
+}
+
+describe("class 1: references through locals, variables and module outputs (plan and plan after apply)", () => {
+  for (const plan of ["class1-locals/plan.json", "class1-locals/plan-after-apply.json"]) {
+    describe(plan, () => {
+      let input: NormalizedDocument;
+      beforeAll(async () => {
+        input = await load(plan);
+      });
+
+      test("provider region = local.region resolves", () => {
+        expect(input.providers).toEqual([{ address: "provider.aws", name: "aws", alias: "", region: "eu-west-2" }]);
+      });
+
+      test("the trail reaches its bucket through a local and a module output, and its key through a local", () => {
+        const trail = resource(input, "aws_cloudtrail.trail");
+        expect(trail.refs.s3_bucket_name).toEqual(["module.store.aws_s3_bucket.this"]);
+        expect(trail.refs.kms_key_id).toEqual(["aws_kms_key.trail"]);
+        expect(trail.unresolved).toBeUndefined();
+        // Inside the module, a local names the bucket; a variable the caller's local.
+        const encryption = resource(input, "module.store.aws_s3_bucket_server_side_encryption_configuration.this");
+        expect(encryption.refs.bucket).toEqual(["module.store.aws_s3_bucket.this"]);
+        expect(encryption.refs.rule).toEqual(["aws_kms_key.trail"]);
+      });
+
+      test("alarm_actions = local.x (distinct(compact(concat(...)))) reaches the SNS topic; for_each keys pick the own filter", () => {
+        for (const key of ["root-use", "trail-changes"]) {
+          const alarm = resource(input, `aws_cloudwatch_metric_alarm.monitor["${key}"]`);
+          expect(alarm.refs.alarm_actions).toEqual(["aws_sns_topic.alerts"]);
+          expect(alarm.refs.metric_name).toEqual([`aws_cloudwatch_log_metric_filter.monitor["${key}"]`]);
+        }
+      });
+
+      test("the gate sees the trail's bucket (no Object Lock) and the two monitors, and no region problem", () => {
+        const found = findings(input);
+        expect(found).toContain("TG-RET-002 module.store.aws_s3_bucket.this");
+        expect(found).toContain("TG-LOG-006 module.store.aws_s3_bucket.this");
+        expect(found.filter((finding) => finding.startsWith("TG-RES-"))).toEqual([]);
+        const monitors = bundle.evaluate(input).filter((violation) => violation.id === "TG-LOG-007");
+        expect(monitors.some((violation) => /cis-3\.3-root-account-use|cis-3\.5-cloudtrail-config-changes/.test(violation.message))).toBe(false);
+        expect(monitors).toHaveLength(14);
+      });
+    });
+  }
+
+  test("the first plan and the plan after apply get the same findings", async () => {
+    expect(findings(await load("class1-locals/plan-after-apply.json"))).toEqual(findings(await load("class1-locals/plan.json")));
+  });
+
+  test("without the configuration beside the plan, what cannot be followed is listed in unresolved, not dropped", async () => {
+    const input = await load("class1-locals/plan.json", false);
+    expect(input.providers[0]).toMatchObject({ region: null, unresolved: { region: ["local.region"] } });
+    expect(resource(input, "aws_cloudtrail.trail").unresolved).toEqual({
+      kms_key_id: ["local.key_arn"],
+      s3_bucket_name: ["local.trail_bucket"],
+    });
+    expect(resource(input, 'aws_cloudwatch_metric_alarm.monitor["root-use"]').unresolved).toEqual({
+      alarm_actions: ["local.alarm_actions"],
+    });
+    expect(resource(input, "module.store.aws_s3_bucket_versioning.this").unresolved).toEqual({ bucket: ["local.bucket_id"] });
+  });
+
+  test("a configuration folder that is not the plan's is refused with --config and ignored when found beside the plan", async () => {
+    const planFile = path.join(fixtures, "class1-locals", "plan.json");
+    const other = await planSourcesFor(planFile, path.join(fixtures, "class2-self-arn"));
+    expect(() => loadDocuments(planFile, { planSources: other })).toThrow(/is not the configuration of this plan: aws_cloudtrail\.trail of the root module is not declared/);
+    const beside = await planSourcesFor(path.join(fixtures, "class2-self-arn", "plan.json"));
+    const input = loadDocuments(planFile, { planSources: beside ? { ...beside, explicit: false } : undefined })[0].input;
+    expect(resource(input, "aws_cloudtrail.trail").unresolved).toBeDefined();
+  });
+});
+
+describe("class 2: a bucket policy from data.aws_iam_policy_document naming the bucket's own ARN", () => {
+  test("at the first plan the document is rebuilt from the data source, unknown ARNs as unknown", async () => {
+    const input = await load("class2-self-arn/plan.json");
+    const policy = resource(input, "aws_s3_bucket_policy.logs");
+    expect(policy.unresolved).toBeUndefined();
+    expect(policy.values).not.toHaveProperty("policy");
+    expect(policy.refs.policy).toEqual(["aws_s3_bucket.logs"]);
+    expect(policy.policies.policy.Statement).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Action: ["s3:*"],
+        Resource: ["${computed}", "${computed}"],
+        Principal: { AWS: ["*"] },
+        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+      },
+      {
+        Sid: "AccountRead",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: ["${computed}"],
+        Principal: { AWS: ["arn:aws:iam::123456789012:root"] },
+      },
+    ]);
+  });
+
+  test("after apply the data source was read during the plan: the document comes from its json", async () => {
+    const input = await load("class2-self-arn/plan-after-apply.json");
+    const statements = resource(input, "aws_s3_bucket_policy.logs").policies.policy.Statement;
+    expect(statements.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "AccountRead"]);
+    expect(statements[0].Resource).toEqual(expect.arrayContaining(["arn:aws:s3:::tg-class2-logs", "arn:aws:s3:::tg-class2-logs/*"]));
+  });
+
+  test("the first plan and the plan after apply get the same findings, without TG-ENC-006 or TG-LP-008", async () => {
+    const first = findings(await load("class2-self-arn/plan.json"));
+    expect(first.filter((finding) => /TG-ENC-006|TG-LP-008/.test(finding))).toEqual([]);
+    expect(findings(await load("class2-self-arn/plan-after-apply.json"))).toEqual(first);
+  });
+});
+
+describe("corpus regression: a bucket policy assembled across a module boundary (join of a counted data source, local, source_policy_documents)", () => {
+  const chain = "module-policy-chain";
+  test("both plans show the TLS deny and the caller's CloudTrail statements, with the same findings", async () => {
+    const first = await load(`${chain}/plan.json`);
+    const later = await load(`${chain}/plan-after-apply.json`);
+    for (const input of [first, later]) {
+      const policy = resource(input, "module.log_storage.aws_s3_bucket_policy.this");
+      expect(policy.unresolved).toBeUndefined();
+      expect(policy.policies.policy.Statement.map((statement) => statement.Sid).sort()).toEqual(["ForceTls", "TrailAclCheck", "TrailWrite"]);
+      // The bucket's own copy of its policy (known after apply) is not the author's setting.
+      expect(resource(input, "module.log_storage.aws_s3_bucket.this").policies).toEqual({});
+    }
+    const found = findings(first);
+    expect(found.filter((finding) => /TG-ENC-006|TG-LP-008/.test(finding))).toEqual([]);
+    expect(found.filter((finding) => finding.startsWith("TG-LP-002"))).toEqual([
+      "TG-LP-002 module.log_storage.aws_s3_bucket_policy.this",
+      "TG-LP-002 module.log_storage.aws_s3_bucket_policy.this",
+    ]);
+    expect(findings(later)).toEqual(found);
+  });
+});
+
+describe("count / for_each instances", () => {
+  let input: NormalizedDocument;
+  beforeAll(async () => {
+    input = await load("instances/plan.json");
+  });
+
+  test("x[count.index] links each instance to the instance with its own index", () => {
+    expect(resource(input, "aws_s3_bucket_versioning.v[0]").refs.bucket).toEqual(["aws_s3_bucket.b[0]"]);
+    expect(resource(input, "aws_s3_bucket_versioning.v[1]").refs.bucket).toEqual(["aws_s3_bucket.b[1]"]);
+  });
+
+  test("every instance of a for_each module resolves its variable through the one call argument", () => {
+    for (const key of ["app", "web"]) {
+      const logging = resource(input, `module.logs["${key}"].aws_s3_bucket_logging.this`);
+      expect(logging.refs).toEqual({ bucket: [`module.logs["${key}"].aws_s3_bucket.this`], target_bucket: ["aws_s3_bucket.b[1]"] });
+    }
+  });
+
+  test("module.m[1].output reaches the resource of that module instance only", () => {
+    expect(resource(input, "aws_s3_bucket_public_access_block.store").refs.bucket).toEqual(["module.store[1].aws_s3_bucket.this"]);
+    const found = findings(input);
+    expect(found).toContain("TG-LP-007 module.store[0].aws_s3_bucket.this");
+    expect(found).not.toContain("TG-LP-007 module.store[1].aws_s3_bucket.this");
+  });
+});
+
+describe("corpus regression: AWS's CloudTrail key policy built by a data source", () => {
+  test("the key policy is readable at the first plan, with the trail ARN pattern of its condition", async () => {
+    for (const plan of ["trail-key-policy/plan.json", "trail-key-policy/plan-after-apply.json"]) {
+      const key = resource(await load(plan), "aws_kms_key.trail");
+      expect(key.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["AccountAdministers", "TrailEncrypts"]);
+      expect(key.arns).toContain("arn:aws:cloudtrail:*:123456789012:trail/*");
+      expect(key.unresolved).toBeUndefined();
+    }
+  });
+});
