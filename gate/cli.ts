@@ -3,6 +3,8 @@ import { describeError, GateInputError } from "./errors";
 import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
 import { packageInfo, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
+import { parseInputLimit } from "./normalize/input-file";
+import { forTerminalLine, refuseOverwritingInputs } from "./output-safety";
 import { runGate } from "./run";
 import { parseRuleList } from "./selection";
 
@@ -10,7 +12,7 @@ export const USAGE = `usage:
   trailgate check <path> [--format text|json|sarif|junit|github] [--output FILE]
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
-                         [--only IDS] [--skip IDS] [--config DIR]
+                         [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
@@ -20,7 +22,8 @@ export const USAGE = `usage:
   trailgate --version
 
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
-\`terraform show -json PLANFILE\`, a folder of *.tf.json files, or - (standard input).
+\`terraform show -json PLANFILE\`, a module folder (*.tf and *.tf.json files, override
+files, tfvars, local module calls, read as Terraform reads them), or - (standard input).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
@@ -28,6 +31,8 @@ export const USAGE = `usage:
 --fail-on  the lowest severity that fails the check (default: low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
+--max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
+           or TRAILGATE_MAX_INPUT_MB)
 --format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
@@ -51,6 +56,8 @@ interface CheckOptions {
   failOn: Severity;
   only?: string[];
   skip?: string[];
+  /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
+  maxInputMb?: number;
   config?: string;
 }
 
@@ -65,7 +72,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
   const values = new Map<string, string>();
@@ -98,6 +105,7 @@ function parseCheckArguments(args: string[]): CheckOptions {
     waivers: values.get("--waivers"),
     failOn,
     only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
   };
@@ -112,9 +120,11 @@ function check(options: CheckOptions, io: Io): number {
     failOn: options.failOn,
     only: options.only,
     skip: options.skip,
+    maxInputMb: options.maxInputMb,
   });
   const report = renderReport(options.format, run);
   if (options.output) {
+    refuseOverwritingInputs(options.output, [options.path, options.data, options.waivers]);
     try {
       fs.writeFileSync(options.output, report);
     } catch (error) {
@@ -124,7 +134,7 @@ function check(options: CheckOptions, io: Io): number {
     io.stdout(report);
   }
   // Machine formats on stdout or in a file: the outcome still belongs in the log.
-  if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
+  if (options.format !== "text" || options.output) io.stderr(`${forTerminalLine(summaryLine(run))}\n`);
   return summarize(run).failing > 0 ? 1 : 0;
 }
 
@@ -156,7 +166,8 @@ function explain(args: string[], io: Io): number {
 /** One `trailgate: error: …` line, so CI logs show the reason next to exit code 2. */
 function reportError(error: unknown, io: Io): number {
   const prefix = error instanceof GateInputError ? "" : "internal error: ";
-  io.stderr(`trailgate: error: ${prefix}${describeError(error).replace(/\s*\n\s*/g, " ")}\n`);
+  // One line, with control characters from the input shown as escapes, never raw.
+  io.stderr(`trailgate: error: ${prefix}${forTerminalLine(describeError(error).replace(/\s*\n\s*/g, " "))}\n`);
   return 2;
 }
 

@@ -3,8 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { describeError, GateInputError } from "./errors";
+import { InputBudget, readTextFile } from "./normalize/input-file";
+import { parseJson as parseTerraformJson } from "./normalize/json-reader";
 import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
 import { defaultPolicyDir } from "./paths";
+import { Loosened, loosenedKeys, validatePolicyConfig } from "./policy-data";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -63,8 +66,27 @@ export interface PolicyOptions {
   trust?: { accounts: string[]; organizationId?: string };
 }
 
+/** One key a `--data` file set, with the value it replaced. */
+export interface DataOverride {
+  key: string;
+  value: JsonValue;
+  default: JsonValue;
+}
+
+/** The policy data a run used beyond the bundle's defaults: reports state it. */
+export interface AppliedData {
+  /** The `--data` file, when one was given. */
+  file?: string;
+  overrides: DataOverride[];
+  /** Where the overrides are looser than the UK baseline (each is a TG-CFG-001 finding). */
+  loosened: Loosened[];
+}
+
 export interface PolicyBundle {
   dir: string;
+  /** The manifest's source hash: which policy judged. */
+  sha256: string;
+  data: AppliedData;
   rules: RuleInfo[];
   ruleById: Map<string, RuleInfo>;
   evaluate(document: NormalizedDocument): Violation[];
@@ -138,72 +160,68 @@ export function policySourceHash(repoRoot: string): string {
   return hash.digest("hex");
 }
 
-/** In a checkout the bundle sits at <repo>/build/policy; a stale bundle would gate with old rules. */
-function assertNotStale(dir: string): void {
+/** Files of the bundle whose sha256 the manifest records (scripts/build-policy.sh). */
+export const BUNDLE_FILES = ["policy.wasm", "data.json", "rules.json"];
+
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * The manifest must cover every file the gate loads, and each must match it,
+ * wherever the bundle is (build/policy, an npm install, TRAILGATE_POLICY_DIR):
+ * a replaced policy.wasm or an edited data.json is refused. In a checkout (the
+ * bundle at <repo>/build/policy with policies/ beside it) the source hash must
+ * match too, so a stale bundle never gates with old rules. Returns the
+ * manifest's source hash.
+ */
+function verifyManifest(dir: string): string {
   const file = path.join(dir, "manifest.json");
   const manifest = parseJson(readBundleFile(dir, "manifest.json").toString("utf8"), file);
   const recorded = isObject(manifest) ? manifest.sha256 : undefined;
   if (typeof recorded !== "string") throw new GateInputError(`${file} has no sha256`);
+  const hashes = isObject(manifest) && isObject(manifest.bundle_files) ? manifest.bundle_files : undefined;
+  for (const name of BUNDLE_FILES) {
+    const expected = hashes?.[name];
+    if (typeof expected !== "string") {
+      throw new GateInputError(`${file} does not record the sha256 of ${name}; rebuild the bundle with \`bash scripts/build-policy.sh\``);
+    }
+    if (sha256(readBundleFile(dir, name)) !== expected) {
+      throw new GateInputError(`policy bundle ${dir}: ${name} does not match its manifest (replaced or edited after the build); rebuild it with \`bash scripts/build-policy.sh\``);
+    }
+  }
   const repoRoot = path.resolve(dir, "..", "..");
-  if (!fs.existsSync(path.join(repoRoot, "policies", "data.json"))) return;
-  if (policySourceHash(repoRoot) !== recorded) {
+  if (fs.existsSync(path.join(repoRoot, "policies", "data.json")) && policySourceHash(repoRoot) !== recorded) {
     throw new GateInputError(
       `policy bundle ${dir} is stale: policies/ changed since it was built; rebuild it with \`bash scripts/build-policy.sh\``,
     );
   }
+  return recorded;
 }
 
-/** Objects merge key by key; anything else (arrays included) replaces. */
-function deepMerge(base: JsonValue, override: JsonValue): JsonValue {
-  if (!isObject(base) || !isObject(override)) return override;
-  const merged: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = key in base ? deepMerge(base[key], value) : value;
-  return merged;
-}
-
-/** Policy data with more trusted accounts, and the organisation if none is set. */
-function withTrust(data: JsonValue, trust: { accounts: string[]; organizationId?: string }): JsonValue {
-  const config = isObject(data) && isObject(data.trailgate) && isObject(data.trailgate.config) ? data.trailgate.config : {};
+/** Config with more trusted accounts, and the organisation if none is set (the synth-time gate's trust). */
+function withTrust(config: JsonObject, trust: { accounts: string[]; organizationId?: string }): JsonObject {
   const accounts = Array.isArray(config.trusted_accounts) ? config.trusted_accounts : [];
   const organization = typeof config.organization_id === "string" && config.organization_id !== "" ? config.organization_id : (trust.organizationId ?? "");
-  return deepMerge(data, {
-    trailgate: { config: { trusted_accounts: [...new Set([...accounts, ...trust.accounts])], organization_id: organization } },
-  });
-}
-
-function kindOf(value: JsonValue): string {
-  return Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+  return { ...config, trusted_accounts: [...new Set([...accounts, ...trust.accounts])], organization_id: organization };
 }
 
 /**
- * A `--data` file must be `{"trailgate":{"config":{…}}}` naming only keys data.json
- * has, each with the same JSON kind: a typo (allowed_region) or a string where a
- * list belongs would otherwise silently keep the default.
+ * A `--data` file must be `{"trailgate":{"config":{…}}}`; the merged config is
+ * then validated against the schema (gate/policy-data.ts): a typo
+ * (allowed_region), a wrong type or an out-of-range value is refused, never
+ * silently ignored by the rules.
  */
-function readDataOverrides(file: string, defaults: JsonObject): JsonObject {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    throw new GateInputError(`cannot read data file ${file}: ${describeError(error)}`);
-  }
-  const parsed = parseJson(text, `data file ${file}`);
+function readDataOverrides(file: string): JsonObject {
+  const text = readTextFile(file, "data file", new InputBudget(16 * 1024 * 1024));
+  const parsed = parseTerraformJson(text, `data file ${file}`);
   const shape = `data file ${file} must be {"trailgate":{"config":{...}}}`;
   if (!isObject(parsed) || Object.keys(parsed).join() !== "trailgate") throw new GateInputError(shape);
   const trailgate = parsed.trailgate;
   if (!isObject(trailgate) || Object.keys(trailgate).join() !== "config" || !isObject(trailgate.config)) {
     throw new GateInputError(shape);
   }
-  const knownConfig = (defaults.trailgate as JsonObject).config as JsonObject;
-  for (const [key, value] of Object.entries(trailgate.config)) {
-    if (!(key in knownConfig)) {
-      throw new GateInputError(`data file ${file}: unknown config key "${key}" (known: ${Object.keys(knownConfig).join(", ")})`);
-    }
-    if (kindOf(value) !== kindOf(knownConfig[key])) {
-      throw new GateInputError(`data file ${file}: config key "${key}" must be ${kindOf(knownConfig[key])}, not ${kindOf(value)}`);
-    }
-  }
-  return parsed;
+  return trailgate.config;
 }
 
 function readDefaults(dir: string): JsonObject {
@@ -212,6 +230,7 @@ function readDefaults(dir: string): JsonObject {
   if (!isObject(data) || !isObject(data.trailgate) || !isObject(data.trailgate.config)) {
     throw new GateInputError(`${file} has no trailgate.config object`);
   }
+  validatePolicyConfig(data.trailgate.config, file);
   return data;
 }
 
@@ -244,11 +263,25 @@ export function compareViolations(a: Violation, b: Violation): number {
  */
 export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
   const dir = options.policyDir ?? defaultPolicyDir();
+  const sourceHash = verifyManifest(dir);
   const rules = loadRules(dir);
-  assertNotStale(dir);
   const defaults = readDefaults(dir);
-  const merged = options.dataFile ? deepMerge(defaults, readDataOverrides(options.dataFile, defaults)) : defaults;
-  const data = options.trust ? withTrust(merged, options.trust) : merged;
+  const baseline = (defaults.trailgate as JsonObject).config as JsonObject;
+  const applied: AppliedData = { overrides: [], loosened: [] };
+  let config = baseline;
+  if (options.dataFile) {
+    const overrides = readDataOverrides(options.dataFile);
+    config = { ...baseline };
+    for (const key of Object.keys(overrides)) config[key] = overrides[key];
+    validatePolicyConfig(config, `data file ${options.dataFile}`);
+    applied.file = options.dataFile;
+    applied.overrides = Object.keys(overrides).map((key) => ({ key, value: overrides[key], default: baseline[key] ?? null }));
+    applied.loosened = loosenedKeys(config, baseline);
+  }
+  // The synth-time gate trusts the accounts its constructs were configured with.
+  if (options.trust) config = withTrust(config, options.trust);
+  // TG-CFG-001 reads what the overrides loosened (policies/configuration).
+  const data = { ...defaults, trailgate: { ...(defaults.trailgate as JsonObject), config, loosened: applied.loosened as unknown as JsonValue } };
   let policy: LoadedPolicy;
   try {
     policy = loadPolicySync(readBundleFile(dir, "policy.wasm"), { initial: INITIAL_WASM_PAGES });
@@ -262,6 +295,8 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
   return {
     dir,
+    sha256: sourceHash,
+    data: applied,
     rules,
     ruleById,
     evaluate(document) {

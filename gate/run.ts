@@ -6,7 +6,8 @@ import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
-import { GateRun } from "./report/model";
+import { InputBudget } from "./normalize/input-file";
+import { appliedConfiguration, GateRun } from "./report/model";
 import { RuleSelection, selectRules } from "./selection";
 import { loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
 
@@ -27,6 +28,8 @@ export interface RunGateOptions extends RuleSelection {
   readonly today?: string;
   /** Reads standard input for path "-". @default reads file descriptor 0 */
   readonly readStdin?: () => string;
+  /** Input size limit in MiB, all files together. @default TRAILGATE_MAX_INPUT_MB or 64 */
+  readonly maxInputMb?: number;
   /**
    * For a plan input: the root module folder it was planned in, read for the
    * locals a plan JSON does not record (`--config`). @default the plan file's
@@ -38,8 +41,8 @@ export interface RunGateOptions extends RuleSelection {
 /** The most `trailgate check -` reads from standard input before it gives up. */
 export const STDIN_LIMIT_BYTES = 512 * 1024 * 1024;
 
-/** Reads standard input to its end, refusing more than STDIN_LIMIT_BYTES. */
-export function readStdinText(): string {
+/** Reads standard input to its end, refusing more than `limit` bytes (STDIN_LIMIT_BYTES by default). */
+export function readStdinText(limit = STDIN_LIMIT_BYTES): string {
   const chunks: Buffer[] = [];
   const chunk = Buffer.alloc(1024 * 1024);
   let total = 0;
@@ -59,17 +62,26 @@ export function readStdinText(): string {
     }
     if (count === 0) break;
     total += count;
-    if (total > STDIN_LIMIT_BYTES) throw new GateInputError(`standard input is larger than ${STDIN_LIMIT_BYTES} bytes`);
+    if (total > limit) {
+      throw new GateInputError(`standard input is larger than the limit of ${limit} bytes; raise it with --max-input-mb N or TRAILGATE_MAX_INPUT_MB`);
+    }
     chunks.push(Buffer.from(chunk.subarray(0, count)));
   }
   if (total === 0) throw new GateInputError("standard input is empty: pipe a plan, a cdk.tf.json or a Terraform JSON file into `trailgate check -`");
-  return Buffer.concat(chunks).toString("utf8");
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new GateInputError("standard input is not UTF-8 text");
+  }
 }
 
 function documentsFor(options: RunGateOptions): GateDocument[] {
-  const load = { planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
+  const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
+  const load = { budget, planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir) };
   if (options.path !== "-") return loadDocuments(options.path, load);
-  return [textDocument(STDIN_NAME, (options.readStdin ?? readStdinText)(), load)];
+  const text = (options.readStdin ?? (() => readStdinText(budget.maxBytes)))();
+  budget.take(Buffer.byteLength(text), STDIN_NAME);
+  return [textDocument(STDIN_NAME, text, load)];
 }
 
 /**
@@ -86,11 +98,13 @@ export function runGate(options: RunGateOptions): GateRun {
     ...(options.waivers ? parseWaivers({ waivers: options.waivers }, "waivers", knownRuleIds) : []),
   ];
   const documents = documentsFor(options);
+  const results = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
   return {
     toolVersion: packageInfo().version,
     rules,
     failOn: options.failOn ?? "low",
-    documents: evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined),
+    documents: results,
     ...(selection ? { selection } : {}),
+    applied: appliedConfiguration(bundle, waivers, options.waiversFile, results),
   };
 }

@@ -7,7 +7,7 @@ import { synthDocument } from "./normalize";
 import { GateDocument, JsonObject } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { loadPolicyBundle, Severity } from "./policy";
-import { findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
+import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
 import { RuleSelection, selectRules } from "./selection";
 import { Finding, loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
 
@@ -107,6 +107,13 @@ function describeScope(paths: string[] | undefined): string {
   return paths === undefined ? "the whole stack" : `constructs ${paths.join(", ")}`;
 }
 
+/** What the synth-time gate found: the errors that fail synthesis, and what it applied. */
+export interface PolicyGateResult {
+  errors: string[];
+  /** Lines stating the data overrides and waivers applied ([] when none). */
+  applied: string[];
+}
+
 /**
  * The errors the gate reports for `stack`: a summary line, then one per failing
  * violation (with its construct path); or one describing why the gate could not run
@@ -114,6 +121,11 @@ function describeScope(paths: string[] | undefined): string {
  * closed here is what stops `cdktf deploy` before any apply.
  */
 export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptions = {}): string[] {
+  return policyGateResult(stack, options).errors;
+}
+
+/** policyGateErrors, and the data overrides and waivers the gate applied (stated even when synth passes). */
+export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
     const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile, trust: configuredTrust(stack) });
     const knownRuleIds = new Set(bundle.ruleById.keys());
@@ -128,13 +140,16 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
     const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
     const findings = paths ? inScope(document, result.findings, paths) : result.findings;
     const failOn = options.failOn ?? "low";
-    const run = { toolVersion: packageInfo().version, rules, failOn, documents: [{ document, findings }], ...(selection ? { selection } : {}) };
+    const documents = [{ document, findings }];
+    const applied = appliedConfiguration(bundle, waivers, options.waiversFile, documents);
+    const run = { toolVersion: packageInfo().version, rules, failOn, documents, ...(selection ? { selection } : {}), applied };
+    const appliedText = appliedLines(applied).map((line) => `trailgate: ${line.trim()}`);
     const summary = `${summaryLine(run)}; judged ${describeScope(paths)}`;
     if (summarize(run).failing === 0) {
       if (selection) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(summary);
-      return [];
+      return { errors: [], applied: appliedText };
     }
-    return [
+    const errors = [
       summary,
       ...findings
         .filter((finding) => findingStatus(finding, failOn) === "failing")
@@ -144,8 +159,9 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
           return `trailgate ${finding.severity} ${finding.id} ${where}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`;
         }),
     ];
+    return { errors, applied: appliedText };
   } catch (error) {
-    return [`trailgate: the policy gate could not run: ${describeError(error)}`];
+    return { errors: [`trailgate: the policy gate could not run: ${describeError(error)}`], applied: [] };
   }
 }
 
@@ -162,5 +178,16 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
  * constructs in it: `addPolicyGate(appStack)`; `{ scope: "stack" }` judges everything.
  */
 export function addPolicyGate(stack: TerraformStack, options: PolicyGateOptions = {}): void {
-  stack.node.addValidation({ validate: () => policyGateErrors(stack, options) });
+  stack.node.addValidation({
+    validate: () => {
+      const { errors, applied } = policyGateResult(stack, options);
+      // cdktf synth prints warnings even when synthesis passes: a waiver or a
+      // data override is never applied silently. Required here, not at the top:
+      // the gate API (gate/index) must load where cdktf is not installed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Annotations } = require("cdktf") as typeof import("cdktf");
+      for (const line of applied) Annotations.of(stack).addWarning(line);
+      return errors;
+    },
+  });
 }

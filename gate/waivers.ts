@@ -1,5 +1,5 @@
-import * as fs from "fs";
 import { describeError, GateInputError } from "./errors";
+import { InputBudget, readTextFile } from "./normalize/input-file";
 import { Violation } from "./policy";
 
 /**
@@ -45,12 +45,8 @@ export function todayUtc(): string {
  * never matches.
  */
 export function loadWaivers(file: string, knownRuleIds: Set<string>): Waiver[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    throw new GateInputError(`cannot read waiver file ${file}: ${describeError(error)}`);
-  }
+  // A regular file of bounded size only: a FIFO or a device must not block or exhaust the gate.
+  const text = readTextFile(file, "waiver file", new InputBudget(16 * 1024 * 1024));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -46,8 +46,14 @@ sha=$(for f in $sources; do
   printf '%s\n%s\n' "$f" "$(sha256sum "$f" | cut -d' ' -f1)"
 done | sha256sum | cut -d' ' -f1)
 
-jq -n --arg sha "$sha" --arg opa "$("$opa" version | sed -n 's/^Version: //p')" \
-  --args '{algorithm: "policies/INPUT.md#bundle-manifest", sha256: $sha, opa_version: $opa, entrypoint: "trailgate/main/violations", files: $ARGS.positional}' \
+# The gate refuses a bundle whose files differ from what the manifest records,
+# wherever it is loaded from (a replaced policy.wasm, an edited data.json).
+bundle_files=$(for f in policy.wasm data.json rules.json; do
+  jq -n --arg name "$f" --arg sha "$(sha256sum "$out/$f" | cut -d' ' -f1)" '{($name): $sha}'
+done | jq -s add)
+
+jq -n --arg sha "$sha" --arg opa "$("$opa" version | sed -n 's/^Version: //p')" --argjson bundle_files "$bundle_files" \
+  --args '{algorithm: "policies/INPUT.md#bundle-manifest", sha256: $sha, opa_version: $opa, entrypoint: "trailgate/main/violations", files: $ARGS.positional, bundle_files: $bundle_files}' \
   $sources >"$out/manifest.json"
 
 echo "built $out (sources sha256 $sha, $(jq length "$out/rules.json") rules)"

@@ -259,7 +259,8 @@ test("TG-LOG-008: a configuration with no trail at all fails with exactly that r
 });
 
 test("every rule in the bundle is covered by a misconfiguration above", () => {
-  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008"]);
+  // TG-CFG-001 judges the policy data, not a stack: test/gate/policy-data.test.ts covers it.
+  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008", "TG-CFG-001"]);
   expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
 });
 

@@ -1,84 +1,137 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeError, GateInputError } from "../errors";
+import { assembleModule, SourceFile } from "./config-module";
+import { invalid } from "./config-syntax";
 import { constructPaths } from "./construct-paths";
+import { convertHclFiles } from "./hcl";
+import { InputBudget, readTextFile } from "./input-file";
+import { entriesOf, parseJson } from "./json-reader";
 import { scanBlockLines } from "./locations";
-import { planLocations } from "./plan-locations";
 import { normalizePlan, PlanJson, sourcesMismatch } from "./plan";
 import { PlanSources } from "./plan-sources";
-import { normalizeTerraformJson, TerraformJsonFile } from "./terraform-json";
-import { GateDocument, JsonObject, NormalizedDocument, SourceLocation } from "./types";
+import { planLocations } from "./plan-locations";
+import { LoadedModule, normalizeModule, normalizeTerraformJson } from "./terraform-json";
+import { GateDocument, isObject, JsonObject, JsonValue, NormalizedDocument, SourceLocation } from "./types";
 
 export * from "./types";
 
 /** Top-level keys of Terraform's JSON configuration syntax. */
 const TERRAFORM_JSON_KEYS = new Set([
   "//", "terraform", "provider", "variable", "locals", "output", "module",
-  "resource", "data", "moved", "import", "removed", "check",
+  "resource", "data", "moved", "import", "removed", "check", "ephemeral",
 ]);
 
-interface ParsedFile {
+export interface LoadOptions {
+  /** Bytes of input this check may read, all files together. @default TRAILGATE_MAX_INPUT_MB or 64 MiB */
+  budget?: InputBudget;
+  /** Environment for TF_VAR_* variable values (as Terraform reads them). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** The configuration a plan input was made from (plan-sources.ts planSourcesFor). */
+  planSources?: PlanSources;
+}
+
+/** LoadOptions with their defaults filled in. */
+type ResolvedOptions = Required<Omit<LoadOptions, "planSources">> & Pick<LoadOptions, "planSources">;
+
+/** The plan's sources, if they are the configuration it was made from. */
+function matchingSources(plan: PlanJson, sources: PlanSources | undefined): PlanSources | undefined {
+  if (!sources) return undefined;
+  const mismatch = sourcesMismatch(plan, sources);
+  if (!mismatch) return sources;
+  if (sources.explicit) throw new GateInputError(`--config ${sources.rootDir} is not the configuration of this plan: ${mismatch}`);
+  return undefined;
+}
+
+/** A configuration file as read: its text (for locations) and its JSON form. */
+interface ReadFile {
   file: string;
   text: string;
-  json: unknown;
+  json: JsonValue;
+  hcl: boolean;
 }
 
-function readJsonFile(file: string): ParsedFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    throw new GateInputError(`cannot read ${file}: ${describeError(error)}`);
-  }
-  try {
-    return { file, text, json: JSON.parse(text) };
-  } catch (error) {
-    throw new GateInputError(`${file} is not valid JSON: ${describeError(error)}`);
-  }
+function isPlan(json: JsonValue): boolean {
+  return isObject(json) && typeof json.format_version === "string" && ("planned_values" in json || "resource_changes" in json);
 }
 
-function isPlan(json: JsonObject): boolean {
-  return typeof json.format_version === "string" && ("planned_values" in json || "resource_changes" in json);
-}
-
-function isTerraformJson(json: JsonObject): boolean {
+function isTerraformJson(json: JsonValue): boolean {
+  if (Array.isArray(json)) return json.length > 0 && json.every((item) => isObject(item) && isTerraformJson(item));
+  if (!isObject(json)) return false;
   const keys = Object.keys(json);
   return keys.length > 0 && keys.every((key) => TERRAFORM_JSON_KEYS.has(key));
 }
 
 /** A cdktf stack carries `"//": {"metadata": …}`; cdk.tf.json is its fixed file name. */
-function isCdktfStack(parsed: ParsedFile, json: JsonObject): boolean {
-  const comment = json["//"];
-  return path.basename(parsed.file) === "cdk.tf.json" || (typeof comment === "object" && comment !== null && "metadata" in comment);
+function isCdktfStack(file: string, json: JsonValue): boolean {
+  const comment = isObject(json) ? json["//"] : undefined;
+  return path.basename(file) === "cdk.tf.json" || (isObject(comment) && "metadata" in comment);
 }
 
-function unknownShape(parsed: ParsedFile): GateInputError {
-  const json = parsed.json as JsonObject;
+function unknownShape(file: string, json: JsonValue): GateInputError {
   const hint =
-    typeof json === "object" && json !== null && typeof json.format_version === "string" && "values" in json
+    isObject(json) && typeof json.format_version === "string" && "values" in json
       ? " (this looks like `terraform show -json` of a state; pass the JSON of a plan file)"
       : "";
   return new GateInputError(
-    `${parsed.file} is not a cdktf cdk.tf.json, a \`terraform show -json\` plan or a Terraform JSON module${hint}`,
+    `${file} is not a cdktf cdk.tf.json, a \`terraform show -json\` plan or a Terraform JSON module${hint}`,
   );
 }
 
-function asObject(parsed: ParsedFile): JsonObject {
-  const json = parsed.json;
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw unknownShape(parsed);
-  return json as JsonObject;
+/** Terraform's ignored names: hidden files, editor backups (`x~`, `#x#`). */
+function isIgnoredFile(name: string): boolean {
+  return name.startsWith(".") || name.endsWith("~") || (name.startsWith("#") && name.endsWith("#"));
 }
 
-/** Lines of `resource.<type>.<name>` keys, re-keyed by resource or provider address. */
-function terraformJsonLocations(parsed: ParsedFile, locations: Map<string, SourceLocation>): void {
-  for (const [key, line] of scanBlockLines(parsed.text)) {
-    if (!locations.has(key)) locations.set(key, { file: parsed.file, line });
+/** `override.tf`, `x_override.tf.json`, …: merged into the primary files after them. */
+function isOverrideFile(name: string): boolean {
+  const base = name.replace(/\.tf(\.json)?$/, "");
+  return base === "override" || base.endsWith("_override");
+}
+
+function readJsonFile(file: string, budget: InputBudget): ReadFile {
+  const text = readTextFile(file, "input", budget);
+  return { file, text, json: parseJson(text, file), hcl: false };
+}
+
+function readConfigFiles(files: string[], budget: InputBudget): ReadFile[] {
+  const read = files.map((file) => ({ file, text: readTextFile(file, "input", budget), hcl: file.endsWith(".tf") }));
+  const hcl = read.filter((entry) => entry.hcl);
+  const converted = convertHclFiles(hcl);
+  const byFile = new Map(hcl.map((entry, index) => [entry.file, converted[index]]));
+  return read.map((entry) => ({ ...entry, json: entry.hcl ? (byFile.get(entry.file) as JsonValue) : parseJson(entry.text, entry.file) }));
+}
+
+function listDirectory(dir: string): string[] {
+  try {
+    // Byte order, as Terraform lists a directory.
+    return fs.readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (error) {
+    throw new GateInputError(`cannot read directory ${dir}: ${describeError(error)}`);
   }
 }
 
+/** Lines of resource keys: `resource.<type>.<name>` in JSON, `resource "<type>" "<name>"` in HCL. */
+function fileLocations(read: ReadFile, prefix: string, locations: Map<string, SourceLocation>): void {
+  const record = (key: string, line: number) => {
+    const address = prefix ? `${prefix}.${key}` : key;
+    if (!locations.has(address)) locations.set(address, { file: read.file, line });
+  };
+  if (!read.hcl) {
+    for (const [key, line] of scanBlockLines(read.text)) record(key, line);
+    return;
+  }
+  read.text.split("\n").forEach((text, index) => {
+    const block = /^\s*(resource|provider)\s+"([^"]+)"(?:\s+"([^"]+)")?/.exec(text);
+    if (block) record(block[1] === "resource" ? `${block[2]}.${block[3]}` : `provider.${block[2]}`, index + 1);
+  });
+}
+
 /** A located resource also names its construct path; an unlocated one points at its file. */
-function addConstructPaths(json: JsonObject, locations: Map<string, SourceLocation>, file: string): void {
-  for (const [address, constructPath] of constructPaths(json)) {
+function addConstructPaths(json: JsonValue, locations: Map<string, SourceLocation>, file: string, prefix = ""): void {
+  if (!isObject(json)) return;
+  for (const [local, constructPath] of constructPaths(json)) {
+    const address = prefix ? `${prefix}.${local}` : local;
     const location = locations.get(address);
     locations.set(address, { ...(location ?? { file, line: 1 }), constructPath });
   }
@@ -92,59 +145,138 @@ function locateProviders(input: NormalizedDocument, locations: Map<string, Sourc
   }
 }
 
-function terraformJsonDocument(format: "synth" | "module", name: string, files: ParsedFile[]): GateDocument {
-  const input = normalizeTerraformJson(
-    format,
-    files.map((parsed): TerraformJsonFile => ({ file: parsed.file, json: asObject(parsed) })),
-  );
+function document(name: string, input: NormalizedDocument, files: { read: ReadFile; prefix: string }[]): GateDocument {
   let locations: Map<string, SourceLocation> | undefined;
   return {
     name,
-    file: files[0].file,
+    file: files[0].read.file,
     input,
-    // The scan reads every character of the file (about 20 ms at 10,000 resources)
+    // The scan reads every character of the files (about 20 ms at 10,000 resources)
     // and only a report that places findings needs it: a clean run never pays.
     get locations() {
       if (!locations) {
         locations = new Map();
-        for (const parsed of files) terraformJsonLocations(parsed, locations);
+        for (const { read, prefix } of files) fileLocations(read, prefix, locations);
         locateProviders(input, locations);
-        for (const parsed of files) addConstructPaths(asObject(parsed), locations, parsed.file);
+        for (const { read, prefix } of files) addConstructPaths(read.json, locations, read.file, prefix);
       }
       return locations;
     },
   };
 }
 
-/** Options of loadDocuments. */
-export interface LoadOptions {
-  /** The configuration a plan input was made from (plan-sources.ts planSourcesFor). */
-  planSources?: PlanSources;
+/** Reads one module folder: its configuration files (primary, then override) and, below it, the local modules it calls. */
+class FolderReader {
+  readonly files: { read: ReadFile; prefix: string }[] = [];
+
+  constructor(
+    private readonly rootDir: string,
+    private readonly budget: InputBudget,
+  ) {}
+
+  load(dir: string, prefix: string, moduleKey: string): LoadedModule {
+    const names = listDirectory(dir).filter((name) => !isIgnoredFile(name) && (name.endsWith(".tf") || name.endsWith(".tf.json")));
+    if (names.length === 0) throw new GateInputError(`${dir} has no Terraform configuration files (*.tf, *.tf.json) and no cdktf stacks/ folder`);
+    const read = readConfigFiles(names.map((name) => path.join(dir, name)), this.budget);
+    const sources: SourceFile[] = read.map((entry) => ({ file: entry.file, json: entry.json, override: isOverrideFile(path.basename(entry.file)) }));
+    for (const entry of read) this.files.push({ read: entry, prefix });
+    return {
+      config: assembleModule(sources),
+      loadChild: (name, source, file) => {
+        const key = moduleKey ? `${moduleKey}.${name}` : name;
+        const childPrefix = prefix ? `${prefix}.module.${name}` : `module.${name}`;
+        return this.load(this.childDir(dir, key, source, file), childPrefix, key);
+      },
+    };
+  }
+
+  /** A local source (./, ../) is a folder beside the caller; others are where `terraform init` installed them. */
+  private childDir(dir: string, key: string, source: string, file: string): string {
+    if (source.startsWith("./") || source.startsWith("../")) return path.resolve(dir, source);
+    const manifest = path.join(this.rootDir, ".terraform", "modules", "modules.json");
+    if (fs.existsSync(manifest)) {
+      const modules = parseJson(readTextFile(manifest, "module manifest", this.budget), manifest);
+      const entries = isObject(modules) && Array.isArray(modules.Modules) ? modules.Modules : [];
+      const entry = entries.find((candidate) => isObject(candidate) && candidate.Key === key);
+      if (isObject(entry) && typeof entry.Dir === "string") return path.resolve(this.rootDir, entry.Dir);
+    }
+    throw new GateInputError(
+      `${file}: module "${key}" has source ${source}, which is not a local path and is not installed in .terraform/modules; ` +
+        "run `terraform init` first, or gate the plan (terraform show -json)",
+    );
+  }
 }
 
-/** The plan's sources, if they are the configuration it was made from. */
-function matchingSources(plan: PlanJson, sources: PlanSources | undefined): PlanSources | undefined {
-  if (!sources) return undefined;
-  const mismatch = sourcesMismatch(plan, sources);
-  if (!mismatch) return sources;
-  if (sources.explicit) throw new GateInputError(`--config ${sources.rootDir} is not the configuration of this plan: ${mismatch}`);
-  return undefined;
+/**
+ * Root variable values from outside the configuration, in Terraform's order
+ * (later wins): TF_VAR_<name> environment variables, terraform.tfvars,
+ * terraform.tfvars.json, then *.auto.tfvars(.json) in name order.
+ */
+function rootVariableInputs(dir: string, root: LoadedModule, budget: InputBudget, env: NodeJS.ProcessEnv): Map<string, { value: JsonValue; source: string }> {
+  const inputs = new Map<string, { value: JsonValue; source: string }>();
+  for (const [name, decl] of root.config.variables) {
+    const value = env[`TF_VAR_${name}`];
+    if (value === undefined) continue;
+    const type = decl.type;
+    let parsed: JsonValue = value;
+    if (Array.isArray(type)) {
+      try {
+        parsed = JSON.parse(value) as JsonValue;
+      } catch {
+        parsed = `\${TF_VAR_${name}}`;
+      }
+    }
+    inputs.set(name, { value: parsed, source: `environment variable TF_VAR_${name}` });
+  }
+  const names = listDirectory(dir).filter((name) => !isIgnoredFile(name));
+  const files = [
+    ...names.filter((name) => name === "terraform.tfvars" || name === "terraform.tfvars.json"),
+    ...names.filter((name) => name.endsWith(".auto.tfvars") || name.endsWith(".auto.tfvars.json")),
+  ].map((name) => path.join(dir, name));
+  const hclFiles = files.filter((file) => file.endsWith(".tfvars")).map((file) => ({ file, text: readTextFile(file, "variables file", budget) }));
+  const converted = new Map(convertHclFiles(hclFiles).map((json, index) => [hclFiles[index].file, json]));
+  for (const file of files) {
+    const json = converted.get(file) ?? parseJson(readTextFile(file, "variables file", budget), file);
+    if (!isObject(json)) throw invalid(file, "a variables file must hold one object of variable values");
+    const seen = new Set<string>();
+    for (const [name, value] of entriesOf(json)) {
+      if (name === "//") continue;
+      if (seen.has(name)) throw invalid(file, `variable "${name}" is set more than once`);
+      seen.add(name);
+      // hcl2json gives HCL blocks as arrays of objects; a variables file has only attributes.
+      inputs.set(name, { value, source: file });
+    }
+  }
+  return inputs;
 }
 
-function fileDocument(file: string, options: LoadOptions): GateDocument {
-  return parsedDocument(readJsonFile(file), options);
+function folderDocument(dir: string, format: "synth" | "module", name: string, options: ResolvedOptions): GateDocument {
+  const reader = new FolderReader(dir, options.budget);
+  const root = reader.load(dir, "", "");
+  const input = normalizeModule(format, root, rootVariableInputs(dir, root, options.budget, options.env));
+  return document(name, input, reader.files);
 }
 
-function parsedDocument(parsed: ParsedFile, options: LoadOptions = {}): GateDocument {
-  const file = parsed.file;
-  const json = asObject(parsed);
-  if (isPlan(json)) {
+function fileDocument(file: string, options: ResolvedOptions): GateDocument {
+  if (file.endsWith(".tf")) {
+    const [read] = readConfigFiles([file], options.budget);
+    const input = normalizeModule("module", { config: assembleModule([{ file, json: read.json, override: false }]) });
+    return document(file, input, [{ read, prefix: "" }]);
+  }
+  return readDocument(readJsonFile(file, options.budget), options.planSources);
+}
+
+/** A plan, a cdk.tf.json or a Terraform JSON file, already read and parsed. */
+function readDocument(read: ReadFile, planSources?: PlanSources): GateDocument {
+  const file = read.file;
+  if (isPlan(read.json)) {
     // Findings point at the resource's block in the configuration the plan was made
     // from (the plan file's folder; the working folder for standard input), where it
     // can be found; else at line 1 of the plan, usually a single line.
+    const json = read.json as JsonObject;
     const plan = json as unknown as PlanJson;
-    const input = normalizePlan(plan, matchingSources(plan, options.planSources));
-    const rootDir = parsed.file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
+    const input = normalizePlan(plan, matchingSources(plan, planSources));
+    const rootDir = file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
     let locations: Map<string, SourceLocation> | undefined;
     return {
       name: file,
@@ -155,77 +287,88 @@ function parsedDocument(parsed: ParsedFile, options: LoadOptions = {}): GateDocu
       },
     };
   }
-  if (isTerraformJson(json)) return terraformJsonDocument(isCdktfStack(parsed, json) ? "synth" : "module", file, [parsed]);
-  throw unknownShape(parsed);
+  if (!isTerraformJson(read.json)) throw unknownShape(file, read.json);
+  const format = isCdktfStack(file, read.json) ? "synth" : "module";
+  const input = normalizeModule(format, { config: assembleModule([{ file, json: read.json, override: false }]) });
+  return document(file, input, [{ read, prefix: "" }]);
 }
 
-function listDirectory(dir: string): fs.Dirent[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    throw new GateInputError(`cannot read directory ${dir}: ${describeError(error)}`);
-  }
-}
-
-/** A cdktf.out directory: one document per `stacks/<name>/cdk.tf.json`. */
-function cdktfOutDocuments(dir: string): GateDocument[] {
+/**
+ * A cdktf.out directory: one document per stacks/<name>/, each read as the
+ * folder Terraform runs in (cdk.tf.json plus any override files beside it).
+ * A stack folder without cdk.tf.json, or a stack manifest.json names that is
+ * missing, is an error: a stack must never be skipped silently.
+ */
+function cdktfOutDocuments(dir: string, options: ResolvedOptions): GateDocument[] {
   const stacksDir = path.join(dir, "stacks");
+  const listed = new Set<string>();
+  const manifestFile = path.join(dir, "manifest.json");
+  if (fs.existsSync(manifestFile)) {
+    const manifest = parseJson(readTextFile(manifestFile, "cdktf manifest", options.budget), manifestFile);
+    const stacks = isObject(manifest) && isObject(manifest.stacks) ? manifest.stacks : {};
+    for (const stack of Object.keys(stacks)) listed.add(stack);
+  }
   const documents: GateDocument[] = [];
-  for (const entry of listDirectory(stacksDir).sort((a, b) => a.name.localeCompare(b.name))) {
-    const file = path.join(stacksDir, entry.name, "cdk.tf.json");
-    if (!entry.isDirectory() || !fs.existsSync(file)) continue;
-    const parsed = readJsonFile(file);
-    if (!isTerraformJson(asObject(parsed))) throw unknownShape(parsed);
-    documents.push(terraformJsonDocument("synth", entry.name, [parsed]));
+  const names = listDirectory(stacksDir).filter((name) => !isIgnoredFile(name));
+  for (const name of names) {
+    const stackDir = path.join(stacksDir, name);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(stackDir);
+    } catch (error) {
+      throw new GateInputError(`cannot read stack ${stackDir}: ${describeError(error)}`);
+    }
+    if (!stat.isDirectory()) throw new GateInputError(`${stackDir} is not a stack folder`);
+    if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) throw new GateInputError(`stack ${stackDir} has no cdk.tf.json (a failed or partial synth?)`);
+    documents.push(folderDocument(stackDir, "synth", name, options));
+  }
+  for (const stack of listed) {
+    if (!names.includes(stack)) throw new GateInputError(`${manifestFile} lists stack ${stack}, but ${path.join(stacksDir, stack)} is missing`);
   }
   if (documents.length === 0) throw new GateInputError(`${dir} has a stacks/ folder but no stacks/*/cdk.tf.json`);
   return documents;
 }
 
-function directoryDocuments(dir: string): GateDocument[] {
-  const entries = listDirectory(dir);
-  if (entries.some((entry) => entry.isDirectory() && entry.name === "stacks")) return cdktfOutDocuments(dir);
-  const files = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".tf.json"))
-    .map((entry) => entry.name)
-    .sort();
-  if (files.length === 0) throw new GateInputError(`${dir} has no *.tf.json files and no cdktf stacks/ folder`);
-  const parsed = files.map((name) => readJsonFile(path.join(dir, name)));
-  for (const file of parsed) if (!isTerraformJson(asObject(file))) throw unknownShape(file);
-  // A stack's own folder (cdktf.out/stacks/<name>) holds just cdk.tf.json.
-  const format = files.length === 1 && files[0] === "cdk.tf.json" ? "synth" : "module";
-  return [terraformJsonDocument(format, dir, parsed)];
+function directoryDocuments(dir: string, options: ResolvedOptions): GateDocument[] {
+  const stacks = path.join(dir, "stacks");
+  if (fs.existsSync(stacks) && fs.statSync(stacks).isDirectory()) return cdktfOutDocuments(dir, options);
+  // A stack's own folder (cdktf.out/stacks/<name>) holds cdk.tf.json.
+  const format = fs.existsSync(path.join(dir, "cdk.tf.json")) ? "synth" : "module";
+  return [folderDocument(dir, format, dir, options)];
 }
 
 /**
  * Loads and normalises what `trailgate check <path>` was given: a cdk.tf.json, a
- * cdktf.out directory, a `terraform show -json` plan, or a folder of *.tf.json.
- * Anything else is a GateInputError naming the path.
+ * cdktf.out directory, a `terraform show -json` plan, a `.tf` / `.tf.json` file,
+ * or a module folder (`.tf` and `.tf.json` files, override files, tfvars, local
+ * module calls), read as Terraform reads them. Anything else, and anything
+ * Terraform would refuse, is a GateInputError naming the path.
  */
 export function loadDocuments(inputPath: string, options: LoadOptions = {}): GateDocument[] {
+  const resolved: ResolvedOptions = {
+    budget: options.budget ?? InputBudget.fromEnvironment(),
+    env: options.env ?? process.env,
+    planSources: options.planSources,
+  };
   let stat: fs.Stats;
   try {
     stat = fs.statSync(inputPath);
   } catch (error) {
     throw new GateInputError(`cannot read ${inputPath}: ${describeError(error)}`);
   }
-  return stat.isDirectory() ? directoryDocuments(inputPath) : [fileDocument(inputPath, options)];
+  return stat.isDirectory() ? directoryDocuments(inputPath, resolved) : [fileDocument(inputPath, resolved)];
 }
+
+/** The name standard input goes by in reports and errors. */
+export const STDIN_NAME = "<stdin>";
 
 /**
  * One document from text already read, e.g. standard input (`trailgate check -`):
- * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON file.
+ * a plan, a cdk.tf.json (recognised by its "//" metadata) or a Terraform JSON
+ * file, read as Terraform reads JSON. The caller bounds the text's size.
  */
-export const STDIN_NAME = "<stdin>";
-
 export function textDocument(name: string, text: string, options: LoadOptions = {}): GateDocument {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new GateInputError(`${name} is not valid JSON: ${describeError(error)}`);
-  }
-  return parsedDocument({ file: name, text, json }, options);
+  return readDocument({ file: name, text, json: parseJson(text, name), hcl: false }, options.planSources);
 }
 
 /** The normalised document of an in-memory synthesized stack (for the synth-time gate). */

@@ -1,17 +1,19 @@
 import { GateInputError } from "../errors";
+import { buildDocument, impliedProviderName, literalAccountIds, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
 import {
-  buildDocument,
-  impliedProviderName,
-  literalAccountIds,
-  providerAddress,
-  ProviderRegistry,
-  ResourceDraft,
-} from "./common";
+  argument,
+  assembleModule,
+  hasNoInstances,
+  ModuleConfig,
+  moduleCallInputs,
+  ModuleScope,
+  SourceFile,
+} from "./config-module";
+import { invalid } from "./config-syntax";
+import { evaluateValue } from "./expressions";
 import { interpolatedReferences } from "./references";
+import { decodeBody, PROVIDER_META_ARGUMENTS, providerSchema, RESOURCE_META_ARGUMENTS, resourceSchema } from "./schema";
 import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./types";
-
-/** Meta-arguments configure Terraform itself, not the resource, so they are not `values`. */
-const META_ARGUMENTS = new Set(["provider", "depends_on", "count", "for_each", "lifecycle", "provisioner", "connection", "//"]);
 
 /** One parsed Terraform JSON file (a cdk.tf.json or one *.tf.json of a module). */
 export interface TerraformJsonFile {
@@ -19,89 +21,163 @@ export interface TerraformJsonFile {
   json: JsonObject;
 }
 
-/** HCL's JSON syntax allows a block to be an object or an array of objects. */
-function blockBodies(value: JsonValue): JsonObject[] {
-  if (Array.isArray(value)) return value.filter(isObject);
-  return isObject(value) ? [value] : [];
+/** A module's configuration with the child modules its calls load (by call name). */
+export interface LoadedModule {
+  config: ModuleConfig;
+  /** Loads the module a call names; undefined when the source cannot be read here. */
+  loadChild?: (name: string, source: string, file: string) => LoadedModule;
 }
 
-/** A `"${var.NAME}"` resolves to the variable's default; anything else that is not a literal is unknown. */
-function staticString(value: JsonValue | undefined, variableDefaults: Map<string, JsonValue>): string | null {
-  if (typeof value !== "string") return null;
-  if (!value.includes("${")) return value;
-  const variable = /^\$\{var\.([\w-]+)\}$/.exec(value);
-  const resolved = variable ? variableDefaults.get(variable[1]) : undefined;
-  return typeof resolved === "string" && !resolved.includes("${") ? resolved : null;
+/** Nested module calls deeper than this are a loop (a module calling itself). */
+const MAX_MODULE_DEPTH = 16;
+
+/** `"aws.log_archive"` or `"${aws.log_archive}"` -> "aws.log_archive". */
+function providerReference(value: JsonValue | undefined): string | undefined {
+  if (typeof value !== "string") return undefined;
+  return value.replace(/^\$\{(.*)\}$/s, "$1").trim();
 }
 
-/** `"aws.log_archive"` or `"${aws.log_archive}"` -> ["aws", "log_archive"]. */
-function providerMetaArgument(value: JsonValue | undefined, resourceType: string): [string, string] {
-  if (typeof value !== "string") return [impliedProviderName(resourceType), ""];
-  const [name, alias = ""] = value.replace(/^\$\{(.*)\}$/, "$1").split(".");
-  return [name, alias];
+interface Instance {
+  path: string;
+  loaded: LoadedModule;
+  scope: ModuleScope;
+  /** Provider references ("aws", "aws.x") given by the caller, to addresses. */
+  inherited: Map<string, string>;
+}
+
+class ModuleNormalizer {
+  private readonly providers = new ProviderRegistry();
+  private readonly drafts: ResourceDraft[] = [];
+
+  constructor(private readonly format: "synth" | "module") {}
+
+  run(root: LoadedModule, rootInputs: Map<string, { value: JsonValue; source: string }>): NormalizedDocument {
+    this.visit({ path: "", loaded: root, scope: new ModuleScope(root.config, rootInputs), inherited: new Map() }, 0);
+    return buildDocument(this.format, this.providers.list(), this.drafts);
+  }
+
+  private visit(instance: Instance, depth: number): void {
+    const { config } = instance.loaded;
+    const own = this.addProviders(instance);
+    const resolveProvider = (reference: string): string => {
+      const local = own.get(reference) ?? instance.inherited.get(reference);
+      if (local) return local;
+      // A configuration the module neither has nor is given: the root's (implied, region unset, if it has no block).
+      const [name, alias = ""] = reference.split(".");
+      return this.providers.use(name, alias);
+    };
+
+    const localAddresses = new Set(config.resources.keys());
+    for (const decl of config.resources.values()) {
+      const local = `${decl.type}.${decl.name}`;
+      const address = instance.path ? `${instance.path}.${local}` : local;
+      // Decoded even without instances: Terraform refuses a malformed body whatever its count.
+      const values = decodeBody(decl.entries, resourceSchema(decl.type), address, {
+        file: decl.file,
+        scope: instance.scope,
+        metaArguments: RESOURCE_META_ARGUMENTS,
+      });
+      if (hasNoInstances(decl, address, instance.scope)) continue;
+      const refs: Record<string, string[]> = {};
+      for (const key of Object.keys(values)) {
+        const referenced = interpolatedReferences(values[key], localAddresses);
+        if (referenced.length > 0) refs[key] = referenced.map((ref) => (instance.path ? `${instance.path}.${ref}` : ref));
+      }
+      const reference = providerReference(argument(decl, "provider", address)) ?? impliedProviderName(decl.type);
+      const region = values.region;
+      this.drafts.push({
+        address,
+        type: decl.type,
+        name: decl.name,
+        provider: resolveProvider(reference),
+        ownRegion: region === undefined || region === null ? undefined : typeof region === "string" && !region.includes("${") ? region : null,
+        values,
+        refs,
+      });
+    }
+
+    for (const [name, call] of config.moduleCalls) {
+      const where = `module "${name}"`;
+      const path = instance.path ? `${instance.path}.module.${name}` : `module.${name}`;
+      if (hasNoInstances(call, where, instance.scope)) continue;
+      if (depth + 1 > MAX_MODULE_DEPTH) throw invalid(call.file, `${where}: module calls nest deeper than ${MAX_MODULE_DEPTH} levels (a module that calls itself?)`);
+      const source = argument(call, "source", where);
+      if (typeof source !== "string") throw invalid(call.file, `${where} needs a literal "source"`);
+      if (!instance.loaded.loadChild) {
+        throw new GateInputError(`${call.file}: ${where} (source ${source}) cannot be read here; gate the folder or the plan (terraform show -json) instead`);
+      }
+      const child = instance.loaded.loadChild(name, source, call.file);
+      const inputs = new Map<string, { value: JsonValue; source: string }>();
+      for (const [key, value] of moduleCallInputs(call)) {
+        if (inputs.has(key)) throw invalid(call.file, `${where}: the argument "${key}" is set more than once`);
+        if (!child.config.variables.has(key)) throw invalid(call.file, `${where}: the module has no variable "${key}"`);
+        inputs.set(key, { value: evaluateValue(value, instance.scope), source: call.file });
+      }
+      this.visit({ path, loaded: child, scope: new ModuleScope(child.config, inputs), inherited: this.passedProviders(call.entries, own, instance, where, call.file) }, depth + 1);
+    }
+  }
+
+  /** Registers the module's own provider blocks; returns reference -> address. */
+  private addProviders(instance: Instance): Map<string, string> {
+    const own = new Map<string, string>();
+    for (const [key, decl] of instance.loaded.config.providers) {
+      const address = providerAddress(decl.name, decl.alias, instance.path);
+      const values = decodeBody(decl.entries, providerSchema(decl.name), `provider "${key}"`, {
+        file: decl.file,
+        scope: instance.scope,
+        metaArguments: PROVIDER_META_ARGUMENTS,
+      });
+      const region = values.region;
+      const accounts = literalAccountIds(values.allowed_account_ids);
+      this.providers.add({
+        address,
+        name: decl.name,
+        alias: decl.alias,
+        region: typeof region === "string" && !region.includes("${") ? region : null,
+        ...(accounts ? { allowed_account_ids: accounts } : {}),
+      });
+      own.set(key, address);
+    }
+    return own;
+  }
+
+  /**
+   * The provider configurations a module call passes: its `providers` map, and
+   * the caller's default configurations, which a child inherits implicitly.
+   */
+  private passedProviders(entries: [string, JsonValue][], own: Map<string, string>, instance: Instance, where: string, file: string): Map<string, string> {
+    const passed = new Map<string, string>();
+    const callerReference = (reference: string) => own.get(reference) ?? instance.inherited.get(reference);
+    for (const [reference, address] of [...instance.inherited, ...own]) if (!reference.includes(".")) passed.set(reference, address);
+    const mapping = argument({ file, entries }, "providers", where);
+    if (mapping !== undefined) {
+      if (!isObject(mapping)) throw invalid(file, `${where}: "providers" must be an object`);
+      for (const childReference of Object.keys(mapping)) {
+        const parentReference = providerReference(mapping[childReference]);
+        if (!parentReference) throw invalid(file, `${where}: providers.${childReference} must name a provider configuration`);
+        const [name, alias = ""] = parentReference.split(".");
+        passed.set(childReference, callerReference(parentReference) ?? this.providers.use(name, alias));
+      }
+    }
+    return passed;
+  }
 }
 
 /**
- * Normalises a synthesized cdktf stack or a plain Terraform JSON module: the
- * resource, provider and variable blocks of all files are merged first, as
- * Terraform merges the files of one module.
+ * Normalises one module (a synthesized cdktf stack, or a folder's files) and
+ * the local modules it calls. `rootInputs` are the root's variable values from
+ * tfvars files and the environment.
  */
+export function normalizeModule(
+  format: "synth" | "module",
+  root: LoadedModule,
+  rootInputs: Map<string, { value: JsonValue; source: string }> = new Map(),
+): NormalizedDocument {
+  return new ModuleNormalizer(format).run(root, rootInputs);
+}
+
+/** Normalises parsed Terraform JSON files of one module (no override files, no tfvars). */
 export function normalizeTerraformJson(format: "synth" | "module", files: TerraformJsonFile[]): NormalizedDocument {
-  const variableDefaults = new Map<string, JsonValue>();
-  const providers = new ProviderRegistry();
-  const bodies: { type: string; name: string; body: JsonObject }[] = [];
-  const addresses = new Set<string>();
-
-  for (const { file, json } of files) {
-    for (const [name, bodyValue] of Object.entries(isObject(json.variable) ? json.variable : {})) {
-      for (const body of blockBodies(bodyValue)) if ("default" in body) variableDefaults.set(name, body.default);
-    }
-    for (const [type, byName] of Object.entries(isObject(json.resource) ? json.resource : {})) {
-      for (const [name, bodyValue] of Object.entries(isObject(byName) ? byName : {})) {
-        const address = `${type}.${name}`;
-        if (addresses.has(address)) throw new GateInputError(`${file}: resource ${address} is declared more than once`);
-        addresses.add(address);
-        for (const body of blockBodies(bodyValue)) bodies.push({ type, name, body });
-      }
-    }
-  }
-  // Provider regions need every variable default, from any file, first.
-  for (const { json } of files) {
-    for (const [name, configs] of Object.entries(isObject(json.provider) ? json.provider : {})) {
-      for (const config of blockBodies(configs)) {
-        const alias = typeof config.alias === "string" ? config.alias : "";
-        const accounts = literalAccountIds(config.allowed_account_ids);
-        providers.add({
-          address: providerAddress(name, alias),
-          name,
-          alias,
-          region: staticString(config.region, variableDefaults),
-          ...(accounts ? { allowed_account_ids: accounts } : {}),
-        });
-      }
-    }
-  }
-
-  const drafts: ResourceDraft[] = bodies.map(({ type, name, body }) => {
-    const values: JsonObject = {};
-    const refs: Record<string, string[]> = {};
-    for (const argument in body) {
-      if (META_ARGUMENTS.has(argument)) continue;
-      const value = body[argument];
-      values[argument] = value;
-      const referenced = interpolatedReferences(value, addresses);
-      if (referenced.length > 0) refs[argument] = referenced;
-    }
-    const [providerName, alias] = providerMetaArgument(body.provider, type);
-    return {
-      address: `${type}.${name}`,
-      type,
-      name,
-      provider: providers.use(providerName, alias),
-      ownRegion: "region" in body ? staticString(body.region, variableDefaults) : undefined,
-      values,
-      refs,
-    };
-  });
-  return buildDocument(format, providers.list(), drafts);
+  const sources: SourceFile[] = files.map(({ file, json }) => ({ file, json, override: false }));
+  return normalizeModule(format, { config: assembleModule(sources) });
 }

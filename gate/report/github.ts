@@ -1,4 +1,5 @@
-import { displayPath, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { forTerminal } from "../output-safety";
+import { appliedLines, displayPath, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
 import { Severity } from "../policy";
 
 /** Annotation level per severity: critical and high fail a PR check visibly. */
@@ -44,6 +45,10 @@ export function renderGithub(run: GateRun): string {
       lines.push(`::${command} ${properties}::${escapeData(`${where.join(" ")}: ${finding.message}${note} (trailgate explain ${finding.id})`)}`);
     }
   }
+  // The data overrides and waivers applied, as notices a reviewer sees in the check run.
+  const applied = appliedLines(run.applied);
+  if (applied.length > 0) lines.push(`::notice title=trailgate applied::${escapeData(applied.join("\n"))}`);
   lines.push(summaryLine(run));
-  return `${lines.join("\n")}\n`;
+  // Names and messages come from the input: no control character reaches the CI log.
+  return `${lines.map(forTerminal).join("\n")}\n`;
 }

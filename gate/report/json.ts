@@ -20,7 +20,12 @@ import { findingLocation, findingStatus, GateRun, summarize, displayPath } from 
  *       "waiver": null | {"rule", "resource", "reason", "expires", "expired": boolean},
  *       "location": {"file": "…", "line": 12, "constructPath": "trailgate-prod/log_archive/bucket"}
  *     }]
- *   }]
+ *   }],
+ *   "applied": {
+ *     "policy": {"dir": "build/policy", "sha256": "…"},
+ *     "data": {"file": "overrides.json", "overrides": [{"key", "value", "default"}], "loosened": [{"key", "message"}]},
+ *     "waivers": {"file": "waivers.json", "entries": [{"rule", "resource", "reason", "expires", "waived": 1}]}
+ *   }
  * }
  * `constructPath` is present for synthesized input (cdktf's `//.metadata.path`).
  * Findings are sorted most severe first, then by rule id, resource and message.
@@ -57,6 +62,7 @@ export function renderJson(run: GateRun): string {
         };
       }),
     })),
+    applied: run.applied,
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

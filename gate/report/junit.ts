@@ -1,16 +1,10 @@
-import { findingStatus, GateRun } from "./model";
+import { appliedLines, findingStatus, GateRun } from "./model";
+import { forXml } from "../output-safety";
 import { describeSelection } from "../selection";
 import { Finding } from "../waivers";
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    // XML 1.0 cannot carry most control characters, even escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
-}
+/** XML text: escaped, and characters XML 1.0 cannot carry (controls, U+FFFF, lone surrogates) replaced. */
+const xml = forXml;
 
 function describe(finding: Finding): string {
   return `${finding.resource || "(configuration)"}: ${finding.message}`;
@@ -23,6 +17,13 @@ function describe(finding: Finding): string {
  */
 export function renderJunit(run: GateRun): string {
   const suites: string[] = [];
+  // Suite properties: the rule selection (--only/--skip; rules outside it have no test
+  // case), then the data overrides and waivers applied.
+  const propertyLines = [
+    ...(run.selection ? [`      <property name="trailgate.selection" value="${xml(describeSelection(run.selection))}"/>`] : []),
+    ...appliedLines(run.applied).map((line, index) => `      <property name="trailgate.applied.${index + 1}" value="${xml(line.trim())}"/>`),
+  ];
+  const properties = propertyLines.length > 0 ? `    <properties>\n${propertyLines.join("\n")}\n    </properties>\n` : "";
   let totalFailures = 0;
   let totalSkipped = 0;
   for (const { document, findings } of run.documents) {
@@ -57,10 +58,6 @@ export function renderJunit(run: GateRun): string {
     });
     totalFailures += failures;
     totalSkipped += skipped;
-    // The rule selection (--only/--skip): rules outside it have no test case.
-    const properties = run.selection
-      ? `    <properties>\n      <property name="trailgate.selection" value="${xml(describeSelection(run.selection))}"/>\n    </properties>\n`
-      : "";
     suites.push(
       `  <testsuite name="${xml(document.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${properties}${cases.join("\n")}\n  </testsuite>`,
     );

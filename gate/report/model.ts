@@ -1,8 +1,8 @@
 import * as path from "path";
 import { GateDocument, SourceLocation } from "../normalize/types";
-import { RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
+import { AppliedData, RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
 import { describeSelection, SelectionReport } from "../selection";
-import { Finding } from "../waivers";
+import { Finding, Waiver } from "../waivers";
 
 /** failing: unwaived at or above --fail-on; below-threshold: unwaived but less severe; waived. */
 export type FindingStatus = "failing" | "below-threshold" | "waived";
@@ -10,6 +10,17 @@ export type FindingStatus = "failing" | "below-threshold" | "waived";
 export interface DocumentResult {
   document: GateDocument;
   findings: Finding[];
+}
+
+/**
+ * What a run applied beyond the bundle's defaults, which every report states:
+ * the policy bundle, the `--data` overrides (and what they loosened), and the
+ * waivers with how many findings each waived.
+ */
+export interface AppliedConfiguration {
+  policy: { dir: string; sha256: string };
+  data: AppliedData;
+  waivers: { file?: string; entries: (Waiver & { waived: number })[] };
 }
 
 /** Everything a report renders: one gate run over one or more documents. */
@@ -21,6 +32,43 @@ export interface GateRun {
   documents: DocumentResult[];
   /** The rule selection (--only/--skip); absent when every rule was judged. */
   selection?: SelectionReport;
+  applied: AppliedConfiguration;
+}
+
+/** The applied configuration of a run, counting the findings each waiver waived. */
+export function appliedConfiguration(
+  policy: { dir: string; sha256: string; data: AppliedData },
+  waivers: Waiver[],
+  waiverFile: string | undefined,
+  documents: DocumentResult[],
+): AppliedConfiguration {
+  const waived = (waiver: Waiver) =>
+    documents.reduce((sum, { findings }) => sum + findings.filter((f) => f.waived && f.waiver?.rule === waiver.rule && f.waiver.resource === waiver.resource && f.waiver.expires === waiver.expires).length, 0);
+  return {
+    policy: { dir: policy.dir, sha256: policy.sha256 },
+    data: policy.data,
+    waivers: { ...(waiverFile ? { file: waiverFile } : {}), entries: waivers.map((waiver) => ({ ...waiver, waived: waived(waiver) })) },
+  };
+}
+
+/** Lines stating the data overrides and waivers a run applied ([] when it applied none). */
+export function appliedLines(applied: AppliedConfiguration): string[] {
+  const lines: string[] = [];
+  const { data, waivers } = applied;
+  if (data.file) {
+    lines.push(`policy data overrides from ${data.file}:`);
+    for (const override of data.overrides) {
+      lines.push(`  ${override.key} = ${JSON.stringify(override.value)} (default ${JSON.stringify(override.default)})`);
+    }
+    for (const loosened of data.loosened) lines.push(`  LOOSER THAN THE UK BASELINE: ${loosened.message}`);
+  }
+  if (waivers.entries.length > 0) {
+    lines.push(`waivers${waivers.file ? ` from ${waivers.file}` : ""}: ${waivers.entries.length} loaded, ${waivers.entries.filter((w) => w.waived > 0).length} applied`);
+    for (const waiver of waivers.entries) {
+      lines.push(`  ${waiver.rule} ${waiver.resource} until ${waiver.expires} (${waiver.waived} waived): ${waiver.reason}`);
+    }
+  }
+  return lines;
 }
 
 export function findingStatus(finding: Finding, failOn: Severity): FindingStatus {

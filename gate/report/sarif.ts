@@ -19,6 +19,7 @@ const FAMILY: Record<string, string> = {
   RET: "retention",
   LP: "least-privilege",
   LOG: "logging",
+  CFG: "configuration",
 };
 
 /** "S3 buckets use SSE-KMS" -> "S3BucketsUseSseKms": SARIF's rule name is an identifier. */
@@ -117,8 +118,8 @@ export function renderSarif(run: GateRun): string {
           },
         },
         results,
-        // The rule selection (--only/--skip): only the listed rules were judged.
-        ...(run.selection ? { properties: { selection: run.selection } } : {}),
+        // The rule selection (--only/--skip), and the data overrides and waivers this run applied.
+        properties: { ...(run.selection ? { selection: run.selection } : {}), applied: run.applied },
       },
     ],
   };

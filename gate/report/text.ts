@@ -1,4 +1,5 @@
-import { findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { forTerminal } from "../output-safety";
+import { appliedLines, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
 
 /**
  * A short table (severity, rule, resource, message) and the summary line; for
@@ -40,6 +41,8 @@ export function renderText(run: GateRun): string {
       lines.push(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  "));
     }
   }
+  lines.push(...appliedLines(run.applied));
   lines.push(summaryLine(run));
-  return `${lines.join("\n")}\n`;
+  // Names and messages come from the input: no control character reaches the terminal.
+  return `${lines.map(forTerminal).join("\n")}\n`;
 }

@@ -289,12 +289,6 @@ roles_of(r, arg) := {addr | some addr in lib.refs(r, arg); lib.is_type(addr, "aw
 	some addr in roles_named(name)
 }
 
-log_group_by_name := {name: g |
-	some g in lib.resources("aws_cloudwatch_log_group")
-	name := lib.get(g, "name")
-	is_string(name)
-}
-
 log_group_by_address := {g.address: g | some g in lib.resources("aws_cloudwatch_log_group")}
 
 # Log groups each trail role delivers to. Nested over trails only: AWS allows
@@ -318,7 +312,11 @@ delivered_groups(t) := {g |
 	some addr in lib.refs(t, "cloud_watch_logs_group_arn")
 	g := log_group_by_address[addr]
 } | {g |
-	g := log_group_by_name[lib.log_group_arn_name(lib.get(t, "cloud_watch_logs_group_arn"))]
+	name := lib.log_group_arn_name(lib.get(t, "cloud_watch_logs_group_arn"))
+
+	# Log group names repeat across accounts and regions: every group of that name counts.
+	some g in lib.resources("aws_cloudwatch_log_group")
+	lib.get(g, "name") == name
 }
 
 # A Resource entry naming log group g: an interpolation of its ARN, or its literal ARN.

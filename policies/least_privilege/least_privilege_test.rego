@@ -268,6 +268,22 @@ test_lp_008_fails_unparsed_policy if {
 	h.messages(vs, "TG-LP-008") == {"aws_iam_role.cw assume_role_policy is not a statically readable policy document (${data.aws_iam_policy_document.assume.json}); write it as literal JSON so it can be checked"}
 }
 
+# Two log groups may share a name (one per account or region); a trail naming
+# that group by ARN must not make the policy fail with an object insert conflict.
+test_two_log_groups_with_one_name_do_not_conflict if {
+	groups := [
+		{"address": "aws_cloudwatch_log_group.a", "type": "aws_cloudwatch_log_group", "name": "a", "values": {"name": "trail"}, "refs": {}, "policies": {}},
+		{"address": "aws_cloudwatch_log_group.b", "type": "aws_cloudwatch_log_group", "name": "b", "values": {"name": "trail"}, "refs": {}, "policies": {}},
+	]
+	trail := {
+		"address": "aws_cloudtrail.t", "type": "aws_cloudtrail", "name": "t",
+		"values": {"cloud_watch_logs_group_arn": "arn:aws:logs:eu-west-2:111111111111:log-group:trail:*"},
+		"refs": {"cloud_watch_logs_role_arn": ["aws_iam_role.r"]}, "policies": {},
+	}
+	found := lp.delivered_groups(trail) with input as {"resources": {"aws_cloudwatch_log_group": groups, "aws_cloudtrail": [trail]}}
+	count(found) == 2
+}
+
 # Class 5: conditions that name no one do not limit.
 
 test_lp_001_fails_conditions_that_limit_nothing if {

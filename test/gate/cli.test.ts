@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -154,7 +155,7 @@ describe("waivers", () => {
 describe("report formats", () => {
   test("json has the documented stable shape", () => {
     const { report } = checkJson([synthFixture]);
-    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents"]);
+    expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents", "applied"]);
     expect(report.selection).toBeNull();
     expect(report.schema).toBe("trailgate-report/1");
     expect(report.summary.rules).toBe(ruleIds.length);
@@ -238,7 +239,7 @@ describe("input errors exit 2 with one reason line", () => {
     ["malformed JSON", () => ["check", path.join(fixtures, "bad", "malformed.json")], "is not valid JSON"],
     ["valid JSON of an unknown shape", () => ["check", path.join(fixtures, "bad", "unknown-shape.json")], "is not a cdktf cdk.tf.json, a `terraform show -json` plan or a Terraform JSON module"],
     ["a state instead of a plan", () => ["check", path.join(fixtures, "bad", "state.json")], "looks like `terraform show -json` of a state"],
-    ["an empty folder", () => ["check", fs.mkdtempSync(path.join(tmp, "empty-"))], "has no *.tf.json files"],
+    ["an empty folder", () => ["check", fs.mkdtempSync(path.join(tmp, "empty-"))], "has no Terraform configuration files (*.tf, *.tf.json)"],
     ["no path", () => ["check"], "check needs a <path>"],
     ["an unknown option", () => ["check", synthFixture, "--formt", "json"], "unknown option --formt"],
     ["an unknown format", () => ["check", synthFixture, "--format", "xml"], "--format must be one of"],
@@ -265,7 +266,7 @@ describe("input errors exit 2 with one reason line", () => {
     ["not JSON", "{", "is not valid JSON"],
     ["the bare config object", { allowed_regions: ["eu-west-1"] }, 'must be {"trailgate":{"config":{...}}}'],
     ["an unknown config key", { trailgate: { config: { allowed_region: ["eu-west-1"] } } }, 'unknown config key "allowed_region"'],
-    ["a value of the wrong kind", { trailgate: { config: { allowed_regions: "eu-west-1" } } }, 'config key "allowed_regions" must be array, not string'],
+    ["a value of the wrong kind", { trailgate: { config: { allowed_regions: "eu-west-1" } } }, 'allowed_regions must be an array, not a string'],
   ])("a data file with %s", (name, content, reason) => {
     const file = writeTmp(`data-${name.replace(/\W+/g, "-")}.json`, content);
     expectInputError(trailgate(["check", synthFixture, "--data", file]), reason);
@@ -288,7 +289,7 @@ describe("input errors exit 2 with one reason line", () => {
     test("missing", () => {
       expectInputError(
         trailgate(["check", synthFixture], { TRAILGATE_POLICY_DIR: path.join(tmp, "no-bundle") }),
-        /policy bundle is incomplete: cannot read .*rules\.json; build it with `bash scripts\/build-policy\.sh`/,
+        /policy bundle is incomplete: cannot read .*manifest\.json; build it with `bash scripts\/build-policy\.sh`/,
       );
     });
 
@@ -298,10 +299,37 @@ describe("input errors exit 2 with one reason line", () => {
       expectInputError(trailgate(["check", synthFixture], { TRAILGATE_POLICY_DIR: dir }), "rules.json");
     });
 
-    test("with a corrupt policy.wasm", () => {
+    /** Rewrites the manifest's record of one bundle file to match its current bytes. */
+    function rehash(dir: string, name: string): void {
+      const manifestFile = path.join(dir, "manifest.json");
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+      manifest.bundle_files[name] = createHash("sha256").update(fs.readFileSync(path.join(dir, name))).digest("hex");
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    }
+
+    test("with a corrupt policy.wasm the manifest vouches for", () => {
       const dir = copyBundle("corrupt", false);
       fs.writeFileSync(path.join(dir, "policy.wasm"), "not wasm at all");
+      rehash(dir, "policy.wasm");
       expectInputError(trailgate(["check", synthFixture], { TRAILGATE_POLICY_DIR: dir }), "has a corrupt policy.wasm");
+    });
+
+    test.each([
+      ["a replaced policy.wasm", "policy.wasm", (file: string) => fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 1000))],
+      ["an edited data.json", "data.json", (file: string) => fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"min_retention_days": 365', '"min_retention_days": 1'))],
+    ])("with %s, outside a checkout (TRAILGATE_POLICY_DIR)", (_, name, edit) => {
+      const dir = copyBundle(`tampered-${name}`, false);
+      edit(path.join(dir, name));
+      expectInputError(trailgate(["check", synthFixture], { TRAILGATE_POLICY_DIR: dir }), `${name} does not match its manifest`);
+    });
+
+    test("whose manifest does not cover policy.wasm and data.json", () => {
+      const dir = copyBundle("old-manifest", false);
+      const manifestFile = path.join(dir, "manifest.json");
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+      delete manifest.bundle_files;
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+      expectInputError(trailgate(["check", synthFixture], { TRAILGATE_POLICY_DIR: dir }), "does not record the sha256 of policy.wasm");
     });
 
     test("stale: a policy source changed after the bundle was built", () => {

@@ -184,7 +184,13 @@ describe("folder of *.tf.json (module)", () => {
         { file: "a.tf.json", json },
         { file: "b.tf.json", json },
       ]),
-    ).toThrow(new GateInputError("b.tf.json: resource aws_s3_bucket.b is declared more than once"));
+    ).toThrow(GateInputError);
+    expect(() =>
+      normalizeTerraformJson("module", [
+        { file: "a.tf.json", json },
+        { file: "b.tf.json", json },
+      ]),
+    ).toThrow("b.tf.json: resource aws_s3_bucket.b is declared more than once (also in a.tf.json)");
   });
 });
 

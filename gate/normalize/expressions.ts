@@ -1,0 +1,298 @@
+import { setKey } from "./json-reader";
+import { isObject, JsonObject, JsonValue } from "./types";
+
+/**
+ * What the gate evaluates of Terraform's expression language in JSON-syntax
+ * strings (every string there is a template): literal interpolations
+ * ("${30}", "${true}", "${\"x\"}"), `var.NAME` and `local.NAME` with attribute
+ * and index steps, and text around them. Anything else (a resource attribute,
+ * a function call, a conditional) is not known before apply: it stays as
+ * written, a string containing "${" (the shared convention for unknowns,
+ * policies/INPUT.md).
+ */
+
+/** A cty type as `terraform providers schema -json` writes it. */
+export type CtyType = string | [string, CtyType] | ["object", Record<string, CtyType>] | ["tuple", CtyType[]];
+
+/** The result of evaluating a value: known, or unknown with the text to keep. */
+export type Evaluated = { known: true; value: JsonValue } | { known: false; text: string };
+
+export interface Scope {
+  /** The value of var.NAME / local.NAME, or undefined when it has none the gate can know. */
+  variable(name: string): Evaluated | undefined;
+  local(name: string): Evaluated | undefined;
+}
+
+/** A value Terraform would refuse (a string that is not a number where one is required, ...). */
+export class ConversionError extends Error {}
+
+const UNKNOWN = (text: string): Evaluated => ({ known: false, text });
+
+type TemplatePart = { literal: string } | { expression: string; source: string };
+
+/**
+ * Splits a template into literal text and `${…}` interpolations; null when it
+ * holds a `%{…}` directive or an interpolation that does not close (the gate
+ * treats both as unknown).
+ */
+function templateParts(text: string): TemplatePart[] | null {
+  const parts: TemplatePart[] = [];
+  let literal = "";
+  let i = 0;
+  while (i < text.length) {
+    if ((text.startsWith("$${", i) || text.startsWith("%%{", i))) {
+      literal += `${text[i]}{`;
+      i += 3;
+    } else if (text.startsWith("${", i)) {
+      const end = closingBrace(text, i + 2);
+      if (end === -1) return null;
+      if (literal) parts.push({ literal });
+      literal = "";
+      parts.push({ expression: text.slice(i + 2, end), source: text.slice(i, end + 1) });
+      i = end + 1;
+    } else if (text.startsWith("%{", i)) {
+      return null;
+    } else {
+      literal += text[i++];
+    }
+  }
+  if (literal || parts.length === 0) parts.push({ literal });
+  return parts;
+}
+
+/** The index of the `}` closing an interpolation whose body starts at `start`, skipping quoted strings. */
+function closingBrace(text: string, start: number): number {
+  let depth = 1;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const NUMBER_LITERAL = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+const TRAVERSAL_ROOT = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)/;
+const TRAVERSAL_STEP = /^(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*([0-9]+)\s*\]|\[\s*"((?:[^"\\$%]|\\.)*)"\s*\])/;
+
+/** A quoted HCL string literal without interpolation, or undefined. */
+function quotedLiteral(expression: string): string | undefined {
+  if (!/^"(?:[^"\\$%]|\\.|[$%](?!\{))*"$/.test(expression)) return undefined;
+  try {
+    return JSON.parse(expression.replace(/\\U([0-9a-fA-F]{8})/g, (_, hex) => String.fromCodePoint(parseInt(hex, 16)))) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function evaluateExpression(expression: string, scope: Scope, source: string): Evaluated {
+  const trimmed = expression.trim();
+  if (NUMBER_LITERAL.test(trimmed)) {
+    const value = Number(trimmed);
+    return Number.isFinite(value) ? { known: true, value } : UNKNOWN(source);
+  }
+  if (trimmed === "true" || trimmed === "false") return { known: true, value: trimmed === "true" };
+  if (trimmed === "null") return { known: true, value: null };
+  const literal = quotedLiteral(trimmed);
+  if (literal !== undefined) return { known: true, value: literal };
+  const root = TRAVERSAL_ROOT.exec(trimmed);
+  if (!root) return UNKNOWN(source);
+  const base = root[1] === "var" ? scope.variable(root[2]) : scope.local(root[2]);
+  let rest = trimmed.slice(root[0].length);
+  // A local that is itself one unknown expression ("${aws_s3_bucket.b.id}") stands in
+  // for it, so references through locals still link resources.
+  if (base && !base.known && rest === "" && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
+  if (!base || !base.known) return UNKNOWN(source);
+  let value: JsonValue = base.value;
+  while (rest.length > 0) {
+    const step = TRAVERSAL_STEP.exec(rest);
+    if (!step) return UNKNOWN(source);
+    rest = rest.slice(step[0].length);
+    if (step[2] !== undefined) {
+      if (!Array.isArray(value)) return UNKNOWN(source);
+      value = value[Number(step[2])];
+    } else {
+      const key = step[1] ?? (JSON.parse(`"${step[3]}"`) as string);
+      if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, key)) return UNKNOWN(source);
+      value = value[key];
+    }
+    if (value === undefined) return UNKNOWN(source);
+  }
+  return { known: true, value };
+}
+
+/** Terraform's number-to-string conversion: no exponent form. */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  const text = String(value);
+  if (!text.includes("e")) return text;
+  return value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
+}
+
+function templateText(value: JsonValue): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+/**
+ * Evaluates one JSON-syntax string. A string that is one interpolation gives
+ * that value with its own type ("${30}" is the number 30); text around
+ * interpolations gives a string. Parts the gate cannot know stay as written
+ * and make the result unknown.
+ */
+export function evaluateTemplate(text: string, scope: Scope): Evaluated {
+  if (!text.includes("{")) return { known: true, value: text };
+  const parts = templateParts(text);
+  if (!parts) return UNKNOWN(text);
+  if (parts.length === 1 && "expression" in parts[0]) {
+    return evaluateExpression(parts[0].expression, scope, parts[0].source);
+  }
+  let out = "";
+  let known = true;
+  for (const part of parts) {
+    if ("literal" in part) {
+      // Keep a literal "${" escaped while the result is still a template.
+      out += part.literal.replace(/([$%])\{/g, "$1$1{");
+      continue;
+    }
+    const result = evaluateExpression(part.expression, scope, part.source);
+    const piece = result.known ? templateText(result.value) : undefined;
+    if (piece === undefined) {
+      known = false;
+      out += part.source;
+    } else {
+      out += piece.replace(/([$%])\{/g, "$1$1{");
+    }
+  }
+  if (!known) return UNKNOWN(out);
+  // Fully known: undo the escaping that kept literal "${" apart from interpolations.
+  return { known: true, value: out.replace(/([$%])\1\{/g, "$1{") };
+}
+
+/**
+ * Evaluates every string inside a JSON value. Unknown parts stay as their
+ * "${…}" text, so the result is the value with what the gate can know filled in.
+ */
+export function evaluateValue(value: JsonValue, scope: Scope): JsonValue {
+  if (typeof value === "string") {
+    const result = evaluateTemplate(value, scope);
+    return result.known ? result.value : result.text;
+  }
+  // A structure whose strings hold no template is returned as it is: most are, and
+  // copying them was most of the reader's garbage.
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item) => {
+      const evaluated = evaluateValue(item, scope);
+      if (evaluated !== item) changed = true;
+      return evaluated;
+    });
+    return changed ? items : value;
+  }
+  if (isObject(value)) {
+    let changed = false;
+    const object: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      const evaluated = evaluateValue(value[key], scope);
+      if (evaluated !== value[key]) changed = true;
+      setKey(object, key, evaluated);
+    }
+    return changed ? object : value;
+  }
+  return value;
+}
+
+const NUMBER_STRING = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
+function describe(value: JsonValue): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value === "boolean" ? "bool" : typeof value}`;
+}
+
+/**
+ * Converts a known value to a schema type as Terraform (cty) does: "30" and
+ * "3e1" to the number 30, "true"/"1" to true, 30 to "30", recursively through
+ * collections. Strings still holding "${" are unknown and kept. A value
+ * Terraform would refuse is a ConversionError.
+ */
+export function convertValue(value: JsonValue, type: CtyType): JsonValue {
+  if (value === null || type === "dynamic") return value;
+  if (typeof value === "string" && value.includes("${")) return value;
+  if (type === "string") {
+    if (typeof value === "string") return value;
+    if (typeof value === "number") return formatNumber(value);
+    if (typeof value === "boolean") return String(value);
+    throw new ConversionError(`a string is required, not ${describe(value)}`);
+  }
+  if (type === "number") {
+    if (typeof value === "number") return value;
+    if (typeof value === "string" && NUMBER_STRING.test(value)) {
+      const number = Number(value);
+      if (Number.isFinite(number)) return number;
+      throw new ConversionError(`the number "${value}" is out of range`);
+    }
+    throw new ConversionError(`a number is required, not ${describe(value)}`);
+  }
+  if (type === "bool") {
+    if (typeof value === "boolean") return value;
+    if (value === "true" || value === "1") return true;
+    if (value === "false" || value === "0") return false;
+    throw new ConversionError(`a bool is required, not ${describe(value)}`);
+  }
+  if (!Array.isArray(type)) return value;
+  const [kind, element] = type;
+  if (kind === "list" || kind === "set") {
+    if (!Array.isArray(value)) throw new ConversionError(`a ${kind} is required, not ${describe(value)}`);
+    const items = value.map((item) => convertValue(item, element as CtyType));
+    if (kind === "set") {
+      const seen = new Set<string>();
+      return items.filter((item) => !seen.has(JSON.stringify(item)) && !!seen.add(JSON.stringify(item)));
+    }
+    return items;
+  }
+  if (kind === "map") {
+    if (!isObject(value)) throw new ConversionError(`a map is required, not ${describe(value)}`);
+    const map: JsonObject = {};
+    for (const key of Object.keys(value)) setKey(map, key, convertValue(value[key], element as CtyType));
+    return map;
+  }
+  if (kind === "object") {
+    if (!isObject(value)) throw new ConversionError(`an object is required, not ${describe(value)}`);
+    const attributes = element as Record<string, CtyType>;
+    const object: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      setKey(object, key, Object.prototype.hasOwnProperty.call(attributes, key) ? convertValue(value[key], attributes[key]) : value[key]);
+    }
+    return object;
+  }
+  if (kind === "tuple") {
+    if (!Array.isArray(value)) throw new ConversionError(`a tuple is required, not ${describe(value)}`);
+    const elements = element as CtyType[];
+    return value.map((item, index) => (index < elements.length ? convertValue(item, elements[index]) : item));
+  }
+  return value;
+}
+
+/**
+ * A variable's `type` as JSON syntax writes it ("number", "${number}",
+ * "list(string)"); "dynamic" for `any`, object types and anything the gate
+ * does not model.
+ */
+export function parseTypeConstraint(value: JsonValue | undefined): CtyType {
+  if (typeof value !== "string") return "dynamic";
+  const text = value.replace(/^\$\{(.*)\}$/s, "$1").replace(/\s+/g, "");
+  const parse = (t: string): CtyType => {
+    if (t === "string" || t === "number" || t === "bool") return t;
+    const collection = /^(list|set|map)\((.*)\)$/.exec(t);
+    if (collection) return [collection[1], parse(collection[2])];
+    return "dynamic";
+  };
+  return parse(text);
+}

@@ -1,0 +1,402 @@
+/**
+ * The reading layer reads Terraform JSON (and HCL) exactly as Terraform does:
+ * issue 13 item 1 and issue 9 class 9. Each case here failed open (or read
+ * differently from Terraform) before the reader existed.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GateInputError } from "../../gate/errors";
+import { loadDocuments } from "../../gate/normalize";
+import { InputBudget } from "../../gate/normalize/input-file";
+import { parseJson } from "../../gate/normalize/json-reader";
+import { schemaResourceTypes } from "../../gate/normalize/schema";
+import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { loadPolicyBundle, PolicyBundle } from "../../gate/policy";
+
+let tmp: string;
+let bundle: PolicyBundle;
+let counter = 0;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-reader-"));
+  bundle = loadPolicyBundle();
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A fresh folder holding the given files (objects are written as JSON, strings as they are). */
+function folder(files: Record<string, unknown>): string {
+  const dir = path.join(tmp, `case-${++counter}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+  }
+  return dir;
+}
+
+function read(dir: string, env: NodeJS.ProcessEnv = {}): NormalizedDocument {
+  const documents = loadDocuments(dir, { env });
+  expect(documents).toHaveLength(1);
+  return documents[0].input;
+}
+
+function resource(document: NormalizedDocument, address: string): NormalizedResource {
+  const type = address.split(".").slice(-2)[0];
+  const found = (document.resources[type] ?? []).find((candidate) => candidate.address === address);
+  if (!found) throw new Error(`${address} not in document: ${JSON.stringify(Object.keys(document.resources))}`);
+  return found;
+}
+
+function findings(document: NormalizedDocument, id: string): string[] {
+  return bundle
+    .evaluate(document)
+    .filter((violation) => violation.id === id)
+    .map((violation) => violation.resource);
+}
+
+const provider = { aws: { region: "eu-west-2" } };
+
+describe("JSON syntax as Terraform reads it", () => {
+  test("a repeated \"resource\" key adds its resources (JSON.parse kept only the last copy)", () => {
+    const text = `{"provider": {"aws": {"region": "eu-west-2"}},
+      "resource": {"aws_s3_bucket": {"public": {"bucket": "public-bucket"}}},
+      "resource": {"aws_s3_bucket": {"logs": {"bucket": "logs-bucket"}}}}`;
+    const document = read(folder({ "main.tf.json": text }));
+    expect(document.resources.aws_s3_bucket.map((r) => r.address).sort()).toEqual(["aws_s3_bucket.logs", "aws_s3_bucket.public"]);
+    // The hidden bucket is judged: no encryption, no public access block.
+    expect(findings(document, "TG-ENC-001")).toContain("aws_s3_bucket.public");
+    expect(findings(document, "TG-LP-007")).toContain("aws_s3_bucket.public");
+  });
+
+  test("keys after a repeated key are kept (fuzz regression: a trail after a repeated type key was lost)", () => {
+    const text = `{"resource": {"aws_s3_bucket": {"a": {"bucket": "a"}}, "aws_s3_bucket": {"b": {"bucket": "b"}},
+      "aws_cloudtrail": {"t": {"name": "t", "s3_bucket_name": "a"}}}}`;
+    const document = read(folder({ "main.tf.json": text }));
+    expect(document.resources.aws_cloudtrail.map((r) => r.address)).toEqual(["aws_cloudtrail.t"]);
+    expect(findings(document, "TG-LOG-008")).toEqual([]);
+  });
+
+  test("a repeated resource type key adds its resources too", () => {
+    const text = `{"resource": {"aws_s3_bucket": {"a": {"bucket": "a"}}, "aws_s3_bucket": {"b": {"bucket": "b"}}}}`;
+    expect(read(folder({ "main.tf.json": text })).resources.aws_s3_bucket).toHaveLength(2);
+  });
+
+  test("array forms of blocks and labels are read", () => {
+    const json = {
+      provider: [{ aws: { region: "eu-west-2" } }],
+      resource: [
+        { aws_s3_bucket: [{ a: { bucket: "a" } }, { b: [{ bucket: "b" }] }] },
+        { aws_cloudwatch_log_group: { g: { name: "g", retention_in_days: 30 } } },
+      ],
+    };
+    const document = read(folder({ "main.tf.json": json }));
+    expect(document.resources.aws_s3_bucket.map((r) => r.address).sort()).toEqual(["aws_s3_bucket.a", "aws_s3_bucket.b"]);
+    expect(document.providers[0].region).toBe("eu-west-2");
+    expect(findings(document, "TG-RET-004")).toEqual(["aws_cloudwatch_log_group.g"]);
+  });
+
+  test("a repeated nested block key adds blocks; a repeated argument is refused", () => {
+    const lifecycle = `{"resource": {"aws_s3_bucket_lifecycle_configuration": {"l": {"bucket": "b",
+      "rule": {"id": "a", "status": "Enabled", "expiration": {"days": 30}},
+      "rule": {"id": "b", "status": "Enabled"}}}}}`;
+    const rules = resource(read(folder({ "main.tf.json": lifecycle })), "aws_s3_bucket_lifecycle_configuration.l").values.rule;
+    expect(rules).toEqual([
+      { id: "a", status: "Enabled", expiration: { days: 30 } },
+      { id: "b", status: "Enabled" },
+    ]);
+    const twice = `{"resource": {"aws_cloudwatch_log_group": {"g": {"retention_in_days": 30, "retention_in_days": 365}}}}`;
+    expect(() => read(folder({ "main.tf.json": twice }))).toThrow(/the argument "retention_in_days" is set more than once/);
+  });
+
+  test("two bodies for one resource address are refused, as Terraform refuses a duplicate resource", () => {
+    const json = { resource: { aws_s3_bucket: { b: [{ bucket: "x" }, { bucket: "y" }] } } };
+    expect(() => read(folder({ "main.tf.json": json }))).toThrow(/resource aws_s3_bucket.b is declared more than once/);
+  });
+
+  test.each([
+    ['{"resource": "aws_s3_bucket"}', /must be a JSON object or an array of objects/],
+    ['{"resource": {"aws_s3_bucket": {"b": "x"}}}', /the body of resource.aws_s3_bucket.b must be a JSON object/],
+    ['{"resource": {}}', /labels of resource are missing/],
+    ['{"resources": {}}', /not a cdktf cdk.tf.json|"resources" is not a Terraform block type/],
+    ['[{"resource": {"aws_s3_bucket": {"b": {}}}}, 1]', /not a cdktf cdk.tf.json|must be a JSON object/],
+  ])("malformed Terraform JSON %s is refused", (text, reason) => {
+    expect(() => read(folder({ "main.tf.json": text }))).toThrow(reason);
+  });
+
+  test("a number beyond the double range, a lone surrogate and deep nesting are handled without losing or crashing", () => {
+    expect(() => parseJson('{"a": 1e400}', "x")).toThrow(/number out of range/);
+    expect(parseJson('{"a": "\\ud800"}', "x")).toEqual({ a: "\ufffd" });
+    const deep = `{"resource": {"aws_s3_bucket": {"b": {"tags": ${"[".repeat(100000)}${"]".repeat(100000)}}}}}`;
+    expect(() => read(folder({ "main.tf.json": deep }))).toThrow(/nesting deeper than 500 levels/);
+  });
+
+  test("a key named __proto__ is an ordinary key", () => {
+    const json = parseJson('{"__proto__": {"polluted": true}}', "x") as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("values converted as Terraform converts them", () => {
+  const logGroup = (retention: unknown, extra: Record<string, unknown> = {}) => ({
+    provider,
+    ...extra,
+    resource: { aws_cloudwatch_log_group: { g: { name: "g", retention_in_days: retention } } },
+  });
+  const retention = (dir: string, env: NodeJS.ProcessEnv = {}) => resource(read(dir, env), "aws_cloudwatch_log_group.g").values.retention_in_days;
+
+  test.each([
+    ["30", 30],
+    ["3e1", 30],
+    ["${30}", 30],
+    ["${\"30\"}", 30],
+    [30, 30],
+  ])("retention_in_days %j is the number %j, and fails TG-RET-004", (written, expected) => {
+    const dir = folder({ "main.tf.json": logGroup(written) });
+    expect(retention(dir)).toBe(expected);
+    expect(findings(read(dir), "TG-RET-004")).toEqual(["aws_cloudwatch_log_group.g"]);
+  });
+
+  test("\"${var.x}\" takes the default, then terraform.tfvars.json, then *.auto.tfvars in name order, then TF_VAR_ is below files", () => {
+    const variable = { variable: { days: { type: "number", default: 30 } } };
+    expect(retention(folder({ "main.tf.json": logGroup("${var.days}", variable) }))).toBe(30);
+    const withTfvars = folder({
+      "main.tf.json": logGroup("${var.days}", variable),
+      "terraform.tfvars.json": { days: "400" },
+    });
+    expect(retention(withTfvars)).toBe(400);
+    const withAuto = folder({
+      "main.tf.json": logGroup("${var.days}", variable),
+      "terraform.tfvars.json": { days: 400 },
+      "a.auto.tfvars.json": { days: 500 },
+      "b.auto.tfvars": "days = 20\n",
+    });
+    expect(retention(withAuto)).toBe(20);
+    expect(findings(read(withAuto), "TG-RET-004")).toEqual(["aws_cloudwatch_log_group.g"]);
+    expect(retention(folder({ "main.tf.json": logGroup("${var.days}", variable) }), { TF_VAR_days: "7" })).toBe(7);
+    expect(retention(withTfvars, { TF_VAR_days: "7" })).toBe(400);
+  });
+
+  test("locals and text around interpolations are evaluated; what is not known stays a \"${\" string", () => {
+    const json = {
+      provider,
+      variable: { env: { default: "prod" } },
+      locals: { prefix: "audit-${var.env}" },
+      resource: {
+        aws_cloudwatch_log_group: {
+          g: { name: "${local.prefix}-trail", retention_in_days: "${var.env == \"prod\" ? 30 : 365}" },
+        },
+      },
+    };
+    const values = resource(read(folder({ "main.tf.json": json })), "aws_cloudwatch_log_group.g").values;
+    expect(values.name).toBe("audit-prod-trail");
+    expect(values.retention_in_days).toBe('${var.env == "prod" ? 30 : 365}');
+  });
+
+  test("a local holding a reference links the resource through it (refs)", () => {
+    const json = {
+      provider,
+      locals: { logs: "${aws_s3_bucket.logs.id}" },
+      resource: {
+        aws_s3_bucket: { logs: { bucket: "logs" } },
+        aws_cloudtrail: { t: { name: "t", s3_bucket_name: "${local.logs}" } },
+      },
+    };
+    const trail = resource(read(folder({ "main.tf.json": json })), "aws_cloudtrail.t");
+    expect(trail.values.s3_bucket_name).toBe("${aws_s3_bucket.logs.id}");
+    expect(trail.refs.s3_bucket_name).toEqual(["aws_s3_bucket.logs"]);
+  });
+
+  test("\"false\" and \"0\" are false for a bool argument; a string that is not a bool is refused", () => {
+    const trail = (value: unknown) => ({
+      provider,
+      resource: { aws_cloudtrail: { t: { name: "t", s3_bucket_name: "b", include_global_service_events: value } } },
+    });
+    const document = read(folder({ "main.tf.json": trail("false") }));
+    expect(resource(document, "aws_cloudtrail.t").values.include_global_service_events).toBe(false);
+    expect(findings(document, "TG-LOG-002")).toEqual(["aws_cloudtrail.t"]);
+    expect(resource(read(folder({ "main.tf.json": trail("1") })), "aws_cloudtrail.t").values.include_global_service_events).toBe(true);
+    expect(() => read(folder({ "main.tf.json": trail("yes") }))).toThrow(/include_global_service_events: a bool is required/);
+  });
+
+  test("a resource with count 0 or an empty for_each has no instances", () => {
+    const json = {
+      provider,
+      variable: { enabled: { default: false } },
+      resource: {
+        aws_cloudtrail: { t: { count: "${var.enabled ? 1 : 0}", name: "t", s3_bucket_name: "b" } },
+        aws_s3_bucket: { gone: { count: 0, bucket: "x" }, none: { for_each: {}, bucket: "y" }, kept: { count: "1", bucket: "z" } },
+      },
+    };
+    const document = read(folder({ "main.tf.json": json }));
+    expect(document.resources.aws_s3_bucket.map((r) => r.address)).toEqual(["aws_s3_bucket.kept"]);
+    // count from a conditional is not known: the trail is kept (its rules still run).
+    expect(document.resources.aws_cloudtrail).toHaveLength(1);
+  });
+});
+
+describe("module folders as Terraform loads them", () => {
+  test("override files are merged: an argument replaces, a nested block type replaces every block of that type", () => {
+    const dir = folder({
+      "main.tf.json": {
+        provider,
+        resource: {
+          aws_cloudwatch_log_group: { g: { name: "g", retention_in_days: 400 } },
+          aws_s3_bucket_lifecycle_configuration: {
+            l: { bucket: "b", rule: [{ id: "keep", status: "Enabled", expiration: { days: 3000 } }] },
+          },
+        },
+      },
+      "override.tf.json": { resource: { aws_cloudwatch_log_group: { g: { retention_in_days: 1 } } } },
+      "z_override.tf": `resource "aws_s3_bucket_lifecycle_configuration" "l" {
+  rule {
+    id     = "short"
+    status = "Enabled"
+    expiration { days = 1 }
+  }
+}
+`,
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_cloudwatch_log_group.g").values).toEqual({ name: "g", retention_in_days: 1 });
+    expect(resource(document, "aws_s3_bucket_lifecycle_configuration.l").values.rule).toEqual([
+      { id: "short", status: "Enabled", expiration: [{ days: 1 }] },
+    ]);
+  });
+
+  test("an override of something no primary file declares is refused", () => {
+    const dir = folder({
+      "main.tf.json": { provider },
+      "x_override.tf.json": { resource: { aws_s3_bucket: { b: { bucket: "b" } } } },
+    });
+    expect(() => read(dir)).toThrow(/override file has resource aws_s3_bucket.b, which no primary file declares/);
+  });
+
+  test(".tf files beside .tf.json files are read (a public bucket policy in evil.tf is judged)", () => {
+    const dir = folder({
+      "main.tf.json": { provider, resource: { aws_s3_bucket: { logs: { bucket: "logs" } } } },
+      "evil.tf": `resource "aws_s3_bucket_policy" "open" {
+  bucket = aws_s3_bucket.logs.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "*" }] })
+}
+`,
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_s3_bucket_policy.open").refs.bucket).toEqual(["aws_s3_bucket.logs"]);
+    // jsonencode(...) is an expression: the policy cannot be read, which is itself a finding.
+    expect(findings(document, "TG-LP-008")).toContain("aws_s3_bucket_policy.open");
+  });
+
+  test("a symlinked .tf.json is read; a FIFO is refused without blocking; an ignored editor file is not read", () => {
+    const target = path.join(tmp, "linked-target.json");
+    fs.writeFileSync(target, JSON.stringify({ resource: { aws_s3_bucket: { linked: { bucket: "l" } } } }));
+    const dir = folder({ "main.tf.json": { provider }, "main.tf.json~": "not read" });
+    fs.symlinkSync(target, path.join(dir, "linked.tf.json"));
+    expect(read(dir).resources.aws_s3_bucket.map((r) => r.address)).toEqual(["aws_s3_bucket.linked"]);
+    execFileSync("mkfifo", [path.join(dir, "pipe.tf.json")]);
+    expect(() => read(dir)).toThrow(/pipe.tf.json is a FIFO; only regular files are read/);
+  });
+
+  test("local module calls are read with their variables mapped and addresses prefixed", () => {
+    const dir = folder({
+      "main.tf.json": {
+        provider,
+        module: { logs: { source: "./modules/logs", retention: 30 } },
+      },
+      "modules/logs/main.tf.json": {
+        variable: { retention: { type: "number" } },
+        resource: { aws_cloudwatch_log_group: { g: { name: "g", retention_in_days: "${var.retention}" } } },
+      },
+    });
+    const document = read(dir);
+    const group = resource(document, "module.logs.aws_cloudwatch_log_group.g");
+    expect(group.values.retention_in_days).toBe(30);
+    expect(group.provider).toBe("provider.aws");
+    expect(group.region).toBe("eu-west-2");
+    expect(findings(document, "TG-RET-004")).toEqual(["module.logs.aws_cloudwatch_log_group.g"]);
+  });
+
+  test("a module that calls itself is refused instead of looping", () => {
+    const dir = folder({ "main.tf.json": { module: { again: { source: "./" } } } });
+    expect(() => read(dir)).toThrow(/module calls nest deeper than 16 levels/);
+  });
+
+  test("a broken cdktf.out (a stack folder without cdk.tf.json, a listed stack missing) is refused", () => {
+    const dir = folder({
+      "manifest.json": { stacks: { a: {}, b: {} } },
+      "stacks/a/cdk.tf.json": { provider },
+    });
+    expect(() => loadDocuments(dir)).toThrow(/lists stack b, but .* is missing/);
+    fs.mkdirSync(path.join(dir, "stacks", "b"));
+    expect(() => loadDocuments(dir)).toThrow(/stack .*b has no cdk.tf.json/);
+    fs.rmSync(path.join(dir, "stacks", "b"), { recursive: true });
+    fs.symlinkSync(path.join(dir, "stacks", "loop"), path.join(dir, "stacks", "loop"));
+    expect(() => loadDocuments(dir)).toThrow(GateInputError);
+  });
+});
+
+describe("bounds", () => {
+  test("an input over the limit is refused with the limit named", () => {
+    const dir = folder({ "main.tf.json": { provider, resource: { aws_s3_bucket: { b: { bucket: "x".repeat(2048) } } } } });
+    expect(() => loadDocuments(dir, { budget: new InputBudget(1024) })).toThrow(/larger than the limit of 0.001 MiB.*--max-input-mb/);
+  });
+
+  test("an input the heap cannot hold is refused with the reason, not a V8 abort", () => {
+    const dir = folder({});
+    // About 11 MiB of valid Terraform JSON (which aborted node with this heap), under a 112 MiB heap.
+    const buckets = Object.fromEntries(Array.from({ length: 60000 }, (_, i) => [`b${i}`, { bucket: `bucket-${i}-${"x".repeat(160)}` }]));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: buckets } }));
+    const loader = path.join(__dirname, "..", "..", "dist", "gate", "normalize");
+    const run = spawnSync(process.execPath, ["--max-old-space-size=64", "-e", `require(${JSON.stringify(loader)}).loadDocuments(${JSON.stringify(dir)})`], {
+      encoding: "utf8",
+      timeout: 60000,
+    });
+    expect(run.signal).toBeNull();
+    expect(run.stderr).toMatch(/MiB of input needs about \d+ MiB of memory, more than node's heap limit of \d+ MiB; raise it with NODE_OPTIONS=--max-old-space-size/);
+  });
+
+  test("a device is refused without reading it", () => {
+    expect(() => loadDocuments("/dev/zero")).toThrow(/is a device; only regular files are read/);
+  });
+
+  test("a FIFO given as the input does not block", () => {
+    const fifo = path.join(tmp, "input.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "..", "..", "dist", "gate", "normalize"))}).loadDocuments(${JSON.stringify(fifo)})`], {
+      timeout: 20000,
+      encoding: "utf8",
+    });
+    expect(run.signal).toBeNull();
+    expect(run.stderr).toContain("is a FIFO; only regular files are read");
+  });
+
+  test("bytes that are not UTF-8 are refused without being echoed", () => {
+    const dir = folder({});
+    fs.writeFileSync(path.join(dir, "main.tf.json"), Buffer.from([0x7b, 0xff, 0x00, 0x1b, 0x7d]));
+    expect(() => read(dir)).toThrow(/main.tf.json is not UTF-8 text$/);
+  });
+});
+
+describe("the schema table", () => {
+  test("covers every resource type a rule names (else: bash scripts/gen-schema-types.sh)", () => {
+    const policies = path.join(__dirname, "..", "..", "policies");
+    const named = new Set<string>();
+    const pending = [policies];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(file);
+        else if (entry.name.endsWith(".rego") && !entry.name.endsWith("_test.rego")) {
+          for (const match of fs.readFileSync(file, "utf8").matchAll(/"(aws_[a-z0-9_]*[a-z0-9])"/g)) named.add(match[1]);
+        }
+      }
+    }
+    expect(named.size).toBeGreaterThan(10);
+    const covered = new Set(schemaResourceTypes());
+    expect([...named].filter((type) => !covered.has(type))).toEqual([]);
+  });
+});
