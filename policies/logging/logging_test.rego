@@ -149,6 +149,25 @@ test_log_007_fails_without_monitors if {
 	h.flagged(vs, "TG-LOG-007") == {""}
 }
 
+# A team's own monitor (policy data additional_monitors) is required besides the CIS set.
+team_monitor := {
+	"id": "team-iam-user-changes",
+	"title": "IAM user creation or deletion",
+	"pattern": "{ ($.eventSource = iam.amazonaws.com) && (($.eventName = CreateUser) || ($.eventName = DeleteUser)) }",
+	"match": [["$.eventSource = iam.amazonaws.com", "$.eventName = CreateUser"], ["$.eventSource = iam.amazonaws.com", "$.eventName = DeleteUser"]],
+}
+
+test_log_007_additional_monitor_required_only_when_configured if {
+	cis_only := h.doc(array.concat(all_monitors, [monitored_trail]))
+	plain := logging.violations with input as cis_only
+	count(h.flagged(plain, "TG-LOG-007")) == 0
+	vs := logging.violations with input as cis_only with data.trailgate.config.additional_monitors as [team_monitor]
+	h.messages(vs, "TG-LOG-007") == {sprintf("monitor team-iam-user-changes (IAM user creation or deletion) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both", [team_monitor.pattern])}
+	with_team := h.doc(array.concat(all_monitors, [monitored_trail, metric_filter(team_monitor), alarm(team_monitor, ["${aws_sns_topic.alerts.arn}"], ["aws_sns_topic.alerts"])]))
+	ok := logging.violations with input as with_team with data.trailgate.config.additional_monitors as [team_monitor]
+	count(h.flagged(ok, "TG-LOG-007")) == 0
+}
+
 test_log_007_fails_pattern_missing_an_alternative if {
 	m := monitors[0]
 	weak := object.union(metric_filter(m), {
