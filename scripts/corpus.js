@@ -109,8 +109,14 @@ async function writeModulesManifest(workDir, dependencies) {
   fs.writeFileSync(path.join(workDir, ".terraform", "modules", "modules.json"), JSON.stringify({ Modules: entries }, null, 1));
 }
 
-function trailgate(args) {
-  const result = spawnSync(process.execPath, [path.join(REPO, "bin", "trailgate.js"), "check", ...args, "--format", "json"], {
+/**
+ * `trailgate check` with the facts a user of the modules gives the gate: the root's
+ * policy data (corpus.json `data`: the accounts it plans for, which its provider does
+ * not pin), as `--data`.
+ */
+function trailgate(args, dataFile) {
+  const data = dataFile ? ["--data", dataFile] : [];
+  const result = spawnSync(process.execPath, [path.join(REPO, "bin", "trailgate.js"), "check", ...args, ...data, "--format", "json"], {
     cwd: REPO,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -195,14 +201,19 @@ async function main() {
           mismatches++;
           continue;
         }
-        const plan = trailgate([path.join(workDir, "plan.json")]);
-        // The folder as its authors have it: the root, the module links and the tfvars, no moto override.
+        const dataFile = (root.data ?? corpus.data) ? path.join(CORPUS, root.data ?? corpus.data) : undefined;
+        const plan = trailgate([path.join(workDir, "plan.json")], dataFile);
+        // The folder as its authors have it after `terraform init`: the root, the module
+        // links, the installed registry modules and the tfvars; no moto override.
         const folderDir = `${workDir}-folder`;
         fs.rmSync(folderDir, { recursive: true, force: true });
         fs.cpSync(path.join(CORPUS, "roots", root.name), folderDir, { recursive: true });
         fs.symlinkSync(path.join(workDir, "modules"), path.join(folderDir, "modules"));
+        if (fs.existsSync(path.join(workDir, ".vendor"))) fs.symlinkSync(path.join(workDir, ".vendor"), path.join(folderDir, ".vendor"));
+        fs.mkdirSync(path.join(folderDir, ".terraform", "modules"), { recursive: true });
+        fs.copyFileSync(path.join(workDir, ".terraform", "modules", "modules.json"), path.join(folderDir, ".terraform", "modules", "modules.json"));
         fs.copyFileSync(path.join(workDir, "terraform.tfvars.json"), path.join(folderDir, "terraform.tfvars.json"));
-        const folder = trailgate([folderDir]);
+        const folder = trailgate([folderDir], dataFile);
         row.planFindings = plan.findings ?? [];
         row.folder = folder.error ? `not read: ${folder.error}` : `${folder.findings.length} findings`;
         if (plan.error) {

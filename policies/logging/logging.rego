@@ -209,6 +209,19 @@ on_trail_log_group(f) if {
 
 on_trail_log_group(f) if lib.trail_log_group_names[lib.get(f, "log_group_name")]
 
+# A log group the gate cannot follow (a module output in a folder, an unresolved
+# reference in a plan) may be the trail's: the monitor is not reported missing;
+# TG-VER-002 says the link cannot be checked.
+on_trail_log_group(f) if unfollowed_log_group(f)
+
+# METADATA
+# title: unfollowed_log_group
+# description: A metric filter whose log_group_name is not known and names no resource of this configuration.
+unfollowed_log_group(f) if {
+	count(lib.refs(f, "log_group_name")) == 0
+	lib.unknown(lib.get(f, "log_group_name"))
+}
+
 # A parsed filter pattern covers a monitor when, for one of the monitor's
 # accepted patterns (`match`, or an `also_accepted` variant such as a later CIS
 # version's) and every alternative of it, some alternative of the filter

@@ -228,6 +228,21 @@ delivering_trail := h.res("aws_cloudtrail", "monitored", {"name": "org", "cloud_
 
 trail_group := h.res("aws_cloudwatch_log_group", "trail", {"name": "/trail"}, {})
 
+# A filter whose log group is a module output a folder cannot follow (or a plan's
+# unresolved reference) may be on the trail's group: not reported missing here;
+# TG-VER-002 reports the link it cannot check.
+test_log_007_does_not_claim_missing_for_an_unfollowed_log_group if {
+	m := monitors[2]
+	unfollowed := object.union(object.remove(metric_filter(m), ["refs"]), {"values": {"log_group_name": "${module.trail.log_group_name}"}, "refs": {}})
+	filters := array.concat([r | some r in all_monitors; r.address != unfollowed.address], [unfollowed])
+	vs := logging.violations with input as h.doc(array.concat(filters, [delivering_trail, trail_group]))
+	count(h.flagged(vs, "TG-LOG-007")) == 0
+	known_elsewhere := object.union(unfollowed, {"values": {"log_group_name": "${aws_cloudwatch_log_group.app.name}"}, "refs": {"log_group_name": ["aws_cloudwatch_log_group.app"]}})
+	other := array.concat([r | some r in all_monitors; r.address != unfollowed.address], [known_elsewhere])
+	bad := logging.violations with input as h.doc(array.concat(other, [delivering_trail, trail_group]))
+	count(h.messages(bad, "TG-LOG-007")) == 1
+}
+
 test_log_007_requires_filters_on_the_trails_log_group if {
 	ok := logging.violations with input as h.doc(array.concat(all_monitors, [delivering_trail, trail_group]))
 	count(h.flagged(ok, "TG-LOG-007")) == 0

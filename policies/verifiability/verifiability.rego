@@ -8,6 +8,7 @@ package trailgate.verifiability
 
 import data.trailgate.least_privilege
 import data.trailgate.lib
+import data.trailgate.logging
 
 # Arguments rules need as concrete values, with the rules that read them. A path
 # is the argument followed by nested block names. `scope` limits a row to the
@@ -250,6 +251,15 @@ ver_002_findings contains {"resource": a.address, "message": msg} if {
 	lib.unknown(action)
 	not lib.resource_reference(action)
 	msg := sprintf("alarm %s alarm_actions %s is not known before apply, so whether it notifies an SNS topic (TG-LOG-007) cannot be checked; gate the plan", [a.address, action])
+}
+
+# A metric filter's log group the gate cannot follow: TG-LOG-007 counts it as
+# possibly on the trail's group. Plans list such references in unresolved (above).
+ver_002_findings contains {"resource": f.address, "message": msg} if {
+	some f in lib.resources("aws_cloudwatch_log_metric_filter")
+	count(lib.unresolved(f, "log_group_name")) == 0
+	logging.unfollowed_log_group(f)
+	msg := sprintf("metric filter %s log_group_name %s is not known before apply and names no log group of this configuration, so whether it watches the trail's log group (TG-LOG-007) cannot be checked; gate the plan", [f.address, lib.get(f, "log_group_name")])
 }
 
 # METADATA

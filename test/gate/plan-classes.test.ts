@@ -216,3 +216,34 @@ describe("corpus regression: AWS's CloudTrail key policy built by a data source"
     }
   });
 });
+
+describe("corpus regression: links between sibling modules exist only through module outputs (trussworks-trail, nozaq-trail)", () => {
+  const links = "cross-module-links";
+  const rule = (found: string[], id: string) => found.filter((finding) => finding.startsWith(`${id} `));
+  const rootUseMissing = (document: NormalizedDocument) =>
+    bundle.evaluate(document).some((violation) => violation.id === "TG-LOG-007" && violation.message.includes("cis-3.3-root-account-use"));
+
+  test.each(["plan.json", "plan-after-apply.json"])("%s: the trail reaches the other module's bucket, the filter the trail's log group", async (plan) => {
+    const input = await load(`${links}/${plan}`);
+    expect(resource(input, "module.trail.aws_cloudtrail.trail").refs.s3_bucket_name).toEqual(["module.archive.aws_s3_bucket.logs"]);
+    expect(resource(input, "module.alarms.aws_cloudwatch_log_metric_filter.root_use").refs.log_group_name).toEqual(["module.trail.aws_cloudwatch_log_group.trail"]);
+    const found = findings(input);
+    // The bucket is the trail's: its rules run; the rebuilt policy holds the TLS deny.
+    expect(found).toContain("TG-RET-002 module.archive.aws_s3_bucket.logs");
+    expect(rule(found, "TG-ENC-006")).toEqual([]);
+    expect(rule(found, "TG-LP-008")).toEqual([]);
+    expect(rule(found, "TG-VER-002")).toEqual([]);
+    expect(rootUseMissing(input)).toBe(false);
+  });
+
+  test("a folder check cannot follow module outputs: it says so (TG-VER-002) instead of reporting the TLS deny or the monitor missing", () => {
+    const input = loadDocuments(path.join(fixtures, links))[0].input;
+    expect(input.format).toBe("module");
+    const found = findings(input);
+    expect(rule(found, "TG-VER-002")).toEqual(["TG-VER-002 module.alarms.aws_cloudwatch_log_metric_filter.root_use", "TG-VER-002 module.trail.aws_cloudtrail.trail"]);
+    expect(rootUseMissing(input)).toBe(false);
+    // The policy built by data.aws_iam_policy_document is unreadable in a folder: TG-LP-008, not "no TLS deny".
+    expect(rule(found, "TG-ENC-006")).toEqual([]);
+    expect(found).toContain("TG-LP-008 module.archive.aws_s3_bucket_policy.logs");
+  });
+});
