@@ -348,5 +348,48 @@ violations contains lib.violation(rego.metadata.rule(), b.address, msg) if {
 	some b in lib.resources("aws_s3_bucket")
 	not tls_only_buckets[b.address]
 	not unreadable_policy_buckets[b.address]
-	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"", [b.address])
+	not explained_by_unlinked_policy(b.address)
+	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"%s", [b.address, unlinked_note])
 }
+
+# Bucket policies whose bucket the gate cannot follow (a module output in a folder:
+# TG-VER-002 reports the link) and that may hold the deny: unreadable, or with it.
+unlinked_tls_candidates := {p.address |
+	some p in lib.resources("aws_s3_bucket_policy")
+	count(lib.refs(p, "bucket")) == 0
+	lib.unknown(lib.get(p, "bucket"))
+	may_deny_insecure_transport(p)
+}
+
+may_deny_insecure_transport(p) if unreadable_policy(p)
+
+may_deny_insecure_transport(p) if {
+	some st in p.policies.policy.Statement
+	denies_insecure_transport(st)
+}
+
+linked_policy_buckets := {addr |
+	some p in lib.resources("aws_s3_bucket_policy")
+	some addr in lib.refs(p, "bucket")
+}
+
+# Buckets with no policy the gate can tie to them, and without an inline deny.
+policyless_buckets := {b.address |
+	some b in lib.resources("aws_s3_bucket")
+	not tls_only_buckets[b.address]
+	not unreadable_policy_buckets[b.address]
+	not linked_policy_buckets[b.address]
+}
+
+# Each unlinked candidate is one bucket's policy: when there are at least as many as
+# policyless buckets, every one of them may be covered, and none is claimed to lack
+# the deny. When there are fewer, some bucket lacks it, and the gate cannot tell
+# which: all are reported, with a note.
+explained_by_unlinked_policy(addr) if {
+	policyless_buckets[addr]
+	count(unlinked_tls_candidates) >= count(policyless_buckets)
+}
+
+unlinked_note := sprintf(" (%s names a bucket the gate cannot follow, TG-VER-002; it may be this bucket's)", [concat(", ", sort(unlinked_tls_candidates))]) if {
+	count(unlinked_tls_candidates) > 0
+} else := ""

@@ -169,6 +169,28 @@ test_enc_006_leaves_an_unreadable_inline_policy_to_lp_008 if {
 	count(h.flagged(vs, "TG-ENC-006")) == 0
 }
 
+# A folder cannot follow `bucket = module.store.bucket_id`: the policy may be the bucket's.
+test_enc_006_a_policy_whose_bucket_cannot_be_followed_may_be_the_buckets if {
+	unlinked := h.res_with_policies(
+		"aws_s3_bucket_policy", "logs", {"bucket": "${module.store.bucket_id}", "policy": "{}"},
+		{}, {"policy": {"Statement": [deny_insecure]}},
+	)
+	vs := encryption.violations with input as h.doc([trail_bucket, unlinked])
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+
+	# One such policy cannot cover two buckets: both are reported, with a note.
+	other := h.res("aws_s3_bucket", "other", {"bucket": "other-logs"}, {})
+	two := encryption.violations with input as h.doc([trail_bucket, other, unlinked])
+	h.flagged(two, "TG-ENC-006") == {"aws_s3_bucket.trail_logs", "aws_s3_bucket.other"}
+	some msg in h.messages(two, "TG-ENC-006")
+	endswith(msg, "(aws_s3_bucket_policy.logs names a bucket the gate cannot follow, TG-VER-002; it may be this bucket's)")
+
+	# A policy that cannot hold the deny explains nothing.
+	without := object.union(unlinked, {"policies": {"policy": {"Statement": []}}})
+	none := encryption.violations with input as h.doc([trail_bucket, without])
+	h.flagged(none, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
+}
+
 test_enc_006_a_readable_policy_without_the_deny_still_fails_beside_an_unreadable_one if {
 	raw := h.res("aws_s3_bucket_policy", "other", {"bucket": "other-logs", "policy": "${data.aws_iam_policy_document.p.json}"}, {"bucket": ["aws_s3_bucket.other"]})
 	other := h.res("aws_s3_bucket", "other", {"bucket": "other-logs"}, {})

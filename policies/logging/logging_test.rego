@@ -243,6 +243,14 @@ test_log_007_does_not_claim_missing_for_an_unfollowed_log_group if {
 	count(h.messages(bad, "TG-LOG-007")) == 1
 }
 
+test_log_007_names_filters_whose_pattern_is_unknown if {
+	m := monitors[1]
+	unknown := object.union(metric_filter(m), {"values": {"pattern": "${join(\" \", local.parts)}"}, "filter_pattern": {"syntax": "unknown", "alternatives": [], "negated": false}})
+	filters := array.concat([r | some r in all_monitors; r.address != unknown.address], [unknown])
+	vs := logging.violations with input as h.doc(array.concat(filters, [monitored_trail]))
+	h.messages(vs, "TG-LOG-007") == {sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both (the pattern of %s is not known before apply, TG-VER-001: it may be this monitor)", [m.id, m.title, m.pattern, unknown.address])}
+}
+
 test_log_007_requires_filters_on_the_trails_log_group if {
 	ok := logging.violations with input as h.doc(array.concat(all_monitors, [delivering_trail, trail_group]))
 	count(h.flagged(ok, "TG-LOG-007")) == 0
