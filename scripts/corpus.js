@@ -126,6 +126,23 @@ function trailgate(args, dataFile) {
   return { findings: report.documents.flatMap((document) => document.findings.map((finding) => `${finding.id} ${finding.resource}`)) };
 }
 
+/** "RULE resource" for each expected finding, repeated `count` times. */
+function keys(entries) {
+  return (entries ?? []).flatMap((entry) => Array(entry.count ?? 1).fill(`${entry.rule} ${entry.resource}`));
+}
+
+/** A region's expectations, with those of the region it `extends` (us-east-1 = eu-west-2 + residency). */
+function regionExpectations(rootExpectations, region) {
+  const own = rootExpectations?.[region];
+  if (!own) return undefined;
+  const base = own.extends ? regionExpectations(rootExpectations, own.extends) : undefined;
+  const folder = (key) => [...(base?.folder?.[key] ?? []), ...(own.folder?.[key] ?? [])];
+  return {
+    findings: [...(base?.findings ?? []), ...(own.findings ?? [])],
+    folder: { findings: folder("findings"), cannot_verify: folder("cannot_verify"), false: folder("false"), missed: folder("missed") },
+  };
+}
+
 function difference(a, b) {
   const rest = [...b];
   return a.filter((item) => {
@@ -175,7 +192,7 @@ async function main() {
       if (options.roots.length > 0 && !options.roots.includes(root.name)) continue;
       for (const region of corpus.regions) {
         if (options.regions.length > 0 && !options.regions.includes(region)) continue;
-        const expected = expectations.roots[root.name]?.[region] ?? expectations.roots[root.name]?.all;
+        const expected = regionExpectations(expectations.roots[root.name], region);
         const row = { root: root.name, region, modules: root.modules.join(" + ") };
         rows.push(row);
         const missingCheckouts = root.modules.filter((checkout) => !fs.existsSync(path.join(CHECKOUTS, checkout)));
@@ -215,16 +232,35 @@ async function main() {
         fs.copyFileSync(path.join(workDir, "terraform.tfvars.json"), path.join(folderDir, "terraform.tfvars.json"));
         const folder = trailgate([folderDir], dataFile);
         row.planFindings = plan.findings ?? [];
-        row.folder = folder.error ? `not read: ${folder.error}` : `${folder.findings.length} findings`;
         if (plan.error) {
           row.status = `gate error: ${plan.error}`;
           mismatches++;
           continue;
         }
-        const wanted = (expected?.findings ?? []).map((finding) => `${finding.rule} ${finding.resource}`);
+        const wanted = keys(expected?.findings);
         row.falsePositives = difference(plan.findings, wanted);
         row.misses = difference(wanted, plan.findings);
-        row.status = row.falsePositives.length + row.misses.length === 0 ? "as expected" : "differs";
+        // The folder check: findings a reviewer agrees with, cannot-verify findings, and
+        // the false claims still open, each as written down; anything else differs.
+        const folderWanted = ["findings", "cannot_verify", "false"].flatMap((key) => keys(expected?.folder[key]));
+        if (folder.error) {
+          row.folder = { status: `not read: ${folder.error}` };
+        } else {
+          const unexpected = difference(folder.findings, folderWanted);
+          const gone = difference(folderWanted, folder.findings);
+          row.folder = {
+            status: unexpected.length + gone.length === 0 ? "as expected" : "differs",
+            findings: folder.findings.length,
+            agreed: keys(expected?.folder.findings).length,
+            cannotVerify: keys(expected?.folder.cannot_verify).length,
+            falseClaims: keys(expected?.folder.false).length,
+            missed: keys(expected?.folder.missed).length,
+            unexpected,
+            gone,
+          };
+        }
+        const planMatches = row.falsePositives.length + row.misses.length === 0;
+        row.status = planMatches && row.folder.status === "as expected" ? "as expected" : "differs";
         if (row.status !== "as expected") mismatches++;
       }
     }
@@ -237,7 +273,17 @@ async function main() {
       process.stdout.write(`plan findings (${row.planFindings.length}):\n${row.planFindings.map((finding) => `  ${finding}`).join("\n")}\n`);
       process.stdout.write(`not expected (false positives): ${row.falsePositives.length ? `\n  ${row.falsePositives.join("\n  ")}` : "none"}\n`);
       process.stdout.write(`expected but missing (misses): ${row.misses.length ? `\n  ${row.misses.join("\n  ")}` : "none"}\n`);
-      process.stdout.write(`HCL folder: ${row.folder}\n`);
+      const f = row.folder;
+      if (f.findings === undefined) {
+        process.stdout.write(`HCL folder: ${f.status}\n`);
+      } else {
+        process.stdout.write(
+          `HCL folder: ${f.status}: ${f.findings} findings (${f.agreed} a reviewer agrees with, ${f.cannotVerify} cannot-verify, ` +
+            `${f.falseClaims} known false claims); ${f.missed} plan findings it cannot see, each declared by a cannot-verify finding\n`,
+        );
+        if (f.unexpected.length > 0) process.stdout.write(`  folder findings not written down:\n    ${f.unexpected.join("\n    ")}\n`);
+        if (f.gone.length > 0) process.stdout.write(`  folder findings written down but not reported:\n    ${f.gone.join("\n    ")}\n`);
+      }
     }
   }
   fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify(rows, null, 2));
