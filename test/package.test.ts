@@ -187,46 +187,62 @@ describe("gate only: --omit=optional --omit=peer", () => {
   });
 });
 
+const devVersion = (name: string) => manifest.devDependencies[name] as string;
+
+/** A cdktf app folder (package.json, cdktf.json, tsconfig.json, main.ts) installing `trailgate` from `source`. */
+function createApp(dir: string, source: string, constructs: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify(
+      {
+        name: "platform-app",
+        private: true,
+        dependencies: {
+          cdktf: devVersion("cdktf"),
+          constructs,
+          "@cdktf/provider-aws": devVersion("@cdktf/provider-aws"),
+          "@bank/trailgate": `file:${source}`,
+        },
+        devDependencies: { typescript: devVersion("typescript"), "@types/node": devVersion("@types/node") },
+      },
+      null,
+      2,
+    ),
+  );
+  fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node main.js", projectId: "platform-app", sendCrashReports: "false" }));
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, types: ["node"] }, files: ["main.ts"] }),
+  );
+  fs.copyFileSync(path.join(__dirname, "package", "app", "main.ts"), path.join(dir, "main.ts"));
+}
+
+/** Re-scoped as a bank's internal registry would publish it: the package finds its files by its marker, not its name. */
+let renamedTarball: string | undefined;
+function renamed(): string {
+  if (renamedTarball) return renamedTarball;
+  const unpacked = path.join(work, "rename");
+  fs.mkdirSync(unpacked);
+  execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
+  const packageJson = path.join(unpacked, "package", "package.json");
+  fs.writeFileSync(packageJson, JSON.stringify({ ...JSON.parse(fs.readFileSync(packageJson, "utf8")), name: "@bank/trailgate" }, null, 2));
+  renamedTarball = path.join(work, "bank-trailgate.tgz");
+  execFileSync("tar", ["-czf", renamedTarball, "-C", unpacked, "package"]);
+  return renamedTarball;
+}
+
+/**
+ * The newest constructs release in the peer range (^10.4.2) when this test was written;
+ * cdktf 0.21.0 and @cdktf/provider-aws 20.1.0 are the only releases in theirs.
+ */
+const NEWEST_CONSTRUCTS_TESTED = "10.8.1";
+
 describe("a fresh cdktf app adopting the package", () => {
   const dir = path.join(work, "platform-app");
-  const renamed = path.join(work, "bank-trailgate.tgz");
-  const devVersion = (name: string) => manifest.devDependencies[name] as string;
 
   beforeAll(() => {
-    // Re-scoped as a bank's internal registry would publish it: the package finds its
-    // files by its marker, not its name.
-    const unpacked = path.join(work, "rename");
-    fs.mkdirSync(unpacked);
-    execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
-    const packageJson = path.join(unpacked, "package", "package.json");
-    fs.writeFileSync(packageJson, JSON.stringify({ ...JSON.parse(fs.readFileSync(packageJson, "utf8")), name: "@bank/trailgate" }, null, 2));
-    execFileSync("tar", ["-czf", renamed, "-C", unpacked, "package"]);
-
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, "package.json"),
-      JSON.stringify(
-        {
-          name: "platform-app",
-          private: true,
-          dependencies: {
-            cdktf: devVersion("cdktf"),
-            constructs: devVersion("constructs"),
-            "@cdktf/provider-aws": devVersion("@cdktf/provider-aws"),
-            "@bank/trailgate": `file:${renamed}`,
-          },
-          devDependencies: { typescript: devVersion("typescript"), "@types/node": devVersion("@types/node") },
-        },
-        null,
-        2,
-      ),
-    );
-    fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node main.js", projectId: "platform-app", sendCrashReports: "false" }));
-    fs.writeFileSync(
-      path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, types: ["node"] }, files: ["main.ts"] }),
-    );
-    fs.copyFileSync(path.join(__dirname, "package", "app", "main.ts"), path.join(dir, "main.ts"));
+    createApp(dir, renamed(), devVersion("constructs"));
     timed("app install (peers + tarball)", () => mustRun(dir, "npm", ["install", ...installFlags]));
     console.log(`trailgate package: app node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
   });
@@ -277,5 +293,18 @@ describe("a fresh cdktf app adopting the package", () => {
     expect({ status: audit.status, stdout: audit.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived, rules selected: --skip TG-RES,TG-ENC-005/) });
     expect(mustRun(dir, cli, ["explain", "tg-ret-004"])).toContain("TG-RET-004");
     expect(mustRun(dir, cli, ["rules"]).split("\n").length).toBeGreaterThan(30);
+  });
+});
+
+describe(`the top of the constructs peer range (constructs ${NEWEST_CONSTRUCTS_TESTED})`, () => {
+  const dir = path.join(work, "platform-app-newest-constructs");
+
+  test("installs without a peer conflict, type-checks, synthesizes and passes the gate at synth", () => {
+    createApp(dir, renamed(), NEWEST_CONSTRUCTS_TESTED);
+    timed(`app install (constructs ${NEWEST_CONSTRUCTS_TESTED})`, () => mustRun(dir, "npm", ["install", ...installFlags]));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "constructs", "package.json"), "utf8")).version).toBe(NEWEST_CONSTRUCTS_TESTED);
+    mustRun(dir, "node", [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+    mustRun(dir, "node", ["main.js"]);
+    expect(fs.existsSync(path.join(dir, "cdktf.out", "stacks", "platform", "cdk.tf.json"))).toBe(true);
   });
 });

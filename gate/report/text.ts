@@ -1,13 +1,21 @@
 import { forTerminal } from "../output-safety";
-import { appliedLines, findingStatus, GateRun, summaryLine } from "./model";
+import { appliedLines, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
 
-/** A short table (severity, rule, resource, message) and the summary line. */
+/**
+ * A short table (severity, rule, resource, message) and the summary line; for
+ * synthesized input also the construct path of each resource (CONSTRUCT), the place a
+ * cdktf user edits.
+ */
 export function renderText(run: GateRun): string {
   const multipleDocuments = run.documents.length > 1;
-  const header = ["SEVERITY", "RULE", ...(multipleDocuments ? ["DOCUMENT"] : []), "RESOURCE", "MESSAGE"];
+  const constructPaths = run.documents.map(({ document, findings }) =>
+    findings.map((finding) => (document.input.format === "synth" ? findingLocation(document, finding).constructPath : undefined)),
+  );
+  const withConstructs = constructPaths.some((paths) => paths.some((constructPath) => constructPath !== undefined));
+  const header = ["SEVERITY", "RULE", ...(multipleDocuments ? ["DOCUMENT"] : []), "RESOURCE", ...(withConstructs ? ["CONSTRUCT"] : []), "MESSAGE"];
   const rows: string[][] = [];
-  for (const { document, findings } of run.documents) {
-    for (const finding of findings) {
+  for (const [documentIndex, { document, findings }] of run.documents.entries()) {
+    for (const [findingIndex, finding] of findings.entries()) {
       const status = findingStatus(finding, run.failOn);
       const note =
         status === "waived" && finding.waiver
@@ -20,6 +28,7 @@ export function renderText(run: GateRun): string {
         finding.id,
         ...(multipleDocuments ? [document.name] : []),
         finding.resource || "-",
+        ...(withConstructs ? [constructPaths[documentIndex][findingIndex] ?? "-"] : []),
         `${finding.message}${note}`,
       ]);
     }

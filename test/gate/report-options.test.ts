@@ -92,13 +92,17 @@ describe("rule selection (--only / --skip)", () => {
 });
 
 describe("locations a user can act on", () => {
-  test("synthesized input names each finding's construct path (json, sarif, github)", () => {
+  test("synthesized input names each finding's construct path (json, text, sarif, github)", () => {
     const json = JSON.parse(cli("check", stackFile, "--format", "json").stdout);
     const finding = json.documents[0].findings.find((f: { id: string }) => f.id === "TG-RET-004");
     expect(finding.resource).toBe("aws_cloudwatch_log_group.monitoring_log_group");
     expect(finding.location.constructPath).toBe("audit/trailgate/monitoring/log_group");
     const lines = fs.readFileSync(stackFile, "utf8").split("\n");
     expect(lines[finding.location.line - 1]).toContain('"monitoring_log_group"');
+
+    const text = cli("check", stackFile).stdout.split("\n");
+    expect(text[0]).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+CONSTRUCT\s+MESSAGE$/);
+    expect(text[1]).toMatch(/^medium\s+TG-RET-004\s+aws_cloudwatch_log_group\.monitoring_log_group\s+audit\/trailgate\/monitoring\/log_group\s+/);
 
     const sarif = JSON.parse(cli("check", stackFile, "--format", "sarif").stdout);
     const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === "TG-RET-004");
