@@ -16,7 +16,7 @@ try {
   );
   process.exit(2);
 }
-// main returns the exit code, or a promise of it for commands that call AWS (validate-logs).
+// main returns the exit code, or a promise of it for commands that call AWS (verify, validate-logs).
 Promise.resolve(cli.main(process.argv.slice(2))).then((code) => {
   process.exitCode = code;
 });

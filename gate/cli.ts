@@ -13,6 +13,7 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
+  trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
@@ -24,6 +25,8 @@ export const USAGE = `usage:
 <path> is a cdktf cdk.tf.json, a cdktf.out directory, the output of
 \`terraform show -json PLANFILE\`, a module folder (*.tf and *.tf.json files, override
 files, tfvars, local module calls, read as Terraform reads them), or - (standard input).
+verify reads the deployed estate from AWS and judges it by the same rules
+(see trailgate verify --help).
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
@@ -186,6 +189,9 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
           .catch((error: unknown) => reportError(error, io));
       case "check":
         return check(parseCheckArguments(args), io);
+      case "verify":
+        // Loaded on demand: check, explain and rules never load verify or the AWS SDK.
+        return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error: unknown) => reportError(error, io));
       case "explain":
         return explain(args, io);
       case "rules":

@@ -27,7 +27,9 @@ export type ValueSchema =
  * - require-list: a baseline item left out is looser; items are compared by
  *   `key`, and one that differs from the baseline's item (a changed pattern or
  *   match, an added alternative) counts as looser too;
- * - exceptions: any item not in the baseline (an exception to a rule) is looser.
+ * - exceptions: any item not in the baseline (an exception to a rule) is looser;
+ * - require-items: a baseline item (a string) left out is looser; for an object of
+ *   lists, per list.
  */
 export type Loosening =
   | { kind: "floor" }
@@ -36,7 +38,8 @@ export type Loosening =
   | { kind: "required-true" }
   | { kind: "allow-list" }
   | { kind: "require-list"; key: string }
-  | { kind: "exceptions" };
+  | { kind: "exceptions" }
+  | { kind: "require-items" };
 
 export interface KeySchema {
   description: string;
@@ -123,6 +126,49 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
     description: "longest accepted rotation_period_in_days of a KMS key (TG-ENC-002), 90-2560 as AWS allows",
     schema: { type: "integer", minimum: 90, maximum: 2560 },
     loosening: { kind: "ceiling" },
+  },
+  // trailgate verify's runtime rules (policies/operations) and the runtime alerts (policies/alerting).
+  max_delivery_age_minutes: {
+    description: "oldest accepted last delivery of log files to S3 and events to CloudWatch Logs, in minutes (TG-OPS-002, TG-LOG-014)",
+    schema: { type: "integer", minimum: 1, maximum: 1440 },
+    loosening: { kind: "ceiling" },
+  },
+  max_digest_delivery_age_minutes: {
+    description: "oldest accepted last digest delivery, in minutes; CloudTrail delivers digests hourly (TG-OPS-002)",
+    schema: { type: "integer", minimum: 60, maximum: 10080 },
+    loosening: { kind: "ceiling" },
+  },
+  insufficient_data_grace_minutes: {
+    description: "how long an alarm may be INSUFFICIENT_DATA before it counts as stuck, in minutes (TG-OPS-008)",
+    schema: { type: "integer", minimum: 1, maximum: 10080 },
+    loosening: { kind: "ceiling" },
+  },
+  alert_tiers: {
+    description: "alert tiers that must each reach a confirmed subscriber (TG-OPS-007)",
+    schema: { type: "array", items: { type: "string", pattern: /^[a-z0-9]+$/ } },
+    loosening: { kind: "require-items" },
+  },
+  lake_event_data_store_capacity: {
+    description: "CloudTrail Lake event data stores a region may hold; AWS's quota is 10 (TG-OPS-010)",
+    schema: { type: "integer", minimum: 1, maximum: 10 },
+    loosening: { kind: "ceiling" },
+  },
+  lake_capacity_warn_percent: {
+    description: "share of the Lake store capacity in use that is a finding (TG-OPS-010)",
+    schema: { type: "integer", minimum: 1, maximum: 100 },
+    loosening: { kind: "ceiling" },
+  },
+  tamper_alert_events: {
+    description: "CloudTrail and S3 API calls an EventBridge rule must alert on (TG-LOG-015)",
+    schema: {
+      type: "object",
+      properties: {
+        cloudtrail: { type: "array", items: { type: "string", pattern: /^[A-Za-z]+$/ } },
+        s3: { type: "array", items: { type: "string", pattern: /^[A-Za-z]+$/ } },
+      },
+      required: ["cloudtrail", "s3"],
+    },
+    loosening: { kind: "require-items" },
   },
 };
 
@@ -223,6 +269,14 @@ export function loosenedKeys(config: JsonObject, baseline: JsonObject): Loosened
     } else if (rule.kind === "exceptions" && Array.isArray(value) && Array.isArray(base)) {
       const extra = value.filter((item) => !base.some((allowed) => show(allowed) === show(item)));
       if (extra.length > 0) found.push({ key, message: `${key} adds exceptions ${extra.map(show).join(", ")} to the UK baseline` });
+    } else if (rule.kind === "require-items") {
+      const lists: Array<[string, JsonValue, JsonValue]> =
+        isObject(value) && isObject(base) ? Object.keys(base).map((list) => [`${key}.${list}`, value[list], base[list]]) : [[key, value, base]];
+      for (const [where, items, required] of lists) {
+        if (!Array.isArray(items) || !Array.isArray(required)) continue;
+        const missing = required.filter((item) => !items.some((kept) => show(kept) === show(item)));
+        if (missing.length > 0) found.push({ key, message: `${where} leaves out ${missing.map(show).join(", ")}, which the UK baseline requires` });
+      }
     } else if (rule.kind === "require-list" && Array.isArray(value) && Array.isArray(base)) {
       for (const required of base) {
         if (!isObject(required)) continue;

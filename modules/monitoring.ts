@@ -10,7 +10,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AlertEmails, AlertTier, UK_BASELINE, validateLogGroupRetention } from "./baseline";
 import { CIS_MONITORS, MonitorDefinition } from "./cis-monitors";
-import { KMS_ADMIN_ACTIONS, arns, policyDocument } from "./iam";
+import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
 
 /** How each tier turns events into alarms: the evaluation period decides how fast a human hears. */
 export const ALERT_TIER_PERIOD_SECONDS: Record<AlertTier, number> = {
@@ -43,6 +43,10 @@ export interface CloudTrailMonitoringProps {
   readonly monitors?: readonly MonitorDefinition[];
   /** Move monitors to another tier, by monitor id. @default {} */
   readonly tierOverrides?: Record<string, AlertTier>;
+  /** Extra statements for a tier's topic policy, e.g. the tamper alerts' grants (TamperAlerts). @default {} */
+  readonly additionalTopicStatements?: Partial<Record<AlertTier, PolicyStatement[]>>;
+  /** Extra statements for the key policy of the log group and topics' key. @default [] */
+  readonly additionalKeyStatements?: PolicyStatement[];
   /**
    * Existing SNS topics (ARNs) per tier that alarms notify instead of a topic created
    * here; no e-mail subscriptions are made for those tiers.
@@ -53,6 +57,20 @@ export interface CloudTrailMonitoringProps {
   readonly keyAdminRoleArns?: string[];
   /** Days before the deleted monitoring key is gone (7-30). @default 30 */
   readonly keyDeletionWindowDays?: number;
+}
+
+/** The topic name of an alert tier: `<prefix>-alerts-<tier>` (trailgate verify also reads the tier from it). */
+export function alertTopicName(namePrefix: string, tier: AlertTier): string {
+  return `${namePrefix}-alerts-${tier}`;
+}
+
+/** A monitor's alarm as created, for dashboards and runbooks. */
+export interface MonitorAlarm {
+  readonly alarmName: string;
+  readonly tier: AlertTier;
+  readonly title: string;
+  readonly namespace: string;
+  readonly metricName: string;
 }
 
 /**
@@ -68,6 +86,7 @@ export class CloudTrailMonitoring extends Construct {
   /** The topic every tier's alarms notify: created here or existing. */
   readonly topicArns: Record<AlertTier, string>;
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  readonly monitorAlarms: MonitorAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: CloudTrailMonitoringProps) {
     super(scope, id);
@@ -115,6 +134,7 @@ export class CloudTrailMonitoring extends Construct {
           Resource: "*",
           Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
         },
+        ...(props.additionalKeyStatements ?? []),
       ]),
     });
     new KmsAlias(this, "key_alias", { provider: props.provider, name: `alias/${props.namePrefix}-monitoring`, targetKeyId: this.key.keyId });
@@ -138,6 +158,8 @@ export class CloudTrailMonitoring extends Construct {
 
     for (const monitor of monitors) {
       const tier = props.tierOverrides?.[monitor.id] ?? monitor.tier;
+      const alarmName = `${props.namePrefix}-${monitor.id}`;
+      this.monitorAlarms.push({ alarmName, tier, title: monitor.title, namespace: METRIC_NAMESPACE, metricName: monitor.metricName });
       const filter = new CloudwatchLogMetricFilter(this, `${monitor.id}_filter`, {
         provider: props.provider,
         name: `${props.namePrefix}-${monitor.id}`,
@@ -148,7 +170,7 @@ export class CloudTrailMonitoring extends Construct {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, `${monitor.id}_alarm`, {
           provider: props.provider,
-          alarmName: `${props.namePrefix}-${monitor.id}`,
+          alarmName,
           alarmDescription: `${monitor.control}: ${monitor.title} (${tier})`,
           metricName: monitor.metricName,
           namespace: METRIC_NAMESPACE,
@@ -166,12 +188,13 @@ export class CloudTrailMonitoring extends Construct {
   }
 
   private alertTopic(props: CloudTrailMonitoringProps, tier: AlertTier, emails: string[]): SnsTopic {
-    const name = `${props.namePrefix}-alerts-${tier}`;
+    const name = alertTopicName(props.namePrefix, tier);
     const topicArn = arns.topic(props.region, props.accountId, name);
     const topic = new SnsTopic(this, `${tier}_topic`, {
       provider: props.provider,
       name,
       kmsMasterKeyId: this.key.arn,
+      tags: { "trailgate:alert-tier": tier },
       policy: policyDocument([
         {
           Sid: "AccountManagesTopic",
@@ -199,6 +222,7 @@ export class CloudTrailMonitoring extends Construct {
           Resource: topicArn,
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
+        ...(props.additionalTopicStatements?.[tier] ?? []),
       ]),
     });
     // One subscription per address, keyed by the address: emails may be a Terraform

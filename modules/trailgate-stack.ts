@@ -4,7 +4,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AlertEmails, AlertTier, ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
 import { LogArchiveBucket } from "./log-archive-bucket";
 import { LogArchiveKey } from "./log-archive-key";
-import { CloudTrailMonitoring } from "./monitoring";
+import { AuditDashboard } from "./audit-dashboard";
+import { DeliveryHeartbeat } from "./delivery-heartbeat";
+import { CloudTrailMonitoring, alertTopicName } from "./monitoring";
+import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -66,6 +69,12 @@ export class Trailgate extends Construct {
   readonly key?: LogArchiveKey;
   readonly monitoring: CloudTrailMonitoring;
   readonly accessPoints: VpcAccessPoints;
+  /** Alarms when no event reaches the trail's log group for 15 minutes (critical tier). */
+  readonly heartbeat: DeliveryHeartbeat;
+  /** EventBridge alerts on tampering with the trail and its log buckets (critical tier). */
+  readonly tamperAlerts: TamperAlerts;
+  /** Alarm states by tier, deliveries, the heartbeat and the monitors' matches. */
+  readonly dashboard: AuditDashboard;
   /** ARN of the key that encrypts the log files (created or existing). */
   readonly logArchiveKeyArn: string;
   /** Name of the bucket the trail writes to (created or existing). */
@@ -130,7 +139,21 @@ export class Trailgate extends Construct {
     });
     if (this.archive) this.accessPoints.node.addDependency(this.archive.bucket);
 
+    // The runtime side: who may publish tamper alerts to the critical topic belongs in
+    // that topic's (and its key's) policy, so the grants go to the monitoring construct.
+    // An existing critical topic is the team's to grant (help/rules/TG-LOG-015.md).
+    const tamperIdentity = {
+      region: c.region,
+      managementAccountId: c.managementAccountId,
+      logArchiveAccountId: c.logArchiveAccountId,
+      namePrefix: c.namePrefix,
+    };
+    const criticalTopicArn =
+      existing.alertTopicArns?.critical ?? arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "critical"));
+    const tamperGrants = tamperAlertGrants(tamperIdentity, criticalTopicArn);
     this.monitoring = new CloudTrailMonitoring(this, "monitoring", {
+      additionalTopicStatements: { critical: tamperGrants.topicStatements },
+      additionalKeyStatements: tamperGrants.keyStatements,
       provider: management,
       region: c.region,
       accountId: c.managementAccountId,
@@ -143,6 +166,37 @@ export class Trailgate extends Construct {
       existingTopicArns: existing.alertTopicArns,
       keyAdminRoleArns: c.monitoring.keyAdminRoleArns,
       keyDeletionWindowDays: c.monitoring.keyDeletionWindowDays,
+    });
+
+    const accessLogBucketName = existing.logBucketName === undefined ? (existing.accessLogBucketName ?? names.accessLogBucket) : existing.accessLogBucketName;
+    this.heartbeat = new DeliveryHeartbeat(this, "delivery_heartbeat", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: names.logGroup,
+      alarmTopicArn: this.monitoring.topicArns.critical,
+    });
+    this.tamperAlerts = new TamperAlerts(this, "tamper_alerts", {
+      ...tamperIdentity,
+      managementProvider: management,
+      logArchiveProvider: logArchive,
+      // Literal names, so the event pattern is a readable document in plans.
+      bucketNames: [this.logBucketName, ...(accessLogBucketName ? [accessLogBucketName] : [])],
+      alertTopicArn: criticalTopicArn,
+      // The targets name the topic by its literal ARN (so plans show whole policies).
+      dependsOn: this.monitoring.topics.critical ? [this.monitoring.topics.critical] : [],
+    });
+    const alarmsByTier = { critical: [this.heartbeat.alarmName], warning: [] as string[], info: [] as string[] };
+    for (const alarm of this.monitoring.monitorAlarms) alarmsByTier[alarm.tier].push(alarm.alarmName);
+    this.dashboard = new AuditDashboard(this, "dashboard", {
+      provider: management,
+      region: c.region,
+      accountId: c.managementAccountId,
+      namePrefix: c.namePrefix,
+      logGroupName: names.logGroup,
+      alarmsByTier,
+      heartbeatAlarmName: this.heartbeat.alarmName,
+      monitors: this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
+      dependsOn: [this.heartbeat.alarm, ...this.monitoring.alarms],
     });
 
     this.trail = new OrganizationTrail(this, "organization_trail", {
@@ -190,6 +244,9 @@ export class TrailgateStack extends TerraformStack {
   readonly key?: LogArchiveKey;
   readonly monitoring: CloudTrailMonitoring;
   readonly accessPoints: VpcAccessPoints;
+  readonly heartbeat: DeliveryHeartbeat;
+  readonly tamperAlerts: TamperAlerts;
+  readonly dashboard: AuditDashboard;
 
   constructor(scope: Construct, id: string, config: TrailgateConfig, options: TrailgateStackOptions = {}) {
     super(scope, id);
@@ -231,6 +288,9 @@ export class TrailgateStack extends TerraformStack {
     this.key = this.trailgate.key;
     this.monitoring = this.trailgate.monitoring;
     this.accessPoints = this.trailgate.accessPoints;
+    this.heartbeat = this.trailgate.heartbeat;
+    this.tamperAlerts = this.trailgate.tamperAlerts;
+    this.dashboard = this.trailgate.dashboard;
     if (options.moduleInputs) {
       this.trail.trail.addOverride(
         "lifecycle.precondition",

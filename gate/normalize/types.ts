@@ -2,7 +2,8 @@
 
 import { ParsedFilterPattern } from "./filter-pattern";
 
-export type InputFormat = "synth" | "plan" | "module";
+/** "live": the deployed estate as `trailgate verify` reads it (operations/verify). */
+export type InputFormat = "synth" | "plan" | "module" | "live";
 
 export interface NormalizedProvider {
   /** "provider.aws" for the default configuration, "provider.aws.<alias>" otherwise. */
@@ -69,6 +70,8 @@ export interface NormalizedDocument {
   format: InputFormat;
   providers: NormalizedProvider[];
   resources: Record<string, NormalizedResource[]>;
+  /** Live documents only: what the AWS APIs report about the running estate (INPUT.md "runtime"). */
+  runtime?: JsonObject;
 }
 
 /** Where a finding points in SARIF: the file and the line of the resource's key. */

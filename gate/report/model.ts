@@ -140,5 +140,7 @@ export function findingLocation(document: GateDocument, finding: Finding): Sourc
 
 /** A repo-relative path with '/' separators, as SARIF consumers and CI logs expect. */
 export function displayPath(file: string): string {
+  // A URI (verify's aws://<account>/<region>) is shown as it is.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
   return path.relative(process.cwd(), path.resolve(file)).split(path.sep).join("/");
 }

@@ -104,6 +104,20 @@ is_type(addr, type) if startswith(addr, concat("", [type, "."]))
 
 is_type(addr, type) if contains(addr, concat("", [".", type, "."]))
 
+# A live document (trailgate verify) addresses resources by ARN, which names no type.
+is_type(addr, type) if {
+	input.format == "live"
+	live_addresses_by_type[type][addr]
+}
+
+# METADATA
+# title: live_addresses_by_type
+# description: Live documents only; addresses (ARNs) of each resource type present.
+live_addresses_by_type := {type: {r.address | some r in list} |
+	input.format == "live"
+	some type, list in input.resources
+}
+
 # METADATA
 # title: policy_statements
 # description: |

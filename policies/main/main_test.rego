@@ -113,8 +113,17 @@ compliant_resources := array.concat(
 	),
 )
 
+# The runtime alerts of policies/alerting: a delivery heartbeat and the tamper-alert rules.
+alerting_resources := [
+	h.res("aws_cloudwatch_metric_alarm", "heartbeat", {"namespace": "AWS/Logs", "metric_name": "IncomingLogEvents", "dimensions": {"LogGroupName": "${aws_cloudwatch_log_group.trail.name}"}, "period": 300, "evaluation_periods": 3, "threshold": 1, "comparison_operator": "LessThanThreshold", "treat_missing_data": "breaching", "alarm_actions": ["${aws_sns_topic.alerts.arn}"]}, {"dimensions": ["aws_cloudwatch_log_group.trail"], "alarm_actions": ["aws_sns_topic.alerts"]}),
+	h.res("aws_cloudwatch_event_rule", "trail_tampering", {"name": "trail-tampering", "event_pattern": json.marshal({"source": ["aws.cloudtrail"], "detail": {"eventName": data.trailgate.config.tamper_alert_events.cloudtrail}})}, {}),
+	h.res("aws_cloudwatch_event_target", "trail_tampering", {"rule": "trail-tampering", "arn": "${aws_sns_topic.alerts.arn}"}, {"rule": ["aws_cloudwatch_event_rule.trail_tampering"], "arn": ["aws_sns_topic.alerts"]}),
+	h.res("aws_cloudwatch_event_rule", "bucket_tampering", {"name": "bucket-tampering", "event_pattern": json.marshal({"source": ["aws.s3"], "detail": {"eventName": data.trailgate.config.tamper_alert_events.s3, "requestParameters": {"bucketName": ["org-trail-logs"]}}})}, {}),
+	h.res("aws_cloudwatch_event_target", "bucket_tampering", {"rule": "bucket-tampering", "arn": "${aws_sns_topic.alerts.arn}"}, {"rule": ["aws_cloudwatch_event_rule.bucket_tampering"], "arn": ["aws_sns_topic.alerts"]}),
+]
+
 # The provider pins the account, so TG-LP-009 judges every log bucket and key policy.
-compliant := object.union(h.doc(compliant_resources), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
+compliant := object.union(h.doc(array.concat(compliant_resources, alerting_resources)), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
 
 test_compliant_configuration_has_no_violations if {
 	vs := main.violations with input as compliant
@@ -130,10 +139,19 @@ test_violations_unions_every_family if {
 			"aws_cloudwatch_log_group": [h.res("aws_cloudwatch_log_group", "trail", {"name": "/aws/cloudtrail/org", "kms_key_id": "${aws_kms_key.trail.arn}", "retention_in_days": 30}, {})],
 			"aws_sns_topic": [h.res("aws_sns_topic", "alerts", {"name": "audit-alerts", "kms_master_key_id": "${aws_kms_key.trail.id}", "policy": "${data.aws_iam_policy_document.sns.json}"}, {})],
 			"aws_cloudtrail": [object.union(trail, {"values": {"enable_log_file_validation": false, "enable_logging": "${var.logging}"}})],
+			"aws_cloudwatch_metric_alarm": array.concat(
+				[a | some a in compliant.resources.aws_cloudwatch_metric_alarm; a.name != "heartbeat"],
+				[object.union(alerting_resources[0], {"values": {"treat_missing_data": "notBreaching"}})],
+			),
 		}),
+		"runtime": {
+			"collected_at": 1800000000,
+			"trails": [{"resource": trail_arn, "is_logging": false}],
+			"topics": [{"resource": "arn:aws:sns:eu-west-2:111122223333:audit-alerts", "tier": tier, "subscriptions": [{"protocol": "email", "endpoint": "soc@example.co.uk", "pending_confirmation": false}]} | some tier in data.trailgate.config.alert_tiers],
+		},
 	}
 	vs := main.violations with input as breaches
-	{v.id | some v in vs} == {"TG-RES-001", "TG-ENC-002", "TG-RET-004", "TG-LP-008", "TG-LOG-003", "TG-VER-001"}
+	{v.id | some v in vs} == {"TG-RES-001", "TG-ENC-002", "TG-RET-004", "TG-LP-008", "TG-LOG-003", "TG-VER-001", "TG-LOG-014", "TG-OPS-001"}
 	{
 		"id": "TG-ENC-002",
 		"severity": "medium",

@@ -31,6 +31,7 @@ import { asArray, AwsProviderConfig, awsProviders, Json, obtainStack, ofType, re
 import { checkServiceCoverage, OVERRIDE_FILE, overrideFor, TerraformDir } from "./lib/terraform";
 import { validateLogsAgainstMoto } from "./lib/validate-logs";
 import { buildVariant, trailBucketNames, VARIANTS } from "./lib/variants";
+import { describeVerifyOnLiveState } from "./lib/verify";
 
 const RUN_DIR = path.resolve(process.env.TRAILGATE_E2E_RUN_DIR ?? path.join(REPO, ".tools/e2e"));
 const PYTHON = process.env.TRAILGATE_E2E_PYTHON ?? path.join(REPO, ".tools/venv/bin/python");
@@ -486,6 +487,11 @@ describe("trailgate example app against moto", () => {
     if (r.code !== 0) throw new Error(`re-plan after apply wants changes (exit ${r.code}):\n${r.stdout.split("\n").filter((l) => /^\s+[~+-]|will be|must be/.test(l)).slice(0, 80).join("\n")}`);
     done.add("replan");
   }, 420_000);
+
+  // trailgate verify on the live estate, four drifts, repair (test/e2e/lib/verify.ts).
+  describeVerifyOnLiveState(() => ({
+    moto: moto!, tf, providers, state, clientsOf, record, requires, done: (step) => void done.add(step), runDir: RUN_DIR, logFile: LOG,
+  }));
 
   test("terraform destroy, and nothing is left behind", async () => {
     requires("apply");

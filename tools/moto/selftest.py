@@ -32,6 +32,8 @@ def main() -> int:
     server.patch_cloudtrail()
     server.patch_s3_logging()
     server.patch_event_data_stores()
+    server.patch_trail_status()
+    server.patch_access_point_arn()
     keys_file = os.path.join(tempfile.mkdtemp(prefix="trailgate-selftest-"), "cloudtrail-public-keys.json")
     server.patch_public_keys(keys_file)
     srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -93,6 +95,55 @@ def check(endpoint: str) -> None:
         raise AssertionError("deleting a missing trail succeeded")
     except ClientError as e:
         assert e.response["Error"]["Code"] == "TrailNotFoundException", e
+
+    # GetTrailStatus: AWS's delivery fields for a healthy trail, frozen once it stops (the patched call).
+    import calendar
+    import time
+
+    s3.create_bucket(Bucket="selftest-trail-logs", CreateBucketConfiguration=loc)
+    logs = boto3.client("logs", **base)
+    logs.create_log_group(logGroupName="/selftest/trail")
+    group_arn = "arn:aws:logs:eu-west-2:123456789012:log-group:/selftest/trail:*"
+    arn = ct.create_trail(Name="selftest-status", S3BucketName="selftest-trail-logs", EnableLogFileValidation=True,
+                          CloudWatchLogsLogGroupArn=group_arn,
+                          CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/selftest")["TrailARN"]
+    status = ct.get_trail_status(Name=arn)
+    assert status["IsLogging"] is False and "LatestDeliveryTime" not in status and "StartLoggingTime" not in status, status
+    before = int(time.time())
+    ct.start_logging(Name=arn)
+    status = ct.get_trail_status(Name=arn)
+    epoch = lambda d: calendar.timegm(d.utctimetuple())  # noqa: E731
+    assert status["IsLogging"] is True, status
+    assert before - 1 <= epoch(status["StartLoggingTime"]) <= int(time.time()) + 1, status
+    assert epoch(status["LatestDeliveryTime"]) >= epoch(status["StartLoggingTime"]), status
+    assert status["LatestCloudWatchLogsDeliveryTime"] == status["LatestDeliveryTime"], status
+    # The first digest comes an hour after logging started.
+    assert "LatestDigestDeliveryTime" not in status, status
+    ct.stop_logging(Name=arn)
+    stopped = ct.get_trail_status(Name=arn)
+    assert stopped["IsLogging"] is False and stopped["LatestDeliveryTime"] == stopped["StopLoggingTime"], stopped
+    time.sleep(1.1)
+    assert ct.get_trail_status(Name=arn)["LatestDeliveryTime"] == stopped["LatestDeliveryTime"], "deliveries went on after StopLogging"
+    # A trail without a log group reports no CloudWatch Logs delivery.
+    plain = ct.create_trail(Name="selftest-plain", S3BucketName="selftest-trail-logs")["TrailARN"]
+    ct.start_logging(Name=plain)
+    assert "LatestCloudWatchLogsDeliveryTime" not in ct.get_trail_status(Name=plain)
+    ct.delete_trail(Name=plain)
+    ct.delete_trail(Name=arn)
+
+    # S3 Control: an access point's ARN names the request's region (the patched call).
+    # S3 Control prefixes the host with the account id; moto answers such requests as an
+    # HTTP proxy (as the e2e harness uses it for Terraform).
+    from botocore.config import Config
+
+    s3control = boto3.client("s3control", config=Config(proxies={"http": endpoint}), **archive)
+    created = s3control.create_access_point(AccountId="222222222222", Name="selftest-ap", Bucket="selftest-source",
+                                            VpcConfiguration={"VpcId": "vpc-0a1b2c3d"})
+    want = "arn:aws:s3:eu-west-2:222222222222:accesspoint/selftest-ap"
+    assert created["AccessPointArn"] == want, created
+    assert s3control.get_access_point(AccountId="222222222222", Name="selftest-ap")["AccessPointArn"] == want
+    listed = s3control.list_access_points(AccountId="222222222222")["AccessPointList"]
+    assert [p["AccessPointArn"] for p in listed] == [want], listed
 
     # CloudTrail Lake (added by the launcher): create, read, protected delete, delete.
     eds = ct.create_event_data_store(Name="selftest-lake", RetentionPeriod=2555, MultiRegionEnabled=True,

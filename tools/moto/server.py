@@ -33,6 +33,18 @@ Why a launcher instead of `moto_server`:
   "ValidityStartTime", "ValidityEndTime"}]}, times in epoch seconds), with AWS's
   semantics: the keys of the caller's region whose validity overlaps StartTime..EndTime
   (either defaulting to now), InvalidTimeRangeException when StartTime is after EndTime.
+* moto's GetTrailStatus (5.2.5) reports LatestDeliveryTime only, computed with the
+  machine's local time zone, and none of the CloudWatch Logs and digest fields that
+  `trailgate verify` reads. `patch_trail_status()` answers with AWS's fields as AWS
+  computes them for a trail that delivers normally: StartLoggingTime/StopLoggingTime,
+  LatestDeliveryTime and (when the trail has a log group) LatestCloudWatchLogsDeliveryTime
+  at the time of the request while logging and frozen at StopLoggingTime once stopped,
+  and (with log file validation) LatestDigestDeliveryTime on the hourly digest cadence
+  from StartLoggingTime; no delivery errors. moto writes no log files, so these are the
+  times a healthy trail would report, not a record of real deliveries.
+* moto's S3 Control (5.2.5) builds every access point ARN with region us-east-1;
+  `patch_access_point_arn()` uses the region of the request, as AWS does
+  (arn:aws:s3:<region>:<account>:accesspoint/<name>).
 * It binds port 0 when asked, so the port is chosen by the kernel (no race between
   "find a free port" and "bind it"), and prints one machine-readable line
   `MOTO_READY <host> <port> <pid>` once the socket listens.
@@ -222,6 +234,68 @@ def patch_public_keys(keys_file: str) -> None:
     CloudTrailResponse.list_public_keys = list_public_keys  # type: ignore[attr-defined]
 
 
+def patch_trail_status() -> None:
+    import calendar
+    import json
+    import time
+
+    from moto.cloudtrail.responses import CloudTrailResponse
+
+    original = CloudTrailResponse.get_trail_status
+    if getattr(original, "_trailgate_patched", False):
+        return
+
+    def epoch(moment):  # type: ignore[no-untyped-def]
+        return calendar.timegm(moment.utctimetuple())
+
+    def get_trail_status(self):  # type: ignore[no-untyped-def]
+        status = self.cloudtrail_backend.get_trail_status(self._get_param("Name"))  # raises TrailNotFound
+        trail = next(t for t in self.cloudtrail_backend.describe_trails(include_shadow_trails=True) if t.status is status)
+        desc = status.description()
+        desc.pop("LatestDeliveryTime", None)
+        if status.started is None:
+            return json.dumps(desc)
+        started = epoch(status.started)
+        desc["StartLoggingTime"] = started
+        stopped = epoch(status.stopped) if status.stopped is not None else None
+        if stopped is not None:
+            desc["StopLoggingTime"] = stopped
+        # Deliveries run while the trail logs and end when it stops (a restart after a stop
+        # resumes them; moto keeps one StopLoggingTime per trail, like AWS).
+        delivered_until = int(time.time()) if status.is_logging else (stopped if stopped is not None else started)
+        desc["LatestDeliveryTime"] = delivered_until
+        if trail.cw_log_group_arn:
+            desc["LatestCloudWatchLogsDeliveryTime"] = delivered_until
+        if trail.log_validation and delivered_until - started >= 3600:
+            desc["LatestDigestDeliveryTime"] = started + (delivered_until - started) // 3600 * 3600
+        return json.dumps(desc)
+
+    get_trail_status._trailgate_patched = True  # type: ignore[attr-defined]
+    CloudTrailResponse.get_trail_status = get_trail_status  # type: ignore[method-assign]
+
+
+def patch_access_point_arn() -> None:
+    from moto.core.responses import ActionResult
+    from moto.s3control.responses import S3ControlResponse
+
+    original = S3ControlResponse.create_access_point
+    if getattr(original, "_trailgate_patched", False):
+        return
+
+    def create_access_point(self):  # type: ignore[no-untyped-def]
+        original(self)
+        point = self.backend.access_points[self._get_param("AccountId")][self._get_param("Name")]
+        regional = point.arn.replace(":s3:us-east-1:", f":s3:{self.region}:", 1)
+        if regional != point.arn:
+            point.arn = regional
+            if self._get_param("Tags"):
+                self.backend.tag_resource(regional, self._get_param("Tags"))
+        return ActionResult({"AccessPointArn": point.arn, "Alias": point.alias})
+
+    create_access_point._trailgate_patched = True  # type: ignore[attr-defined]
+    S3ControlResponse.create_access_point = create_access_point  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -248,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     patch_cloudtrail()
     patch_s3_logging()
     patch_event_data_stores()
+    patch_trail_status()
+    patch_access_point_arn()
     if args.cloudtrail_public_keys:
         patch_public_keys(os.path.abspath(args.cloudtrail_public_keys))
 

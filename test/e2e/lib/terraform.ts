@@ -13,7 +13,7 @@ export const TF_CLI_CONFIG_FILE = path.join(REPO, "tools/terraformrc");
 export const OVERRIDE_FILE = "trailgate_e2e_override.tf.json";
 
 /** Services the provider may call for the resource types trailgate uses; each gets a moto endpoint. */
-export const SERVICES = ["cloudtrail", "cloudwatch", "ec2", "iam", "kms", "logs", "organizations", "s3", "s3control", "sns", "sts"] as const;
+export const SERVICES = ["cloudtrail", "cloudwatch", "ec2", "events", "iam", "kms", "logs", "organizations", "s3", "s3control", "sns", "sts"] as const;
 
 /** Resource type prefix -> service. A type matching none fails the run rather than reach a real endpoint. */
 const TYPE_SERVICE: Array<[RegExp, string]> = [
@@ -22,6 +22,7 @@ const TYPE_SERVICE: Array<[RegExp, string]> = [
   [/^aws_kms_/, "kms"],
   [/^aws_cloudwatch_log_/, "logs"],
   [/^aws_cloudwatch_(metric_alarm|composite_alarm|dashboard)$/, "cloudwatch"],
+  [/^aws_cloudwatch_event_/, "events"],
   [/^aws_sns_/, "sns"],
   [/^aws_cloudtrail/, "cloudtrail"],
   [/^aws_iam_/, "iam"],

@@ -1,0 +1,125 @@
+import { ITerraformDependable, TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { AlertTier } from "./baseline";
+
+/** One metric-filter metric on the dashboard. */
+export interface DashboardMonitor {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** What the line is called. */
+  readonly label: string;
+}
+
+export interface AuditDashboardProps {
+  /** Provider of the account of the trail's log group and alarms (the management account). */
+  readonly provider: TerraformProvider;
+  readonly region: string;
+  /** Account of the alarms (their ARNs go on the dashboard). */
+  readonly accountId: string;
+  /** Prefix of the dashboard name. */
+  readonly namePrefix: string;
+  /** Log group the trail delivers to. */
+  readonly logGroupName: string;
+  /** Alarm names per tier, shown as one alarm-status panel each (a tier with none has no panel). */
+  readonly alarmsByTier: Record<AlertTier, string[]>;
+  /** Name of the delivery heartbeat alarm, drawn on the delivery graph. */
+  readonly heartbeatAlarmName: string;
+  /** The metric filters' metrics, counted per hour. @default [] */
+  readonly monitors?: readonly DashboardMonitor[];
+  /** Resources the dashboard names by ARN (its alarms). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const TIER_TITLES: Record<AlertTier, string> = {
+  critical: "Critical alarms (every occurrence)",
+  warning: "Warning alarms (within 30 minutes)",
+  info: "Info alarms (daily)",
+};
+
+/**
+ * One CloudWatch dashboard for the people who run the trail: alarm states by tier,
+ * events delivered per hour, the delivery heartbeat, and how often each monitor's
+ * metric filter matched. Every ARN and name is literal, so the body is a plain JSON
+ * document in the plan.
+ */
+export class AuditDashboard extends Construct {
+  readonly dashboard: CloudwatchDashboard;
+  readonly dashboardName: string;
+
+  constructor(scope: Construct, id: string, props: AuditDashboardProps) {
+    super(scope, id);
+    const alarmArn = (name: string) => `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${name}`;
+    const incoming = ["AWS/Logs", "IncomingLogEvents", "LogGroupName", props.logGroupName];
+    const widgets: object[] = [
+      {
+        type: "text",
+        x: 0, y: 0, width: 24, height: 2,
+        properties: {
+          markdown: `## CloudTrail audit logging\nLog group \`${props.logGroupName}\`. Check the live estate with \`trailgate verify\`; runbooks in help/operations/.`,
+        },
+      },
+    ];
+    let x = 0;
+    for (const tier of ["critical", "warning", "info"] as const) {
+      const alarms = props.alarmsByTier[tier];
+      if (alarms.length === 0) continue;
+      widgets.push({
+        type: "alarm",
+        x, y: 2, width: 8, height: 6,
+        properties: { title: TIER_TITLES[tier], alarms: alarms.map(alarmArn), sortBy: "stateUpdatedTimestamp" },
+      });
+      x += 8;
+    }
+    widgets.push(
+      {
+        type: "metric",
+        x: 0, y: 8, width: 12, height: 6,
+        properties: {
+          title: "Delivery heartbeat: events reaching the log group per 5 minutes",
+          region: props.region,
+          metrics: [incoming],
+          stat: "Sum",
+          period: 300,
+          view: "timeSeries",
+          annotations: { alarms: [alarmArn(props.heartbeatAlarmName)] },
+        },
+      },
+      {
+        type: "metric",
+        x: 12, y: 8, width: 12, height: 6,
+        properties: {
+          title: "Events delivered per hour",
+          region: props.region,
+          metrics: [incoming],
+          stat: "Sum",
+          period: 3600,
+          view: "bar",
+        },
+      },
+    );
+    const monitors = props.monitors ?? [];
+    if (monitors.length > 0) {
+      widgets.push({
+        type: "metric",
+        x: 0, y: 14, width: 24, height: 8,
+        properties: {
+          title: "Metric filter matches per hour",
+          region: props.region,
+          metrics: monitors.map((m) => [m.namespace, m.metricName, { label: m.label }]),
+          stat: "Sum",
+          period: 3600,
+          stacked: true,
+          view: "timeSeries",
+        },
+      });
+    }
+    this.dashboardName = `${props.namePrefix}-cloudtrail`;
+    this.dashboard = new CloudwatchDashboard(this, "dashboard", {
+      provider: props.provider,
+      dashboardName: this.dashboardName,
+      dashboardBody: JSON.stringify({ widgets }),
+      dependsOn: props.dependsOn,
+    });
+  }
+}

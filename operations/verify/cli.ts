@@ -1,0 +1,203 @@
+/**
+ * `trailgate verify`: collect (AWS, read-only) -> map to the normalised input ->
+ * evaluate with the same policy bundle as `check` -> waivers -> the same reports and
+ * exit codes. Registered in gate/cli.ts and loaded only when verify runs.
+ */
+import * as fs from "fs";
+import { describeError, GateInputError } from "../../gate/errors";
+import { evaluateDocuments } from "../../gate/gate";
+import { isObject } from "../../gate/normalize/types";
+import { packageInfo } from "../../gate/paths";
+import { isSeverity, loadPolicyBundle, Severity, SEVERITIES } from "../../gate/policy";
+import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
+import { parseRuleList, selectRules } from "../../gate/selection";
+import { loadWaivers, todayUtc } from "../../gate/waivers";
+import { openSessions } from "./aws";
+import { collectEstate } from "./collect";
+import { LiveEstate } from "./estate";
+import { liveDocument } from "./map";
+import { Progress, terminalProgress } from "./progress";
+
+export const VERIFY_USAGE = `usage:
+  trailgate verify [--role-arn ARN] [--region REGION] [--profile NAME] [--trail NAME|ARN ...]
+                   [--format text|json|sarif|junit|github] [--output FILE]
+                   [--data overrides.json] [--waivers waivers.json]
+                   [--fail-on low|medium|high|critical] [--only IDS] [--skip IDS]
+                   [--save-estate FILE | --from-estate FILE]
+
+Reads the deployed CloudTrail estate (read-only) and judges it by the same rules as
+\`trailgate check\`, plus the runtime rules TG-OPS-001..010. With no arguments it finds
+the trails whose home is the account and region the AWS configuration points at, and
+follows them to their buckets (and access-log bucket and access points), keys, log
+group, metric filters, alarms, alert topics and subscriptions, EventBridge rules, the
+trail's CloudWatch role and the region's CloudTrail Lake stores. Findings name live
+resources by ARN (bucket settings by the bucket's ARN).
+
+--role-arn     a role in the log-archive account, assumed (STS AssumeRole) with the
+               management credentials to read the buckets, their key and access points
+--region       default: AWS_REGION / AWS_DEFAULT_REGION / the profile's region
+--profile      an AWS profile (default: AWS_PROFILE, else the default credential chain)
+--trail        verify only this trail (repeatable); default: every trail homed in the region
+--save-estate  also write what was read (JSON) to FILE, as evidence or to re-check offline
+--from-estate  judge a saved estate instead of reading AWS (no AWS calls)
+--data, --waivers, --fail-on, --only, --skip, --format, --output: as for
+               \`trailgate check\`; waivers name resources by ARN, or an ARN prefix ending in *
+
+AWS configuration is the SDK's own: credentials from the environment, profiles, SSO or
+instance roles; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (e.g.
+AWS_ENDPOINT_URL_S3) for private or emulated endpoints.
+
+exit codes: 0 no failing finding, 1 findings at or above --fail-on,
+            2 usage error, or the estate or the policy could not be read
+`;
+
+interface VerifyOptions {
+  roleArn?: string;
+  region?: string;
+  profile?: string;
+  trails: string[];
+  format: ReportFormat;
+  output?: string;
+  data?: string;
+  waivers?: string;
+  failOn: Severity;
+  only?: string[];
+  skip?: string[];
+  saveEstate?: string;
+  fromEstate?: string;
+}
+
+const VALUE_OPTIONS = [
+  "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip",
+  "--save-estate", "--from-estate",
+];
+
+export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
+  const values = new Map<string, string>();
+  const trails: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--help" || args[i] === "-h") return "help";
+    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
+    if (!flag.startsWith("--")) throw new GateInputError(`verify takes no positional arguments (got "${args[i]}"; see trailgate verify --help)`);
+    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate verify --help)`);
+    const value = inlineValue ?? args[++i];
+    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
+    if (flag === "--trail") trails.push(value);
+    else values.set(flag, value);
+  }
+  const format = values.get("--format") ?? "text";
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
+  }
+  const failOn = values.get("--fail-on") ?? "low";
+  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const fromEstate = values.get("--from-estate");
+  if (fromEstate) {
+    const conflicting = ["--role-arn", "--region", "--profile", "--save-estate"].filter((f) => values.has(f));
+    if (trails.length > 0) conflicting.push("--trail");
+    if (conflicting.length > 0) throw new GateInputError(`--from-estate reads no AWS account, so it takes no ${conflicting.join(", ")}`);
+  }
+  return {
+    roleArn: values.get("--role-arn"),
+    region: values.get("--region"),
+    profile: values.get("--profile"),
+    trails,
+    format: format as ReportFormat,
+    output: values.get("--output"),
+    data: values.get("--data"),
+    waivers: values.get("--waivers"),
+    failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    saveEstate: values.get("--save-estate"),
+    fromEstate,
+  };
+}
+
+const ESTATE_LISTS = [
+  "trails", "buckets", "keys", "logGroups", "metricFilters", "alarms", "topics", "roles", "eventRules", "accessPoints", "eventDataStores",
+] as const;
+
+/** A saved estate must have the shape collect.ts writes; anything else is refused, never half-judged. */
+export function readEstateFile(file: string): LiveEstate {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new GateInputError(`cannot read estate file ${file}: ${describeError(error)}`);
+  }
+  const shape = `estate file ${file} is not an estate written by trailgate verify --save-estate`;
+  if (!isObject(parsed) || typeof parsed.collectedAt !== "number" || typeof parsed.region !== "string") throw new GateInputError(`${shape} (no collectedAt/region)`);
+  const accounts = parsed.accounts;
+  if (!isObject(accounts) || !isObject(accounts.management) || typeof accounts.management.accountId !== "string") {
+    throw new GateInputError(`${shape} (no accounts.management)`);
+  }
+  for (const list of ESTATE_LISTS) {
+    if (!Array.isArray(parsed[list])) throw new GateInputError(`${shape} (${list} is not a list)`);
+  }
+  if (typeof parsed.eventDataStoreCount !== "number") throw new GateInputError(`${shape} (no eventDataStoreCount)`);
+  return parsed as unknown as LiveEstate;
+}
+
+function writeFile(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    throw new GateInputError(`cannot write ${file}: ${describeError(error)}`);
+  }
+}
+
+export interface VerifyIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The progress line; silent unless stderr is a terminal. */
+  progress?: Progress;
+}
+
+/** Runs `trailgate verify` and returns its exit code (errors are thrown to the caller). */
+export async function verify(args: string[], io: VerifyIo): Promise<number> {
+  const options = parseVerifyArguments(args);
+  if (options === "help") {
+    io.stdout(VERIFY_USAGE);
+    return 0;
+  }
+  // The policy, the rule selection and the waivers first: a broken bundle fails before any AWS call.
+  const bundle = loadPolicyBundle({ dataFile: options.data });
+  const { rules, report: selection } = selectRules(bundle.rules, { only: options.only, skip: options.skip });
+  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
+
+  let estate: LiveEstate;
+  if (options.fromEstate) {
+    estate = readEstateFile(options.fromEstate);
+  } else {
+    const progress = io.progress ?? terminalProgress();
+    const sessions = await openSessions({ region: options.region, profile: options.profile, roleArn: options.roleArn }, progress);
+    try {
+      estate = await collectEstate(sessions, { trails: options.trails });
+    } finally {
+      progress.done();
+      sessions.destroy();
+    }
+    if (options.saveEstate) writeFile(options.saveEstate, `${JSON.stringify(estate, null, 2)}\n`);
+  }
+
+  const document = liveDocument(estate);
+  const results = evaluateDocuments([document], bundle, waivers, todayUtc(), selection ? rules : undefined);
+  const run: GateRun = {
+    toolVersion: packageInfo().version,
+    rules,
+    failOn: options.failOn,
+    documents: results,
+    ...(selection ? { selection } : {}),
+    applied: appliedConfiguration(bundle, waivers, options.waivers, results),
+  };
+  const report = renderReport(options.format, run);
+  if (options.output) writeFile(options.output, report);
+  else io.stdout(report);
+  if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
+  if (!options.fromEstate) {
+    io.stderr(`trailgate verify: read ${estate.trails.length} trail(s), ${estate.buckets.length} bucket(s), ${estate.alarms.length} alarm(s), ${estate.topics.length} topic(s) in ${estate.apiCalls} API calls\n`);
+  }
+  return summarize(run).failing > 0 ? 1 : 0;
+}
+
