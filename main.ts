@@ -2,10 +2,14 @@
  * The example app: `cdktf synth` builds the UK organisation-trail estate from the
  * typed config in example-config.ts (replace the example ids there), and the policy
  * gate runs as a stack validation, so a violation stops synth and deploy before apply.
- * TRAILGATE_WAIVERS may name a waiver file (see README, "Waivers").
+ * TRAILGATE_WAIVERS may name a waiver file (see README, "Waivers"). The estate's own
+ * policy data (example-policy-data.json) adds the monitor it creates beyond the CIS
+ * set, so the gate requires it too.
  */
+import * as path from "path";
 import { App, LocalBackend } from "cdktf";
 import { TrailgateStack } from "./modules/trailgate-stack";
+import { PACKAGE_ROOT } from "./gate/paths";
 import { addPolicyGate } from "./gate/validation";
 import { exampleConfig } from "./example-config";
 
@@ -14,5 +18,8 @@ const stack = new TrailgateStack(app, "trailgate-uk", exampleConfig);
 // State next to the stack's own directory; a team with a remote backend adds theirs
 // here instead (e.g. new S3Backend(stack, {...})): TrailgateStack sets none.
 new LocalBackend(stack, { path: "terraform.tfstate" });
-addPolicyGate(stack, { waiversFile: process.env.TRAILGATE_WAIVERS || undefined });
+addPolicyGate(stack, {
+  dataFile: path.join(PACKAGE_ROOT, "example-policy-data.json"),
+  waiversFile: process.env.TRAILGATE_WAIVERS || undefined,
+});
 app.synth();

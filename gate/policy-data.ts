@@ -52,6 +52,23 @@ const NON_EMPTY = { type: "string", minLength: 1 } as const;
 /** A filter pattern's alternatives, each the list of terms it requires. */
 const MATCH: ValueSchema = { type: "array", minItems: 1, items: { type: "array", minItems: 1, items: NON_EMPTY } };
 
+/** One monitor: a CloudWatch Logs filter pattern and the parsed alternatives it must match. */
+const MONITOR: ValueSchema = {
+  type: "object",
+  properties: {
+    id: NON_EMPTY,
+    title: NON_EMPTY,
+    cis: NON_EMPTY,
+    pattern: NON_EMPTY,
+    match: MATCH,
+    also_accepted: {
+      type: "array",
+      items: { type: "object", properties: { cis: NON_EMPTY, pattern: NON_EMPTY, match: MATCH }, required: ["pattern", "match"] },
+    },
+  },
+  required: ["id", "title", "pattern", "match"],
+};
+
 export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
   allowed_regions: {
     description: "regions where providers and regional resources may be",
@@ -75,26 +92,12 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
   },
   required_monitors: {
     description: "the CIS monitoring set: id, title, pattern, its parsed match and accepted variants",
-    schema: {
-      type: "array",
-      minItems: 1,
-      uniqueBy: "id",
-      items: {
-        type: "object",
-        properties: {
-          id: NON_EMPTY,
-          title: NON_EMPTY,
-          cis: NON_EMPTY,
-          pattern: NON_EMPTY,
-          match: MATCH,
-          also_accepted: {
-            type: "array",
-            items: { type: "object", properties: { cis: NON_EMPTY, pattern: NON_EMPTY, match: MATCH }, required: ["pattern", "match"] },
-          },
-        },
-        required: ["id", "title", "pattern", "match"],
-      },
-    },
+    schema: { type: "array", minItems: 1, uniqueBy: "id", items: MONITOR },
+    loosening: { kind: "require-list", key: "id" },
+  },
+  additional_monitors: {
+    description: "a team's own monitors TG-LOG-007 requires besides the CIS set (none by default), in the shape of required_monitors",
+    schema: { type: "array", uniqueBy: "id", items: MONITOR },
     loosening: { kind: "require-list", key: "id" },
   },
   trusted_accounts: {
@@ -228,7 +231,18 @@ export function validatePolicyConfig(config: JsonObject, where: string): void {
     if (!entry) problems.push(`unknown config key "${key}" (known: ${Object.keys(POLICY_DATA_SCHEMA).join(", ")})`);
     else problems.push(...validateValue(config[key], entry.schema, key));
   }
+  problems.push(...monitorIdClashes(config));
   if (problems.length > 0) throw new GateInputError(`${where}: ${problems.join("; ")}`);
+}
+
+/** TG-LOG-007 names monitors by id: an additional monitor may not reuse a required one's. */
+function monitorIdClashes(config: JsonObject): string[] {
+  const ids = (value: JsonValue | undefined) =>
+    Array.isArray(value) ? value.flatMap((item) => (isObject(item) && typeof item.id === "string" ? [item.id] : [])) : [];
+  const required = new Set(ids(config.required_monitors));
+  return ids(config.additional_monitors)
+    .filter((id) => required.has(id))
+    .map((id) => `additional_monitors id "${id}" is already in required_monitors; give the team's monitor its own id`);
 }
 
 /** One way an override is looser than the baseline, for TG-CFG-001 and the reports. */

@@ -2,7 +2,7 @@ import { AlertTier } from "./baseline";
 
 /** A CloudWatch Logs metric filter and the alarm on it. */
 export interface MonitorDefinition {
-  /** Stable id, shared with the gate's required_monitors data. */
+  /** Stable id of the monitor within the construct. */
   readonly id: string;
   /** CIS AWS Foundations Benchmark control (v3.0 section 4 numbering), or the seed's own. */
   readonly control: string;
@@ -18,7 +18,11 @@ export interface MonitorDefinition {
 const anyEvent = (...names: string[]) => names.map((name) => `($.eventName = ${name})`).join(" || ");
 const fromSource = (source: string, ...names: string[]) => `{ ($.eventSource = ${source}) && (${anyEvent(...names)}) }`;
 
-/** The CIS AWS Foundations monitoring set plus the seed's IAM create/delete monitor. */
+/**
+ * The CIS AWS Foundations monitoring set plus the seed's IAM create/delete monitor.
+ * The gate requires the CIS set by default; the example estate requires the IAM
+ * monitor too through its policy data (example-policy-data.json, additional_monitors).
+ */
 export const CIS_MONITORS: readonly MonitorDefinition[] = [
   {
     id: "unauthorized-api-calls",

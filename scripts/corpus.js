@@ -14,9 +14,11 @@
  * pre-written .terraform/modules/modules.json and `terraform init -get=false`:
  * their code is never edited.
  *
- *   node scripts/corpus.js [--root NAME] [--region REGION] [--keep]
+ *   node scripts/corpus.js [--root NAME] [--region REGION] [--keep] [--if-present] [--json FILE]
  * Exit 0 when every plan's findings equal the expectations, 1 otherwise, 2 when
- * nothing could be run (no checkouts).
+ * nothing could be run (no checkouts); with --if-present (as `npm test` runs it),
+ * no checkouts is a skip, exit 0. --json writes the counts in jest's result shape
+ * (numPassedTests: root/region runs as expected) for scripts/summarise-tests.js.
  */
 const fs = require("fs");
 const path = require("path");
@@ -109,8 +111,14 @@ async function writeModulesManifest(workDir, dependencies) {
   fs.writeFileSync(path.join(workDir, ".terraform", "modules", "modules.json"), JSON.stringify({ Modules: entries }, null, 1));
 }
 
-function trailgate(args) {
-  const result = spawnSync(process.execPath, [path.join(REPO, "bin", "trailgate.js"), "check", ...args, "--format", "json"], {
+/**
+ * `trailgate check` with the facts a user of the modules gives the gate: the root's
+ * policy data (corpus.json `data`: the accounts it plans for, which its provider does
+ * not pin), as `--data`.
+ */
+function trailgate(args, dataFile) {
+  const data = dataFile ? ["--data", dataFile] : [];
+  const result = spawnSync(process.execPath, [path.join(REPO, "bin", "trailgate.js"), "check", ...args, ...data, "--format", "json"], {
     cwd: REPO,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -118,6 +126,23 @@ function trailgate(args) {
   if (result.status !== 0 && result.status !== 1) return { error: (result.stderr || "").trim() || `exit ${result.status}` };
   const report = JSON.parse(result.stdout);
   return { findings: report.documents.flatMap((document) => document.findings.map((finding) => `${finding.id} ${finding.resource}`)) };
+}
+
+/** "RULE resource" for each expected finding, repeated `count` times. */
+function keys(entries) {
+  return (entries ?? []).flatMap((entry) => Array(entry.count ?? 1).fill(`${entry.rule} ${entry.resource}`));
+}
+
+/** A region's expectations, with those of the region it `extends` (us-east-1 = eu-west-2 + residency). */
+function regionExpectations(rootExpectations, region) {
+  const own = rootExpectations?.[region];
+  if (!own) return undefined;
+  const base = own.extends ? regionExpectations(rootExpectations, own.extends) : undefined;
+  const folder = (key) => [...(base?.folder?.[key] ?? []), ...(own.folder?.[key] ?? [])];
+  return {
+    findings: [...(base?.findings ?? []), ...(own.findings ?? [])],
+    folder: { findings: folder("findings"), cannot_verify: folder("cannot_verify"), false: folder("false"), missed: folder("missed") },
+  };
 }
 
 function difference(a, b) {
@@ -131,11 +156,13 @@ function difference(a, b) {
 }
 
 function parseArguments(argv) {
-  const options = { roots: [], regions: [], keep: false };
+  const options = { roots: [], regions: [], keep: false, ifPresent: false, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--root") options.roots.push(argv[++i]);
     else if (argv[i] === "--region") options.regions.push(argv[++i]);
     else if (argv[i] === "--keep") options.keep = true;
+    else if (argv[i] === "--if-present") options.ifPresent = true;
+    else if (argv[i] === "--json") options.json = argv[++i];
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return options;
@@ -149,8 +176,8 @@ async function main() {
   const modulesByCheckout = new Map(corpus.modules.map((module) => [module.checkout, module]));
   const present = corpus.modules.filter((module) => fs.existsSync(path.join(CHECKOUTS, module.checkout)));
   if (present.length === 0) {
-    log(`corpus: no module checkouts under ${CHECKOUTS}; see corpus/README.md`);
-    return 2;
+    log(`corpus: no module checkouts under ${CHECKOUTS}; see corpus/README.md${options.ifPresent ? " (skipped)" : ""}`);
+    return options.ifPresent ? 0 : 2;
   }
   for (const module of present) {
     const head = git(path.join(CHECKOUTS, module.checkout), ["rev-parse", "HEAD"]).trim();
@@ -169,7 +196,7 @@ async function main() {
       if (options.roots.length > 0 && !options.roots.includes(root.name)) continue;
       for (const region of corpus.regions) {
         if (options.regions.length > 0 && !options.regions.includes(region)) continue;
-        const expected = expectations.roots[root.name]?.[region] ?? expectations.roots[root.name]?.all;
+        const expected = regionExpectations(expectations.roots[root.name], region);
         const row = { root: root.name, region, modules: root.modules.join(" + ") };
         rows.push(row);
         const missingCheckouts = root.modules.filter((checkout) => !fs.existsSync(path.join(CHECKOUTS, checkout)));
@@ -195,25 +222,49 @@ async function main() {
           mismatches++;
           continue;
         }
-        const plan = trailgate([path.join(workDir, "plan.json")]);
-        // The folder as its authors have it: the root, the module links and the tfvars, no moto override.
+        const dataFile = (root.data ?? corpus.data) ? path.join(CORPUS, root.data ?? corpus.data) : undefined;
+        const plan = trailgate([path.join(workDir, "plan.json")], dataFile);
+        // The folder as its authors have it after `terraform init`: the root, the module
+        // links, the installed registry modules and the tfvars; no moto override.
         const folderDir = `${workDir}-folder`;
         fs.rmSync(folderDir, { recursive: true, force: true });
         fs.cpSync(path.join(CORPUS, "roots", root.name), folderDir, { recursive: true });
         fs.symlinkSync(path.join(workDir, "modules"), path.join(folderDir, "modules"));
+        if (fs.existsSync(path.join(workDir, ".vendor"))) fs.symlinkSync(path.join(workDir, ".vendor"), path.join(folderDir, ".vendor"));
+        fs.mkdirSync(path.join(folderDir, ".terraform", "modules"), { recursive: true });
+        fs.copyFileSync(path.join(workDir, ".terraform", "modules", "modules.json"), path.join(folderDir, ".terraform", "modules", "modules.json"));
         fs.copyFileSync(path.join(workDir, "terraform.tfvars.json"), path.join(folderDir, "terraform.tfvars.json"));
-        const folder = trailgate([folderDir]);
+        const folder = trailgate([folderDir], dataFile);
         row.planFindings = plan.findings ?? [];
-        row.folder = folder.error ? `not read: ${folder.error}` : `${folder.findings.length} findings`;
         if (plan.error) {
           row.status = `gate error: ${plan.error}`;
           mismatches++;
           continue;
         }
-        const wanted = (expected?.findings ?? []).map((finding) => `${finding.rule} ${finding.resource}`);
+        const wanted = keys(expected?.findings);
         row.falsePositives = difference(plan.findings, wanted);
         row.misses = difference(wanted, plan.findings);
-        row.status = row.falsePositives.length + row.misses.length === 0 ? "as expected" : "differs";
+        // The folder check: findings a reviewer agrees with, cannot-verify findings, and
+        // the false claims still open, each as written down; anything else differs.
+        const folderWanted = ["findings", "cannot_verify", "false"].flatMap((key) => keys(expected?.folder[key]));
+        if (folder.error) {
+          row.folder = { status: `not read: ${folder.error}` };
+        } else {
+          const unexpected = difference(folder.findings, folderWanted);
+          const gone = difference(folderWanted, folder.findings);
+          row.folder = {
+            status: unexpected.length + gone.length === 0 ? "as expected" : "differs",
+            findings: folder.findings.length,
+            agreed: keys(expected?.folder.findings).length,
+            cannotVerify: keys(expected?.folder.cannot_verify).length,
+            falseClaims: keys(expected?.folder.false).length,
+            missed: keys(expected?.folder.missed).length,
+            unexpected,
+            gone,
+          };
+        }
+        const planMatches = row.falsePositives.length + row.misses.length === 0;
+        row.status = planMatches && row.folder.status === "as expected" ? "as expected" : "differs";
         if (row.status !== "as expected") mismatches++;
       }
     }
@@ -226,10 +277,25 @@ async function main() {
       process.stdout.write(`plan findings (${row.planFindings.length}):\n${row.planFindings.map((finding) => `  ${finding}`).join("\n")}\n`);
       process.stdout.write(`not expected (false positives): ${row.falsePositives.length ? `\n  ${row.falsePositives.join("\n  ")}` : "none"}\n`);
       process.stdout.write(`expected but missing (misses): ${row.misses.length ? `\n  ${row.misses.join("\n  ")}` : "none"}\n`);
-      process.stdout.write(`HCL folder: ${row.folder}\n`);
+      const f = row.folder;
+      if (f.findings === undefined) {
+        process.stdout.write(`HCL folder: ${f.status}\n`);
+      } else {
+        process.stdout.write(
+          `HCL folder: ${f.status}: ${f.findings} findings (${f.agreed} a reviewer agrees with, ${f.cannotVerify} cannot-verify, ` +
+            `${f.falseClaims} known false claims); ${f.missed} plan findings it cannot see, each declared by a cannot-verify finding\n`,
+        );
+        if (f.unexpected.length > 0) process.stdout.write(`  folder findings not written down:\n    ${f.unexpected.join("\n    ")}\n`);
+        if (f.gone.length > 0) process.stdout.write(`  folder findings written down but not reported:\n    ${f.gone.join("\n    ")}\n`);
+      }
     }
   }
   fs.writeFileSync(path.join(WORK, "results.json"), JSON.stringify(rows, null, 2));
+  if (options.json) {
+    const judged = rows.filter((row) => row.status === "as expected" || row.status === "differs" || /failed|error/.test(row.status));
+    const passed = judged.filter((row) => row.status === "as expected").length;
+    fs.writeFileSync(options.json, JSON.stringify({ numPassedTests: passed, numFailedTests: judged.length - passed }));
+  }
   process.stdout.write(`\ncorpus: ${rows.length - mismatches} as expected or skipped, ${mismatches} differing (details in .tools/corpus/)\n`);
   return mismatches > 0 ? 1 : 0;
 }

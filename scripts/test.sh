@@ -26,6 +26,8 @@ run_step "type-check" npx tsc -p tsconfig.json --noEmit
 run_step "rego (opa fmt, opa check --strict, opa test --coverage)" bash scripts/test-policy.sh "$results/opa.json"
 run_step "jest: constructs, terraform validate, gate" npx jest --ci --json --outputFile="$results/jest.json"
 run_step "end to end: terraform + moto + gate" bash scripts/e2e.sh --json --outputFile="$results/e2e.json"
+# The real-world corpus (corpus/README.md) when the module checkouts are present; a skip otherwise.
+run_step "real-world corpus" bash -c 'npx tsc -p tsconfig.json && node scripts/corpus.js --if-present --json "$1"' _ "$results/corpus.json"
 
 node scripts/summarise-tests.js "$results" "${#failed_steps[@]}"
 if ((${#failed_steps[@]} > 0)); then

@@ -16,7 +16,7 @@ import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
-import { TrailgateConfig, TrailgateStack } from "../modules";
+import { CIS_MONITORS, TrailgateConfig, TrailgateStack } from "../modules";
 import { exampleConfig } from "../example-config";
 import { synthDocument } from "../gate/normalize";
 import { loadPolicyBundle } from "../gate/policy";
@@ -302,6 +302,29 @@ test("the WASM bundle and opa eval on the Rego sources agree on every input abov
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+});
+
+describe("the example estate's own policy data (example-policy-data.json)", () => {
+  // The default required set is the CIS set; the estate adds the monitor it creates beyond it.
+  const withExampleData = loadPolicyBundle({ dataFile: path.join(REPO, "example-policy-data.json") });
+  const logMonitorFindings = (stack: TrailgateStack, gate = withExampleData) =>
+    gate.evaluate(synthDocument(stack.node.id, JSON.parse(Testing.synth(stack)) as JsonObject).input).map((v) => `${v.id} ${v.message}`);
+
+  test("the example estate passes with it", () => {
+    expect(logMonitorFindings(exampleStack())).toEqual([]);
+  });
+
+  test("an estate without its IAM create/delete monitor fails TG-LOG-007 with it, and passes the CIS default", () => {
+    const cisOnly = () =>
+      new TrailgateStack(Testing.app(), "cis-only", {
+        ...exampleConfig,
+        monitoring: { ...exampleConfig.monitoring, monitors: CIS_MONITORS.filter((m) => m.id !== "iam-create-delete-changes") },
+      });
+    const found = logMonitorFindings(cisOnly());
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^TG-LOG-007 monitor tg-iam-create-delete-changes /);
+    expect(logMonitorFindings(cisOnly(), bundle)).toEqual([]);
+  });
 });
 
 describe("the synth-time gate (addPolicyGate)", () => {

@@ -135,6 +135,9 @@ function mostSpecificReferences(references: string[]): string[] {
   return references.filter((reference) => !prefixes.has(reference));
 }
 
+/** `aws_x.y.attribute`: an attribute of a managed resource, without an instance key. */
+const RESOURCE_ATTRIBUTE = /^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*$/;
+
 /** Writes "${computed}" wherever `after_unknown` marks a value not known until apply. */
 function fillUnknown(value: JsonValue | undefined, unknown: JsonValue): JsonValue | undefined {
   if (unknown === true) return COMPUTED;
@@ -478,7 +481,7 @@ class PlanNormalizer {
       }
       return followed;
     };
-    const rebuilt = rebuildPolicyDocument(data.values, documentsFor);
+    const rebuilt = rebuildPolicyDocument(this.withReferencedElements(data.values, config?.expressions, scope), documentsFor);
     if (!rebuilt) unresolved.add(`${address}.statement`);
     for (const part of rebuilt?.unknownParts ?? []) unresolved.add(`${address}.${part}`);
     // References behind values the plan does not know: only those that cannot be followed matter.
@@ -491,6 +494,51 @@ class PlanNormalizer {
     const result = { rebuilt, unresolved: [...unresolved] };
     this.documentCache.set(address, result);
     return result;
+  }
+
+  /**
+   * A policy document's statement `resources` / `not_resources` with one element
+   * unknown at plan time, whose expression names exactly one attribute of one
+   * resource of the document's own module (`"${aws_cloudwatch_log_group.trail.arn}:*"`),
+   * get that element as the reference (`"${aws_cloudwatch_log_group.trail.arn}"`)
+   * instead of "${computed}", as a synthesized stack has it: a rule then sees that the
+   * trail role's policy names the trail's log group at the first plan as after apply.
+   * The plan records an expression's references, not its text: a literal prefix or
+   * suffix, or a function applied to the attribute, is not seen.
+   */
+  private withReferencedElements(values: JsonObject, expressions: JsonObject | undefined, scope: Scope): JsonObject {
+    const blocks = values.statement;
+    const blockExpressions = expressions?.statement;
+    if (!Array.isArray(blocks) || !Array.isArray(blockExpressions) || blocks.length !== blockExpressions.length) return values;
+    let changed = false;
+    const statements = blocks.map((block, index) => {
+      const expression = blockExpressions[index];
+      if (!isObject(block) || !isObject(expression)) return block;
+      let copy: JsonObject | undefined;
+      for (const argument of ["resources", "not_resources"]) {
+        const list = block[argument];
+        if (!Array.isArray(list) || list.filter((item) => item === COMPUTED).length !== 1) continue;
+        const reference = this.soleAttributeReference(expression[argument], scope);
+        if (!reference) continue;
+        copy ??= { ...block };
+        copy[argument] = list.map((item) => (item === COMPUTED ? `\${${reference}}` : item));
+      }
+      if (copy) changed = true;
+      return copy ?? block;
+    });
+    return changed ? { ...values, statement: statements } : values;
+  }
+
+  /** `type.name.attribute` when an expression refers to that alone, and it is one planned resource of `scope`'s module. */
+  private soleAttributeReference(expression: JsonValue | undefined, scope: Scope): string | undefined {
+    const references = configurationReferences(expression);
+    const attributes = references.filter((reference) => RESOURCE_ATTRIBUTE.test(reference));
+    if (attributes.length !== 1) return undefined;
+    const base = attributes[0].slice(0, attributes[0].lastIndexOf("."));
+    if (references.some((reference) => reference !== attributes[0] && reference !== base)) return undefined;
+    const resolution = new Resolution();
+    this.resolveAll([base], { moduleInstance: scope.moduleInstance }, 0, resolution);
+    return resolution.addresses.size === 1 && resolution.unresolved.size === 0 && resolution.dataSources.size === 0 ? attributes[0] : undefined;
   }
 
   private providerFor(resource: PlannedResource, config: ConfigResource | undefined): string {

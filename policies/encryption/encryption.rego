@@ -296,6 +296,26 @@ denies_insecure_transport(st) if {
 	v in {false, "false"}
 }
 
+# Buckets with a policy set as something the gate cannot read (an expression, a value
+# unknown until apply): TG-LP-008 reports it as unreadable. Whether it denies non-TLS
+# requests is not known, so TG-ENC-006 does not claim that it does not.
+unreadable_policy_buckets := {addr |
+	some p in lib.resources("aws_s3_bucket_policy")
+	unreadable_policy(p)
+	some addr in lib.refs(p, "bucket")
+} | {b.address |
+	some b in lib.resources("aws_s3_bucket")
+	not lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
+	unreadable_policy(b)
+}
+
+unreadable_policy(r) if {
+	raw := lib.get(r, "policy")
+	is_string(raw)
+	raw != ""
+	object.get(object.get(r, "policies", {}), "policy", null) == null
+}
+
 tls_only_buckets := {addr |
 	some p in lib.resources("aws_s3_bucket_policy")
 	some st in p.policies.policy.Statement
@@ -310,7 +330,10 @@ tls_only_buckets := {addr |
 
 # METADATA
 # title: S3 buckets deny non-TLS requests
-# description: Every S3 bucket has a bucket policy that denies s3:* to everyone when aws:SecureTransport is false.
+# description: |
+#   Every S3 bucket has a bucket policy that denies s3:* to everyone when
+#   aws:SecureTransport is false. A bucket whose policy the gate cannot read is
+#   TG-LP-008's finding instead: it may hold the deny.
 # related_resources:
 #   - ref: help/rules/TG-ENC-006.md
 # custom:
@@ -324,5 +347,49 @@ tls_only_buckets := {addr |
 violations contains lib.violation(rego.metadata.rule(), b.address, msg) if {
 	some b in lib.resources("aws_s3_bucket")
 	not tls_only_buckets[b.address]
-	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"", [b.address])
+	not unreadable_policy_buckets[b.address]
+	not explained_by_unlinked_policy(b.address)
+	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"%s", [b.address, unlinked_note])
 }
+
+# Bucket policies whose bucket the gate cannot follow (a module output in a folder:
+# TG-VER-002 reports the link) and that may hold the deny: unreadable, or with it.
+unlinked_tls_candidates := {p.address |
+	some p in lib.resources("aws_s3_bucket_policy")
+	count(lib.refs(p, "bucket")) == 0
+	lib.unknown(lib.get(p, "bucket"))
+	may_deny_insecure_transport(p)
+}
+
+may_deny_insecure_transport(p) if unreadable_policy(p)
+
+may_deny_insecure_transport(p) if {
+	some st in p.policies.policy.Statement
+	denies_insecure_transport(st)
+}
+
+linked_policy_buckets := {addr |
+	some p in lib.resources("aws_s3_bucket_policy")
+	some addr in lib.refs(p, "bucket")
+}
+
+# Buckets with no policy the gate can tie to them, and without an inline deny.
+policyless_buckets := {b.address |
+	some b in lib.resources("aws_s3_bucket")
+	not tls_only_buckets[b.address]
+	not unreadable_policy_buckets[b.address]
+	not linked_policy_buckets[b.address]
+}
+
+# Each unlinked candidate is one bucket's policy: when there are at least as many as
+# policyless buckets, every one of them may be covered, and none is claimed to lack
+# the deny. When there are fewer, some bucket lacks it, and the gate cannot tell
+# which: all are reported, with a note.
+explained_by_unlinked_policy(addr) if {
+	policyless_buckets[addr]
+	count(unlinked_tls_candidates) >= count(policyless_buckets)
+}
+
+unlinked_note := sprintf(" (%s names a bucket the gate cannot follow, TG-VER-002; it may be this bucket's)", [concat(", ", sort(unlinked_tls_candidates))]) if {
+	count(unlinked_tls_candidates) > 0
+} else := ""

@@ -1,6 +1,7 @@
 package trailgate.encryption_test
 
 import data.trailgate.encryption
+import data.trailgate.least_privilege
 import data.trailgate.test_helpers as h
 
 trail := h.res("aws_cloudtrail", "org", {"s3_bucket_name": "trail-logs", "kms_key_id": "${aws_kms_key.trail.arn}"}, {"s3_bucket_name": ["aws_s3_bucket.trail_logs"]})
@@ -150,9 +151,50 @@ test_enc_006_fails_when_deny_covers_only_some_actions if {
 	h.flagged(vs, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
 }
 
-test_enc_006_fails_with_unreadable_policy if {
+# A policy the gate cannot read may hold the deny: TG-LP-008 reports it as unreadable,
+# TG-ENC-006 does not claim the deny is missing (folder mode reads HCL policies built
+# by data.aws_iam_policy_document this way).
+test_enc_006_leaves_an_unreadable_policy_to_lp_008 if {
 	raw := h.res("aws_s3_bucket_policy", "trail_logs", {"bucket": "trail-logs", "policy": "${data.aws_iam_policy_document.p.json}"}, {"bucket": ["aws_s3_bucket.trail_logs"]})
-	vs := encryption.violations with input as h.doc([trail_bucket, raw])
+	doc := h.doc([trail_bucket, raw])
+	vs := encryption.violations with input as doc
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+	lp := least_privilege.violations with input as doc
+	h.flagged(lp, "TG-LP-008") == {"aws_s3_bucket_policy.trail_logs"}
+}
+
+test_enc_006_leaves_an_unreadable_inline_policy_to_lp_008 if {
+	inline := object.union(trail_bucket, {"values": {"bucket": "trail-logs", "policy": "${data.aws_iam_policy_document.p.json}"}})
+	vs := encryption.violations with input as h.doc([inline])
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+}
+
+# A folder cannot follow `bucket = module.store.bucket_id`: the policy may be the bucket's.
+test_enc_006_a_policy_whose_bucket_cannot_be_followed_may_be_the_buckets if {
+	unlinked := h.res_with_policies(
+		"aws_s3_bucket_policy", "logs", {"bucket": "${module.store.bucket_id}", "policy": "{}"},
+		{}, {"policy": {"Statement": [deny_insecure]}},
+	)
+	vs := encryption.violations with input as h.doc([trail_bucket, unlinked])
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+
+	# One such policy cannot cover two buckets: both are reported, with a note.
+	other := h.res("aws_s3_bucket", "other", {"bucket": "other-logs"}, {})
+	two := encryption.violations with input as h.doc([trail_bucket, other, unlinked])
+	h.flagged(two, "TG-ENC-006") == {"aws_s3_bucket.trail_logs", "aws_s3_bucket.other"}
+	some msg in h.messages(two, "TG-ENC-006")
+	endswith(msg, "(aws_s3_bucket_policy.logs names a bucket the gate cannot follow, TG-VER-002; it may be this bucket's)")
+
+	# A policy that cannot hold the deny explains nothing.
+	without := object.union(unlinked, {"policies": {"policy": {"Statement": []}}})
+	none := encryption.violations with input as h.doc([trail_bucket, without])
+	h.flagged(none, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
+}
+
+test_enc_006_a_readable_policy_without_the_deny_still_fails_beside_an_unreadable_one if {
+	raw := h.res("aws_s3_bucket_policy", "other", {"bucket": "other-logs", "policy": "${data.aws_iam_policy_document.p.json}"}, {"bucket": ["aws_s3_bucket.other"]})
+	other := h.res("aws_s3_bucket", "other", {"bucket": "other-logs"}, {})
+	vs := encryption.violations with input as h.doc([trail_bucket, bucket_policy([]), other, raw])
 	h.flagged(vs, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
 }
 

@@ -209,6 +209,19 @@ on_trail_log_group(f) if {
 
 on_trail_log_group(f) if lib.trail_log_group_names[lib.get(f, "log_group_name")]
 
+# A log group the gate cannot follow (a module output in a folder, an unresolved
+# reference in a plan) may be the trail's: the monitor is not reported missing;
+# TG-VER-002 says the link cannot be checked.
+on_trail_log_group(f) if unfollowed_log_group(f)
+
+# METADATA
+# title: unfollowed_log_group
+# description: A metric filter whose log_group_name is not known and names no resource of this configuration.
+unfollowed_log_group(f) if {
+	count(lib.refs(f, "log_group_name")) == 0
+	lib.unknown(lib.get(f, "log_group_name"))
+}
+
 # A parsed filter pattern covers a monitor when, for one of the monitor's
 # accepted patterns (`match`, or an `also_accepted` variant such as a later CIS
 # version's) and every alternative of it, some alternative of the filter
@@ -249,7 +262,7 @@ accepted(keys, wanted) if keys[wanted.without_source]
 
 # Each monitor's accepted patterns, as the keys filter alternatives must match.
 monitor_keys := {m.id: sets |
-	some m in lib.config.required_monitors
+	some m in monitors
 	sets := [[{"with_source": alternative_key(w, sources(w)), "without_source": alternative_key(w, set())} |
 		some wanted in match
 		w := {x | some x in wanted}
@@ -261,21 +274,26 @@ monitor_keys := {m.id: sets |
 
 # Monitor ids with a metric filter on the trail's log group whose parsed pattern
 # covers the monitor, and an SNS-notifying alarm on its metric. The inner loop is
-# over required_monitors, a fixed list of about sixteen.
+# over the monitors, a fixed list of about fifteen.
 covered_monitors := {m.id |
 	some f in lib.resources("aws_cloudwatch_log_metric_filter")
 	alarmed(f)
 	on_trail_log_group(f)
 	keys := filter_keys(object.get(f, "filter_pattern", {"alternatives": []}))
 	count(keys) > 0
-	some m in lib.config.required_monitors
+	some m in monitors
 	covers(keys, m)
 }
+
+# The monitors TG-LOG-007 requires: the CIS set (required_monitors) and a team's
+# own additions (additional_monitors, none by default).
+monitors := array.concat(lib.config.required_monitors, object.get(lib.config, "additional_monitors", []))
 
 # METADATA
 # title: Required CloudTrail monitors exist
 # description: |
-#   Every monitor in required_monitors (the CIS monitoring set) has a CloudWatch
+#   Every monitor in required_monitors (the CIS monitoring set) and in
+#   additional_monitors (a team's own, none by default) has a CloudWatch
 #   Logs metric filter on the trail's log group whose parsed pattern positively
 #   matches the monitor's events (policy data `match`; negated or narrower
 #   patterns do not count), and an alarm on that metric with an SNS alarm action.
@@ -292,10 +310,24 @@ covered_monitors := {m.id |
 #   recommended_action: Add the metric filter (pattern from policies/data.json) on the trail's log group and an aws_cloudwatch_metric_alarm on its metric with alarm_actions set to an SNS topic.
 violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 	count(lib.trails) > 0 # no trail at all is TG-LOG-008
-	some m in lib.config.required_monitors
+	some m in monitors
 	not covered_monitors[m.id]
-	msg := sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both", [m.id, m.title, m.pattern])
+	msg := sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both%s", [m.id, m.title, m.pattern, unknown_pattern_note])
 }
+
+# Alarmed filters on the trail's log group whose pattern is not known before apply
+# (TG-VER-001 reports each): one of them may be a missing monitor's, and the
+# finding says so rather than count them for every monitor.
+unknown_pattern_filters := {f.address |
+	some f in lib.resources("aws_cloudwatch_log_metric_filter")
+	object.get(object.get(f, "filter_pattern", {}), "syntax", "") == "unknown"
+	alarmed(f)
+	on_trail_log_group(f)
+}
+
+unknown_pattern_note := sprintf(" (the pattern of %s is not known before apply, TG-VER-001: it may be this monitor)", [concat(", ", sort(unknown_pattern_filters))]) if {
+	count(unknown_pattern_filters) > 0
+} else := ""
 
 # Alarms with actions switched off, with the metric filter whose metric they watch.
 # Only silenced alarms are paired with filters (few), so this is not alarms x filters.

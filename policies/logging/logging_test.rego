@@ -149,6 +149,25 @@ test_log_007_fails_without_monitors if {
 	h.flagged(vs, "TG-LOG-007") == {""}
 }
 
+# A team's own monitor (policy data additional_monitors) is required besides the CIS set.
+team_monitor := {
+	"id": "team-iam-user-changes",
+	"title": "IAM user creation or deletion",
+	"pattern": "{ ($.eventSource = iam.amazonaws.com) && (($.eventName = CreateUser) || ($.eventName = DeleteUser)) }",
+	"match": [["$.eventSource = iam.amazonaws.com", "$.eventName = CreateUser"], ["$.eventSource = iam.amazonaws.com", "$.eventName = DeleteUser"]],
+}
+
+test_log_007_additional_monitor_required_only_when_configured if {
+	cis_only := h.doc(array.concat(all_monitors, [monitored_trail]))
+	plain := logging.violations with input as cis_only
+	count(h.flagged(plain, "TG-LOG-007")) == 0
+	vs := logging.violations with input as cis_only with data.trailgate.config.additional_monitors as [team_monitor]
+	h.messages(vs, "TG-LOG-007") == {sprintf("monitor team-iam-user-changes (IAM user creation or deletion) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both", [team_monitor.pattern])}
+	with_team := h.doc(array.concat(all_monitors, [monitored_trail, metric_filter(team_monitor), alarm(team_monitor, ["${aws_sns_topic.alerts.arn}"], ["aws_sns_topic.alerts"])]))
+	ok := logging.violations with input as with_team with data.trailgate.config.additional_monitors as [team_monitor]
+	count(h.flagged(ok, "TG-LOG-007")) == 0
+}
+
 test_log_007_fails_pattern_missing_an_alternative if {
 	m := monitors[0]
 	weak := object.union(metric_filter(m), {
@@ -208,6 +227,29 @@ test_log_007_fails_empty_and_terms_patterns if {
 delivering_trail := h.res("aws_cloudtrail", "monitored", {"name": "org", "cloud_watch_logs_group_arn": "${aws_cloudwatch_log_group.trail.arn}:*"}, {"cloud_watch_logs_group_arn": ["aws_cloudwatch_log_group.trail"]})
 
 trail_group := h.res("aws_cloudwatch_log_group", "trail", {"name": "/trail"}, {})
+
+# A filter whose log group is a module output a folder cannot follow (or a plan's
+# unresolved reference) may be on the trail's group: not reported missing here;
+# TG-VER-002 reports the link it cannot check.
+test_log_007_does_not_claim_missing_for_an_unfollowed_log_group if {
+	m := monitors[2]
+	unfollowed := object.union(object.remove(metric_filter(m), ["refs"]), {"values": {"log_group_name": "${module.trail.log_group_name}"}, "refs": {}})
+	filters := array.concat([r | some r in all_monitors; r.address != unfollowed.address], [unfollowed])
+	vs := logging.violations with input as h.doc(array.concat(filters, [delivering_trail, trail_group]))
+	count(h.flagged(vs, "TG-LOG-007")) == 0
+	known_elsewhere := object.union(unfollowed, {"values": {"log_group_name": "${aws_cloudwatch_log_group.app.name}"}, "refs": {"log_group_name": ["aws_cloudwatch_log_group.app"]}})
+	other := array.concat([r | some r in all_monitors; r.address != unfollowed.address], [known_elsewhere])
+	bad := logging.violations with input as h.doc(array.concat(other, [delivering_trail, trail_group]))
+	count(h.messages(bad, "TG-LOG-007")) == 1
+}
+
+test_log_007_names_filters_whose_pattern_is_unknown if {
+	m := monitors[1]
+	unknown := object.union(metric_filter(m), {"values": {"pattern": "${join(\" \", local.parts)}"}, "filter_pattern": {"syntax": "unknown", "alternatives": [], "negated": false}})
+	filters := array.concat([r | some r in all_monitors; r.address != unknown.address], [unknown])
+	vs := logging.violations with input as h.doc(array.concat(filters, [monitored_trail]))
+	h.messages(vs, "TG-LOG-007") == {sprintf("monitor %s (%s) has no metric filter on the trail's log group matching %s with an SNS-notifying alarm on its metric; add both (the pattern of %s is not known before apply, TG-VER-001: it may be this monitor)", [m.id, m.title, m.pattern, unknown.address])}
+}
 
 test_log_007_requires_filters_on_the_trails_log_group if {
 	ok := logging.violations with input as h.doc(array.concat(all_monitors, [delivering_trail, trail_group]))

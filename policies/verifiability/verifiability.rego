@@ -252,6 +252,27 @@ ver_002_findings contains {"resource": a.address, "message": msg} if {
 	msg := sprintf("alarm %s alarm_actions %s is not known before apply, so whether it notifies an SNS topic (TG-LOG-007) cannot be checked; gate the plan", [a.address, action])
 }
 
+# A link argument that is not known, names no resource of this configuration, and
+# that the normaliser left no unresolved entry for: a module output or variable in
+# a folder or synthesized stack (a plan lists those in unresolved, above), or a
+# value a plan computes from a data source. Trails and alarm actions have their own
+# checks below.
+ver_002_findings contains {"resource": r.address, "message": msg} if {
+	some type, args in link_arguments
+	type != "aws_cloudtrail"
+	some r in lib.resources(type)
+	some arg in args
+	not own_link_check(type, arg)
+	count(lib.refs(r, arg)) == 0
+	count(lib.unresolved(r, arg)) == 0
+	some v in lib.as_array(lib.get(r, arg))
+	lib.unknown(v)
+	not lib.resource_reference(v)
+	msg := sprintf("%s argument %s is %s, which is not known before apply and which the gate cannot follow to a resource of this configuration, so the rules that join through it cannot check it; gate the plan (it follows module outputs and variables) or the configuration that holds both ends", [r.address, arg, v])
+}
+
+own_link_check("aws_cloudwatch_metric_alarm", "alarm_actions")
+
 # METADATA
 # title: Trusted accounts are configured
 # description: |

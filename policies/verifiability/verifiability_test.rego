@@ -117,6 +117,32 @@ test_ver_003_silent_once_trust_is_configured if {
 }
 
 # In a plan, a value computed from a resource is "${computed}"; refs still name the resource.
+test_ver_002_bucket_policy_of_a_bucket_it_cannot_name if {
+	policy := h.res("aws_s3_bucket_policy", "logs", {"bucket": "${module.store.bucket_id}", "policy": "{}"}, {})
+	vs := ver.violations with input as h.doc([policy])
+	h.flagged(vs, "TG-VER-002") == {"aws_s3_bucket_policy.logs"}
+	named := h.res("aws_s3_bucket_policy", "logs", {"bucket": "logs-bucket", "policy": "{}"}, {})
+	literal := ver.violations with input as h.doc([named])
+	count(h.flagged(literal, "TG-VER-002")) == 0
+}
+
+test_ver_002_metric_filter_log_group_that_names_nothing if {
+	filter := h.res("aws_cloudwatch_log_metric_filter", "root", {"log_group_name": "${module.trail.log_group_name}"}, {})
+	vs := ver.violations with input as h.doc([filter])
+	h.messages(vs, "TG-VER-002") == {"aws_cloudwatch_log_metric_filter.root argument log_group_name is ${module.trail.log_group_name}, which is not known before apply and which the gate cannot follow to a resource of this configuration, so the rules that join through it cannot check it; gate the plan (it follows module outputs and variables) or the configuration that holds both ends"}
+	linked := h.res("aws_cloudwatch_log_metric_filter", "root", {"log_group_name": "${aws_cloudwatch_log_group.trail.name}"}, {"log_group_name": ["aws_cloudwatch_log_group.trail"]})
+	ok := ver.violations with input as h.doc([linked])
+	count(h.flagged(ok, "TG-VER-002")) == 0
+	literal := h.res("aws_cloudwatch_log_metric_filter", "root", {"log_group_name": "/trail"}, {})
+	named := ver.violations with input as h.doc([literal])
+	count(h.flagged(named, "TG-VER-002")) == 0
+
+	# In a plan the unresolved map already names it: one finding, not two.
+	planned := object.union(h.res("aws_cloudwatch_log_metric_filter", "root", {"log_group_name": "${computed}"}, {}), {"unresolved": {"log_group_name": ["local.group"]}})
+	once := ver.violations with input as h.doc([planned])
+	count(h.messages(once, "TG-VER-002")) == 1
+}
+
 test_plan_computed_values_linked_through_refs_are_fine if {
 	topic := h.res("aws_sns_topic", "alerts", {"kms_master_key_id": "${computed}"}, {"kms_master_key_id": ["aws_kms_key.alerts"]})
 	alarm := h.res("aws_cloudwatch_metric_alarm", "root", {"alarm_actions": ["${computed}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]})

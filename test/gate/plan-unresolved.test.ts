@@ -84,7 +84,7 @@ test("a document whose source documents cannot be known is kept partial and its 
   );
   const policy = resource(document, "aws_s3_bucket_policy.p");
   expect(policy.policies.policy.Statement).toHaveLength(1);
-  expect(policy.policies.policy.Statement[0]).toMatchObject({ Effect: "Deny", Resource: ["${computed}"] });
+  expect(policy.policies.policy.Statement[0]).toMatchObject({ Effect: "Deny", Resource: ["${aws_s3_bucket.b.arn}"] });
   expect(policy.unresolved).toEqual({
     policy: ["data.aws_iam_policy_document.d.source_policy_documents", "var.extra"],
   });

@@ -64,6 +64,11 @@ describe("the policy data schema", () => {
     ["a deletion window AWS does not allow", { min_key_deletion_window_days: 3 }, "min_key_deletion_window_days must be between 7 and 30, not 3"],
     ["an admin that is not an ARN", { admin_principals: ["root"] }, "admin_principals[0] \"root\" does not match"],
     ["an unknown key", { allowed_region: ["eu-west-2"] }, 'unknown config key "allowed_region"'],
+    [
+      "an additional monitor reusing a CIS monitor's id",
+      { additional_monitors: [{ id: "cis-3.3-root-account-use", title: "x", pattern: "{ $.a = 1 }", match: [["$.a = 1"]] }] },
+      'additional_monitors id "cis-3.3-root-account-use" is already in required_monitors',
+    ],
   ])("refuses %s (exit 2, naming the key)", (_, config, reason) => {
     const data = write(`data-${Math.random().toString(36).slice(2)}.json`, { trailgate: { config } });
     const run = trailgate(["check", estate(), "--data", data]);
@@ -104,6 +109,9 @@ describe("TG-CFG-001: a --data override looser than the UK baseline", () => {
     const reordered = monitors.map((m) => Object.fromEntries(Object.entries(m).reverse()));
     expect(loosenedKeys({ ...defaults, required_monitors: reordered }, defaults)).toEqual([]);
     expect(loosenedKeys({ ...defaults, min_retention_days: 2557, allowed_regions: [] }, defaults)).toEqual([]);
+    // A team's own monitors only add requirements.
+    const own = { id: "team-iam-user-changes", title: "IAM users", pattern: "{ $.eventName = CreateUser }", match: [["$.eventName = CreateUser"]] };
+    expect(loosenedKeys({ ...defaults, additional_monitors: [own] }, defaults)).toEqual([]);
   });
 
   test("is a finding in every report format, which also lists the overrides", () => {

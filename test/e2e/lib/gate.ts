@@ -1,5 +1,6 @@
 /**
- * The policy gate CLI as a black box: `node bin/trailgate.js check <plan.json> --format json`.
+ * The policy gate CLI as a black box: `node bin/trailgate.js check <plan.json> --data
+ * example-policy-data.json --format json` (the example estate's own policy data).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -8,6 +9,8 @@ import { run, RunResult, tail } from "./proc";
 import { Json } from "./stack";
 
 export const GATE_CLI = path.join(REPO, "bin/trailgate.js");
+/** The example estate's policy data: the monitor it creates beyond the CIS set is required too. */
+export const EXAMPLE_POLICY_DATA = path.join(REPO, "example-policy-data.json");
 
 export interface GateResult {
   run: RunResult;
@@ -22,7 +25,7 @@ export async function gateCheck(planJsonFile: string, logFile: string): Promise<
         "this e2e step cannot pass until `node bin/trailgate.js check <plan.json> --format json` works",
     );
   }
-  const r = await run("node", [GATE_CLI, "check", planJsonFile, "--format", "json"], {
+  const r = await run("node", [GATE_CLI, "check", planJsonFile, "--data", EXAMPLE_POLICY_DATA, "--format", "json"], {
     cwd: REPO, env: scrubbedEnv(), timeoutMs: 120_000, logFile,
   });
   if (r.timedOut) throw new Error(`gate timed out on ${planJsonFile}`);
