@@ -4,7 +4,6 @@
  * that one misconfiguration (made with cdktf escape hatches on the real constructs)
  * fails with exactly that rule id.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -22,14 +21,14 @@ import { synthDocument } from "../gate/normalize";
 import { loadPolicyBundle } from "../gate/policy";
 import { JsonObject } from "../gate/normalize/types";
 import { addPolicyGate } from "../gate/validation";
+import { EvaluatedCase, expectOpaEvalAgrees } from "./helpers/opa-differential";
 
 const bundle = loadPolicyBundle();
 const REPO = path.resolve(__dirname, "..");
-const OPA = path.join(REPO, ".tools/bin/opa");
 const MINIMAL: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
 
 /** Every normalised input evaluated here, for the WASM-vs-opa comparison at the end. */
-const evaluated: Array<{ name: string; input: unknown; wasm: unknown[] }> = [];
+const evaluated: EvaluatedCase[] = [];
 
 function violations(stack: TerraformStack) {
   const json = JSON.parse(Testing.synth(stack)) as JsonObject;
@@ -281,27 +280,7 @@ test("every rule in the bundle is covered by a misconfiguration above", () => {
  */
 test("the WASM bundle and opa eval on the Rego sources agree on every input above", () => {
   expect(evaluated.length).toBeGreaterThan(MISCONFIGURATIONS.length);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tg-differential-"));
-  try {
-    fs.writeFileSync(path.join(work, "cases.json"), JSON.stringify({ differential: evaluated.map((c) => c.input) }));
-    const output = execFileSync(
-      OPA,
-      [
-        "eval", "--format=json", "--ignore", "*_test.rego",
-        "-d", path.join(REPO, "policies"), "-d", path.join(work, "cases.json"),
-        "[v | some c in data.differential; v := data.trailgate.main.violations with input as c]",
-      ],
-      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-    );
-    const fromOpa = JSON.parse(output).result[0].expressions[0].value as unknown[][];
-    expect(fromOpa).toHaveLength(evaluated.length);
-    const key = (v: any) => `${v.id}|${v.resource}|${v.severity}|${v.title}|${v.help}|${v.message}`;
-    evaluated.forEach((c, i) => {
-      expect({ case: c.name, violations: fromOpa[i].map(key).sort() }).toEqual({ case: c.name, violations: c.wasm.map(key).sort() });
-    });
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  expectOpaEvalAgrees(evaluated);
 });
 
 describe("the example estate's own policy data (example-policy-data.json)", () => {

@@ -263,7 +263,6 @@ async function readBucket(session: Session, name: string): Promise<LiveBucket> {
   ]);
   const rules = encryption?.ServerSideEncryptionConfiguration?.Rules;
   const retention = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
-  const block = pab?.PublicAccessBlockConfiguration;
   return {
     account: session.scope.role,
     name,
@@ -296,15 +295,21 @@ async function readBucket(session: Session, name: string): Promise<LiveBucket> {
     logging: logging?.LoggingEnabled?.TargetBucket
       ? { targetBucket: logging.LoggingEnabled.TargetBucket, targetPrefix: logging.LoggingEnabled.TargetPrefix ?? "" }
       : null,
-    publicAccessBlock: block
-      ? {
-          blockPublicAcls: block.BlockPublicAcls === true,
-          blockPublicPolicy: block.BlockPublicPolicy === true,
-          ignorePublicAcls: block.IgnorePublicAcls === true,
-          restrictPublicBuckets: block.RestrictPublicBuckets === true,
-        }
-      : null,
+    publicAccessBlock: publicAccessBlockOf(pab?.PublicAccessBlockConfiguration),
     policy: policy?.Policy ?? null,
+  };
+}
+
+/** The four settings as the rules read them; a setting AWS leaves out is off. */
+function publicAccessBlockOf(
+  block: { BlockPublicAcls?: boolean; BlockPublicPolicy?: boolean; IgnorePublicAcls?: boolean; RestrictPublicBuckets?: boolean } | undefined,
+): LiveBucket["publicAccessBlock"] {
+  if (!block) return null;
+  return {
+    blockPublicAcls: block.BlockPublicAcls === true,
+    blockPublicPolicy: block.BlockPublicPolicy === true,
+    ignorePublicAcls: block.IgnorePublicAcls === true,
+    restrictPublicBuckets: block.RestrictPublicBuckets === true,
   };
 }
 
@@ -324,7 +329,6 @@ async function readAccessPoints(session: Session, bucket: string): Promise<LiveA
         session.call(`s3control:GetAccessPoint ${name}`, () => c.send(new s3c.GetAccessPointCommand({ AccountId: accountId, Name: name }))),
         session.call(`s3control:GetAccessPointPolicy ${name}`, () => c.send(new s3c.GetAccessPointPolicyCommand({ AccountId: accountId, Name: name })), ["NoSuchAccessPointPolicy"]),
       ]);
-      const block = detail?.PublicAccessBlockConfiguration;
       return {
         account: session.scope.role,
         arn: detail?.AccessPointArn ?? point.AccessPointArn ?? `arn:aws:s3:${session.scope.region}:${accountId}:accesspoint/${name}`,
@@ -333,14 +337,7 @@ async function readAccessPoints(session: Session, bucket: string): Promise<LiveA
         accountId,
         networkOrigin: detail?.NetworkOrigin ?? point.NetworkOrigin,
         vpcId: detail?.VpcConfiguration?.VpcId ?? point.VpcConfiguration?.VpcId,
-        publicAccessBlock: block
-          ? {
-              blockPublicAcls: block.BlockPublicAcls === true,
-              blockPublicPolicy: block.BlockPublicPolicy === true,
-              ignorePublicAcls: block.IgnorePublicAcls === true,
-              restrictPublicBuckets: block.RestrictPublicBuckets === true,
-            }
-          : null,
+        publicAccessBlock: publicAccessBlockOf(detail?.PublicAccessBlockConfiguration),
         policy: policy?.Policy ?? null,
       };
     }),

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { applyWaivers } from "../../gate/waivers";
 import { Violation } from "../../gate/policy";
+import { expectInputError, Run } from "../helpers/cli";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -13,12 +14,6 @@ const fixtures = path.join(__dirname, "fixtures");
 const synthFixture = path.join(fixtures, "synth", "cdk.tf.json");
 let tmp: string;
 let ruleIds: string[];
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the real CLI in a child process, against the real bundle unless env says otherwise. */
 function trailgate(args: string[], env: Record<string, string> = {}, cliPath = bin): Run {
@@ -33,16 +28,6 @@ function writeTmp(name: string, content: unknown): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
   return file;
-}
-
-/** Asserts an input error: exit 2 and exactly one `trailgate: error:` line naming the problem. */
-function expectInputError(run: Run, reason: string | RegExp): void {
-  expect(run.status).toBe(2);
-  const lines = run.stderr.trimEnd().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^trailgate: error: /);
-  if (typeof reason === "string") expect(lines[0]).toContain(reason);
-  else expect(lines[0]).toMatch(reason);
 }
 
 function checkJson(args: string[], env: Record<string, string> = {}) {

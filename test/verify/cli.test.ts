@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { expectInputError, Run } from "../helpers/cli";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -16,12 +17,6 @@ const estateFile = path.join(__dirname, "fixtures", "example-estate.json");
 const estate = JSON.parse(fs.readFileSync(estateFile, "utf8"));
 const trailArn: string = estate.trails[0].arn;
 let tmp: string;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** No AWS configuration from the machine running the tests leaks in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -39,15 +34,6 @@ function writeTmp(name: string, content: unknown): string {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
   return file;
-}
-
-function expectInputError(run: Run, reason: string | RegExp): void {
-  expect(run.status).toBe(2);
-  const lines = run.stderr.trimEnd().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^trailgate: error: /);
-  if (typeof reason === "string") expect(lines[0]).toContain(reason);
-  else expect(lines[0]).toMatch(reason);
 }
 
 /** The estate with the trail stopped five minutes before it was read. */

@@ -5,20 +5,17 @@
  * runtime fault and each drift fails with exactly its rule, on the live ARN; and the
  * WASM results equal `opa eval` on the Rego sources, messages included.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadPolicyBundle, Violation } from "../../gate/policy";
 import { LiveEstate } from "../../operations/verify/estate";
 import { liveDocument, topicTier } from "../../operations/verify/map";
+import { EvaluatedCase, expectOpaEvalAgrees } from "../helpers/opa-differential";
 
-const REPO = path.resolve(__dirname, "..", "..");
-const OPA = path.join(REPO, ".tools/bin/opa");
 const FIXTURE = path.join(__dirname, "fixtures", "example-estate.json");
 const bundle = loadPolicyBundle();
 
-const evaluated: Array<{ name: string; input: unknown; wasm: Violation[] }> = [];
+const evaluated: EvaluatedCase[] = [];
 
 function estate(): LiveEstate {
   return JSON.parse(fs.readFileSync(FIXTURE, "utf8"));
@@ -175,24 +172,5 @@ test("a trail that has just started logging is within its grace period (no TG-OP
 
 test("the WASM bundle and opa eval on the Rego sources agree on every live input above", () => {
   expect(evaluated.length).toBeGreaterThan(RUNTIME_FAULTS.length + DRIFTS.length);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tg-live-differential-"));
-  try {
-    fs.writeFileSync(path.join(work, "cases.json"), JSON.stringify({ differential: evaluated.map((c) => c.input) }));
-    const output = execFileSync(
-      OPA,
-      [
-        "eval", "--format=json", "--ignore", "*_test.rego",
-        "-d", path.join(REPO, "policies"), "-d", path.join(work, "cases.json"),
-        "[v | some c in data.differential; v := data.trailgate.main.violations with input as c]",
-      ],
-      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-    );
-    const fromOpa = JSON.parse(output).result[0].expressions[0].value as Violation[][];
-    const key = (v: Violation) => `${v.id}|${v.resource}|${v.severity}|${v.title}|${v.help}|${v.message}`;
-    evaluated.forEach((c, i) => {
-      expect({ case: c.name, violations: fromOpa[i].map(key).sort() }).toEqual({ case: c.name, violations: c.wasm.map(key).sort() });
-    });
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  expectOpaEvalAgrees(evaluated);
 });

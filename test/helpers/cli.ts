@@ -1,0 +1,16 @@
+/** What a CLI test keeps of one child-process run of bin/trailgate.js. */
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asserts an input error: exit 2 and exactly one `trailgate: error:` line naming the problem. */
+export function expectInputError(run: Run, reason: string | RegExp): void {
+  expect(run.status).toBe(2);
+  const lines = run.stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^trailgate: error: /);
+  if (typeof reason === "string") expect(lines[0]).toContain(reason);
+  else expect(lines[0]).toMatch(reason);
+}
