@@ -4,7 +4,7 @@ import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy"
 import { packageInfo, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
 import { parseInputLimit } from "./normalize/input-file";
-import { forTerminalLine, refuseOverwritingInputs } from "./output-safety";
+import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { runGate } from "./run";
 import { parseRuleList } from "./selection";
 
@@ -126,16 +126,8 @@ function check(options: CheckOptions, io: Io): number {
     maxInputMb: options.maxInputMb,
   });
   const report = renderReport(options.format, run);
-  if (options.output) {
-    refuseOverwritingInputs(options.output, [options.path, options.data, options.waivers]);
-    try {
-      fs.writeFileSync(options.output, report);
-    } catch (error) {
-      throw new GateInputError(`cannot write ${options.output}: ${describeError(error)}`);
-    }
-  } else {
-    io.stdout(report);
-  }
+  if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
+  else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.
   if (options.format !== "text" || options.output) io.stderr(`${forTerminalLine(summaryLine(run))}\n`);
   return summarize(run).failing > 0 ? 1 : 0;

@@ -19,6 +19,7 @@ export { PACKAGE_ROOT, defaultPolicyDir, ruleHelpPath } from "./paths";
 export * from "./report";
 export { runGate } from "./run";
 export type { RunGateOptions } from "./run";
+export type { JudgementOptions } from "./judgement";
 export { readStdinText, STDIN_LIMIT_BYTES } from "./run";
 export { parseRuleList, selectRules } from "./selection";
 export type { RuleSelection, SelectionReport } from "./selection";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { GateInputError } from "./errors";
+import { describeError, GateInputError } from "./errors";
 
 /**
  * What the gate prints comes partly from its input (resource names, file names,
@@ -61,5 +61,15 @@ export function refuseOverwritingInputs(output: string, inputs: (string | undefi
     if (isDirectory && !relative.startsWith("..") && !path.isAbsolute(relative) && CONFIGURATION_FILE.test(output)) {
       throw new GateInputError(`--output ${output} is a configuration file inside the input folder ${input}; write the report elsewhere`);
     }
+  }
+}
+
+/** Writes a report (or other output) to `file`, never over one of the run's inputs. */
+export function writeOutputFile(file: string, text: string, inputs: (string | undefined)[]): void {
+  refuseOverwritingInputs(file, inputs);
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    throw new GateInputError(`cannot write ${file}: ${describeError(error)}`);
   }
 }

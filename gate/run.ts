@@ -1,31 +1,18 @@
 import * as fs from "fs";
 import { GateInputError } from "./errors";
+import { JudgementOptions, prepareJudgement } from "./judgement";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
-import { loadPolicyBundle, Severity } from "./policy";
 import { InputBudget } from "./normalize/input-file";
 import { appliedConfiguration, GateRun } from "./report/model";
-import { RuleSelection, selectRules } from "./selection";
-import { loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
+import { todayUtc } from "./waivers";
 
-export interface RunGateOptions extends RuleSelection {
+export interface RunGateOptions extends JudgementOptions {
   /** A cdk.tf.json, a cdktf.out directory, a plan JSON, a folder of *.tf.json, or "-" for standard input. */
   readonly path: string;
-  /** Policy bundle directory. @default build/policy of the package (or TRAILGATE_POLICY_DIR) */
-  readonly policyDir?: string;
-  /** A `--data` overrides file. */
-  readonly dataFile?: string;
-  /** A waiver file. */
-  readonly waiversFile?: string;
-  /** Waivers given in code, validated like a waiver file's entries. */
-  readonly waivers?: Waiver[];
-  /** Lowest severity that fails. @default "low" */
-  readonly failOn?: Severity;
-  /** YYYY-MM-DD the waivers are checked against. @default today (UTC) */
-  readonly today?: string;
   /** Reads standard input for path "-". @default reads file descriptor 0 */
   readonly readStdin?: () => string;
   /** Input size limit in MiB, all files together. @default TRAILGATE_MAX_INPUT_MB or 64 */
@@ -90,13 +77,7 @@ function documentsFor(options: RunGateOptions): GateDocument[] {
  * result with `renderReport`; it passed when `summarize(run).failing === 0`.
  */
 export function runGate(options: RunGateOptions): GateRun {
-  const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile });
-  const knownRuleIds = new Set(bundle.ruleById.keys());
-  const { rules, report: selection } = selectRules(bundle.rules, options);
-  const waivers = [
-    ...(options.waiversFile ? loadWaivers(options.waiversFile, knownRuleIds) : []),
-    ...(options.waivers ? parseWaivers({ waivers: options.waivers }, "waivers", knownRuleIds) : []),
-  ];
+  const { bundle, rules, selection, waivers } = prepareJudgement(options, "waivers");
   const documents = documentsFor(options);
   const results = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
   return {

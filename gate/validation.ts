@@ -3,27 +3,14 @@ import { IConstruct } from "constructs";
 import { isTrailgateConstruct } from "../modules/marker";
 import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
+import { JudgementOptions, prepareJudgement } from "./judgement";
 import { synthDocument } from "./normalize";
 import { GateDocument, JsonObject } from "./normalize/types";
 import { packageInfo } from "./paths";
-import { loadPolicyBundle, Severity } from "./policy";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
-import { RuleSelection, selectRules } from "./selection";
-import { Finding, loadWaivers, parseWaivers, todayUtc, Waiver } from "./waivers";
+import { Finding, todayUtc } from "./waivers";
 
-export interface PolicyGateOptions extends RuleSelection {
-  /** Policy bundle directory. @default build/policy (or TRAILGATE_POLICY_DIR) */
-  readonly policyDir?: string;
-  /** A `--data` style overrides file: {"trailgate":{"config":{…}}}. */
-  readonly dataFile?: string;
-  /** A waiver file, as `trailgate check --waivers` takes. */
-  readonly waiversFile?: string;
-  /** Waivers given in code, validated like a waiver file's entries. */
-  readonly waivers?: Waiver[];
-  /** Lowest severity that fails synth. @default "low" */
-  readonly failOn?: Severity;
-  /** YYYY-MM-DD the waivers are checked against. @default today (UTC) */
-  readonly today?: string;
+export interface PolicyGateOptions extends JudgementOptions {
   /**
    * What the gate judges:
    * - "trailgate": the resources of trailgate's constructs in the stack (TrailgateStack,
@@ -127,13 +114,7 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
 /** policyGateErrors, and the data overrides and waivers the gate applied (stated even when synth passes). */
 export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
-    const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile, trust: configuredTrust(stack) });
-    const knownRuleIds = new Set(bundle.ruleById.keys());
-    const { rules, report: selection } = selectRules(bundle.rules, options);
-    const waivers = [
-      ...(options.waiversFile ? loadWaivers(options.waiversFile, knownRuleIds) : []),
-      ...(options.waivers ? parseWaivers({ waivers: options.waivers }, "addPolicyGate waivers", knownRuleIds) : []),
-    ];
+    const { bundle, rules, selection, waivers } = prepareJudgement(options, "addPolicyGate waivers", configuredTrust(stack));
     const paths = scopePaths(stack, options.scope);
     // toTerraform() is the resolved JSON cdktf writes to cdk.tf.json.
     const document = synthDocument(stack.node.id, stack.toTerraform() as JsonObject);

@@ -2,9 +2,9 @@
  * `trailgate validate-logs`: proves a trail's digest chain and log files for a period.
  * Registered in gate/cli.ts and loaded only when that command runs.
  */
-import * as fs from "fs";
 import type { Io } from "../../gate/cli";
-import { describeError, GateInputError } from "../../gate/errors";
+import { GateInputError } from "../../gate/errors";
+import { writeOutputFile } from "../../gate/output-safety";
 import { packageInfo } from "../../gate/paths";
 import { AwsSetupError, CloudTrailPublicKeyStore, describeTrail, S3ObjectSource } from "./aws";
 import { FilePublicKeyStore, PublicKeyError, PublicKeyStore } from "./keys";
@@ -181,15 +181,8 @@ export async function validateLogsCommand(args: string[], io: Io, deps: Validate
   }
   const { version, homepage } = packageInfo();
   const report = renderValidateLogsReport(options.format, result, version, homepage);
-  if (options.output) {
-    try {
-      fs.writeFileSync(options.output, report);
-    } catch (error) {
-      throw new GateInputError(`cannot write ${options.output}: ${describeError(error)}`);
-    }
-  } else {
-    io.stdout(report);
-  }
+  if (options.output) writeOutputFile(options.output, report, options.publicKeys);
+  else io.stdout(report);
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(result)}\n`);
   return result.outcome === "valid" ? 0 : result.outcome === "integrity-failure" ? 1 : 2;
 }

@@ -6,12 +6,14 @@
 import * as fs from "fs";
 import { describeError, GateInputError } from "../../gate/errors";
 import { evaluateDocuments } from "../../gate/gate";
+import { prepareJudgement } from "../../gate/judgement";
 import { isObject } from "../../gate/normalize/types";
+import { writeOutputFile } from "../../gate/output-safety";
 import { packageInfo } from "../../gate/paths";
-import { isSeverity, loadPolicyBundle, Severity, SEVERITIES } from "../../gate/policy";
+import { isSeverity, Severity, SEVERITIES } from "../../gate/policy";
 import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
-import { parseRuleList, selectRules } from "../../gate/selection";
-import { loadWaivers, todayUtc } from "../../gate/waivers";
+import { parseRuleList } from "../../gate/selection";
+import { todayUtc } from "../../gate/waivers";
 import { openSessions } from "./aws";
 import { collectEstate } from "./collect";
 import { LiveEstate } from "./estate";
@@ -139,14 +141,6 @@ export function readEstateFile(file: string): LiveEstate {
   return parsed as unknown as LiveEstate;
 }
 
-function writeFile(file: string, text: string): void {
-  try {
-    fs.writeFileSync(file, text);
-  } catch (error) {
-    throw new GateInputError(`cannot write ${file}: ${describeError(error)}`);
-  }
-}
-
 export interface VerifyIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -162,9 +156,10 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     return 0;
   }
   // The policy, the rule selection and the waivers first: a broken bundle fails before any AWS call.
-  const bundle = loadPolicyBundle({ dataFile: options.data });
-  const { rules, report: selection } = selectRules(bundle.rules, { only: options.only, skip: options.skip });
-  const waivers = options.waivers ? loadWaivers(options.waivers, new Set(bundle.ruleById.keys())) : [];
+  const { bundle, rules, selection, waivers } = prepareJudgement(
+    { dataFile: options.data, waiversFile: options.waivers, only: options.only, skip: options.skip },
+    "waivers",
+  );
 
   let estate: LiveEstate;
   if (options.fromEstate) {
@@ -178,7 +173,7 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
       progress.done();
       sessions.destroy();
     }
-    if (options.saveEstate) writeFile(options.saveEstate, `${JSON.stringify(estate, null, 2)}\n`);
+    if (options.saveEstate) writeOutputFile(options.saveEstate, `${JSON.stringify(estate, null, 2)}\n`, [options.data, options.waivers]);
   }
 
   const document = liveDocument(estate);
@@ -192,7 +187,7 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     applied: appliedConfiguration(bundle, waivers, options.waivers, results),
   };
   const report = renderReport(options.format, run);
-  if (options.output) writeFile(options.output, report);
+  if (options.output) writeOutputFile(options.output, report, [options.data, options.waivers, options.fromEstate, options.saveEstate]);
   else io.stdout(report);
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
   if (!options.fromEstate) {

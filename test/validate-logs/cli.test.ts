@@ -96,6 +96,12 @@ describe("trailgate validate-logs (in process, objects in memory)", () => {
     expect(result.stderr).toMatch(/^trailgate validate-logs: valid;/);
   });
 
+  test("--output never overwrites the --public-keys file it read", async () => {
+    const before = fs.readFileSync(keysFile, "utf8");
+    await expect(run([...BASE, "--public-keys", keysFile, "--output", keysFile])).rejects.toThrow(/--output .* is the same file as the input/);
+    expect(fs.readFileSync(keysFile, "utf8")).toBe(before);
+  });
+
   test("keys that did not sign the digests: exit 1, digests not signed by a known key", async () => {
     const other = path.join(tmp, "other-keys.json");
     fs.writeFileSync(other, listPublicKeysJson([makeSigner()], NOW, NOW));

@@ -107,6 +107,11 @@ test("waivers name live resources by ARN or ARN prefix; --fail-on and --output w
   expect(written.status).toBe(1);
   expect(written.stdout).toBe("");
   expect(JSON.parse(fs.readFileSync(output, "utf8")).summary.failing).toBe(1);
+  // The report never replaces the evidence it judged, nor the waivers.
+  const evidence = fs.readFileSync(file, "utf8");
+  expectInputError(trailgate(["verify", "--from-estate", file, "--output", file]), "is the same file as the input");
+  expectInputError(trailgate(["verify", "--from-estate", file, "--waivers", waivers, "--output", waivers]), "is the same file as the input");
+  expect(fs.readFileSync(file, "utf8")).toBe(evidence);
 });
 
 test("--data overrides the runtime thresholds", () => {
