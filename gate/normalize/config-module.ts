@@ -1,7 +1,7 @@
 import { Block, deepEntries, fileBlocks, invalid } from "./config-syntax";
 import { ConversionError, convertValue, CtyType, evaluateValue, Evaluated, parseTypeConstraint, Scope } from "./expressions";
 import { entriesOf } from "./json-reader";
-import { resourceSchema, SchemaBlock } from "./schema";
+import { dataSourceSchema, resourceSchema, SchemaBlock } from "./schema";
 import { isObject, JsonObject, JsonValue } from "./types";
 
 /**
@@ -48,8 +48,8 @@ export interface ModuleConfig {
   variables: Map<string, VariableDecl>;
   locals: Map<string, { file: string; value: JsonValue }>;
   moduleCalls: Map<string, BodyDecl>;
-  /** `type.name` of each data block -> its file (no rule reads their bodies; a plan's sources are matched against them). */
-  dataSources: Map<string, string>;
+  /** `type.name` of each data block -> its declaration (policy documents are rebuilt from it; a plan's sources are matched against them). */
+  dataSources: Map<string, ResourceDecl>;
 }
 
 /** The single value of an argument in a body, or undefined; set twice is an error. */
@@ -133,16 +133,18 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
   const { file } = block;
   const entries = entriesOf(block.body);
   switch (block.type) {
-    case "resource": {
+    case "resource":
+    case "data": {
       const [type, name] = block.labels;
       const key = `${type}.${name}`;
-      const existing = module.resources.get(key);
+      const [declared, schema] = block.type === "resource" ? [module.resources, resourceSchema(type)] : [module.dataSources, dataSourceSchema(type)];
+      const existing = declared.get(key);
       if (!override) {
-        if (existing) throw invalid(file, `resource ${key} is declared more than once (also in ${existing.file})`);
-        module.resources.set(key, { type, name, file, entries });
+        if (existing) throw invalid(file, `${block.type} ${key} is declared more than once (also in ${existing.file})`);
+        declared.set(key, { type, name, file, entries });
       } else {
-        if (!existing) throw invalid(file, `the override file has resource ${key}, which no primary file declares`);
-        existing.entries = mergeEntries(existing.entries, entries, resourceSchema(type), file);
+        if (!existing) throw invalid(file, `the override file has ${block.type} ${key}, which no primary file declares`);
+        existing.entries = mergeEntries(existing.entries, entries, schema, file);
       }
       return;
     }
@@ -203,17 +205,6 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
       } else {
         if (!existing) throw invalid(file, `the override file has module "${name}", which no primary file calls`);
         existing.entries = mergeEntries(existing.entries, entries, undefined, file);
-      }
-      return;
-    }
-    case "data": {
-      const key = block.labels.join(".");
-      const existing = module.dataSources.get(key);
-      if (!override) {
-        if (existing) throw invalid(file, `data ${key} is declared more than once (also in ${existing})`);
-        module.dataSources.set(key, file);
-      } else if (!existing) {
-        throw invalid(file, `the override file has data ${key}, which no primary file declares`);
       }
       return;
     }

@@ -37,6 +37,13 @@ export function schemaResourceTypes(): string[] {
   return Object.keys(resources);
 }
 
+const dataSources = table.data_sources as unknown as Record<string, SchemaBlock>;
+
+/** The schema of a data source the gate evaluates itself (aws_iam_policy_document). */
+export function dataSourceSchema(type: string): SchemaBlock | undefined {
+  return Object.prototype.hasOwnProperty.call(dataSources, type) ? dataSources[type] : undefined;
+}
+
 export function providerSchema(name: string): SchemaBlock | undefined {
   return name === "aws" ? (table.provider as unknown as SchemaBlock) : undefined;
 }

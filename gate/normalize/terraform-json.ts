@@ -10,10 +10,12 @@ import {
   SourceFile,
 } from "./config-module";
 import { invalid } from "./config-syntax";
+import { ConfigPolicyDocuments } from "./config-policy-documents";
 import { evaluateValue } from "./expressions";
+import { POLICY_ARGUMENTS } from "./policy-document";
 import { interpolatedReferences } from "./references";
 import { decodeBody, PROVIDER_META_ARGUMENTS, providerSchema, RESOURCE_META_ARGUMENTS, resourceSchema } from "./schema";
-import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument, PolicyDocument } from "./types";
 
 /** One parsed Terraform JSON file (a cdk.tf.json or one *.tf.json of a module). */
 export interface TerraformJsonFile {
@@ -65,6 +67,7 @@ class ModuleNormalizer {
     };
 
     const localAddresses = new Set(config.resources.keys());
+    const documents = new ConfigPolicyDocuments(config, instance.scope, instance.path);
     for (const decl of config.resources.values()) {
       const local = `${decl.type}.${decl.name}`;
       const address = joinAddress(instance.path, local);
@@ -76,8 +79,15 @@ class ModuleNormalizer {
       });
       if (hasNoInstances(decl, address, instance.scope)) continue;
       const refs: Record<string, string[]> = {};
+      const policies: Record<string, PolicyDocument> = {};
+      const unresolved: Record<string, string[]> = {};
       for (const key of Object.keys(values)) {
-        const referenced = interpolatedReferences(values[key], localAddresses);
+        const rebuilt = POLICY_ARGUMENTS.has(key) ? documents.forValue(values[key]) : undefined;
+        if (rebuilt) {
+          policies[key] = rebuilt.document;
+          if (rebuilt.unknownParts.length > 0) unresolved[key] = [...new Set(rebuilt.unknownParts)].sort();
+        }
+        const referenced = interpolatedReferences(rebuilt ? (rebuilt.document as unknown as JsonValue) : values[key], localAddresses);
         if (referenced.length > 0) refs[key] = referenced.map((ref) => joinAddress(instance.path, ref));
       }
       const reference = providerReference(argument(decl, "provider", address)) ?? impliedProviderName(decl.type);
@@ -90,6 +100,8 @@ class ModuleNormalizer {
         ownRegion: region === undefined || region === null ? undefined : typeof region === "string" && !region.includes("${") ? region : null,
         values,
         refs,
+        policies,
+        unresolved,
       });
     }
 

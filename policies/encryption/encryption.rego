@@ -297,8 +297,9 @@ denies_insecure_transport(st) if {
 }
 
 # Buckets with a policy set as something the gate cannot read (an expression, a value
-# unknown until apply): TG-LP-008 reports it as unreadable. Whether it denies non-TLS
-# requests is not known, so TG-ENC-006 does not claim that it does not.
+# unknown until apply; TG-LP-008 reports it), or read only in part (statements from a
+# source document not known before apply; TG-VER-002 reports it). Whether it denies
+# non-TLS requests is not known, so TG-ENC-006 does not claim that it does not.
 unreadable_policy_buckets := {addr |
 	some p in lib.resources("aws_s3_bucket_policy")
 	unreadable_policy(p)
@@ -314,6 +315,11 @@ unreadable_policy(r) if {
 	is_string(raw)
 	raw != ""
 	object.get(object.get(r, "policies", {}), "policy", null) == null
+}
+
+unreadable_policy(r) if {
+	object.get(object.get(r, "policies", {}), "policy", null) != null
+	count(lib.unresolved(r, "policy")) > 0
 }
 
 tls_only_buckets := {addr |

@@ -152,15 +152,26 @@ test_enc_006_fails_when_deny_covers_only_some_actions if {
 }
 
 # A policy the gate cannot read may hold the deny: TG-LP-008 reports it as unreadable,
-# TG-ENC-006 does not claim the deny is missing (folder mode reads HCL policies built
-# by data.aws_iam_policy_document this way).
+# TG-ENC-006 does not claim the deny is missing.
 test_enc_006_leaves_an_unreadable_policy_to_lp_008 if {
-	raw := h.res("aws_s3_bucket_policy", "trail_logs", {"bucket": "trail-logs", "policy": "${data.aws_iam_policy_document.p.json}"}, {"bucket": ["aws_s3_bucket.trail_logs"]})
+	raw := h.res("aws_s3_bucket_policy", "trail_logs", {"bucket": "trail-logs", "policy": "${jsonencode(local.policy)}"}, {"bucket": ["aws_s3_bucket.trail_logs"]})
 	doc := h.doc([trail_bucket, raw])
 	vs := encryption.violations with input as doc
 	count(h.flagged(vs, "TG-ENC-006")) == 0
 	lp := least_privilege.violations with input as doc
 	h.flagged(lp, "TG-LP-008") == {"aws_s3_bucket_policy.trail_logs"}
+}
+
+# A policy read only in part (a source document not known before apply) may hold the
+# deny in the part the gate cannot see: TG-VER-002 reports it, TG-ENC-006 stays silent;
+# the same statements fully known still fail.
+test_enc_006_leaves_a_partly_known_policy_to_ver_002 if {
+	allow_only := object.union(deny_insecure, {"Effect": "Allow", "Sid": "Read"})
+	partial := object.union(bucket_policy([allow_only]), {"unresolved": {"policy": ["data.aws_iam_policy_document.p.source_policy_documents"]}})
+	vs := encryption.violations with input as h.doc([trail_bucket, partial])
+	count(h.flagged(vs, "TG-ENC-006")) == 0
+	known := encryption.violations with input as h.doc([trail_bucket, bucket_policy([allow_only])])
+	h.flagged(known, "TG-ENC-006") == {"aws_s3_bucket.trail_logs"}
 }
 
 test_enc_006_leaves_an_unreadable_inline_policy_to_lp_008 if {

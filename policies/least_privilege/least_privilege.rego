@@ -322,6 +322,27 @@ delivered_groups(t) := {g |
 # A Resource entry naming log group g: an interpolation of its ARN, or its literal ARN.
 names_group(res, g) if contains(res, concat("", ["${", g.type, ".", g.name, ".arn}"]))
 
+# "${aws_cloudwatch_log_group.trail[0].arn}:*": the group's ARN through an instance key.
+names_group(res, g) if group_reference(split(res, ":")[0], g, {"arn"})
+
+# "arn:aws:logs:<region>:<account>:log-group:${aws_cloudwatch_log_group.trail[0].name}:*":
+# the group named by a reference to its name (a log group's id is its name).
+names_group(res, g) if {
+	parts := split(res, ":")
+	parts[5] == "log-group"
+	group_reference(parts[6], g, {"name", "id"})
+}
+
+group_reference(text, g, attributes) if {
+	startswith(text, "${")
+	endswith(text, "}")
+	parts := split(substring(text, 2, count(text) - 3), ".")
+	count(parts) == 3
+	parts[0] == g.type
+	split(parts[1], "[")[0] == g.name
+	parts[2] in attributes
+}
+
 names_group(res, g) if {
 	parts := split(res, ":")
 	parts[5] == "log-group"

@@ -184,6 +184,19 @@ test_lp_005_fails_other_group_with_literal_arn_trail if {
 	h.flagged(vs, "TG-LP-005") == {"aws_iam_role_policy.cw"}
 }
 
+# A module's count-ed log group, named through an instance key and by its name attribute.
+test_lp_005_passes_log_group_named_by_reference_to_an_instance if {
+	by_name := object.union(delivery, {"Resource": [
+		"arn:aws:logs:eu-west-2:${var.account_id}:log-group:${aws_cloudwatch_log_group.trail[0].name}:log-stream:*",
+		"${aws_cloudwatch_log_group.trail[0].arn}:*",
+	]})
+	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(by_name)])
+	count(h.flagged(vs, "TG-LP-005")) == 0
+	other := object.union(delivery, {"Resource": ["arn:aws:logs:eu-west-2:${var.account_id}:log-group:${aws_cloudwatch_log_group.other[0].name}:*"]})
+	ws := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(other)])
+	h.flagged(ws, "TG-LP-005") == {"aws_iam_role_policy.cw"}
+}
+
 test_lp_005_fails_extra_action if {
 	vs := lp.violations with input as h.doc([trail, log_group, cw_role, role_policy(object.union(delivery, {"Action": ["logs:*"]}))])
 	h.messages(vs, "TG-LP-005") == {"aws_iam_role_policy.cw (trail role aws_iam_role.cw) allows logs:*; allow only logs:CreateLogStream and logs:PutLogEvents"}

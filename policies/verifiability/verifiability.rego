@@ -241,6 +241,18 @@ ver_002_findings contains {"resource": att[0], "message": msg} if {
 	msg := sprintf("%s attaches %s to trail role %s; that policy is not in this configuration, so TG-LP-005 cannot check what it allows", [att[0], att[2], att[1]])
 }
 
+# A policy document the normaliser could rebuild only in part: statements a source
+# or override document brings, or a reference, are not known before apply, so the
+# rules that read the policy (TLS, least privilege, residency) see only the rest.
+ver_002_findings contains {"resource": r.address, "message": msg} if {
+	some list in input.resources
+	some r in list
+	some arg, references in object.get(r, "unresolved", {}) # absent on almost every resource
+	r.policies[arg]
+	count(references) > 0
+	msg := sprintf("%s %s is only partly known before apply: %s cannot be followed, so the rules that read this policy check only its known statements; gate the plan or write those statements in the document", [r.address, arg, concat(", ", references)])
+}
+
 # Alarm actions the gate cannot resolve: TG-LOG-007 counts them as SNS actions.
 ver_002_findings contains {"resource": a.address, "message": msg} if {
 	some a in lib.resources("aws_cloudwatch_metric_alarm")

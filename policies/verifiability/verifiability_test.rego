@@ -61,6 +61,16 @@ test_ver_002_reads_the_unresolved_map if {
 	h.messages(vs, "TG-VER-002") == {"aws_cloudwatch_metric_alarm.root argument alarm_actions refers to local.topics, which the gate cannot follow to a resource or value, so the rules that join through it cannot check it; gate a configuration that holds both ends"}
 }
 
+test_ver_002_policy_known_only_in_part if {
+	deny := {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["${aws_s3_bucket.logs.arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
+	policy := h.res_with_policies("aws_s3_bucket_policy", "logs", {}, {"bucket": ["aws_s3_bucket.logs"]}, {"policy": {"Statement": [deny]}})
+	partial := object.union(policy, {"unresolved": {"policy": ["data.aws_iam_policy_document.bucket.source_policy_documents"]}})
+	vs := ver.violations with input as h.doc([bucket, trail_with({}, {}), partial])
+	h.messages(vs, "TG-VER-002") == {"aws_s3_bucket_policy.logs policy is only partly known before apply: data.aws_iam_policy_document.bucket.source_policy_documents cannot be followed, so the rules that read this policy check only its known statements; gate the plan or write those statements in the document"}
+	whole := ver.violations with input as h.doc([bucket, trail_with({}, {}), policy])
+	count(h.flagged(whole, "TG-VER-002")) == 0
+}
+
 test_ver_002_trail_bucket_outside_the_configuration if {
 	outside := h.res("aws_cloudtrail", "org", {"s3_bucket_name": "central-log-archive"}, {})
 	vs := ver.violations with input as h.doc([outside])

@@ -82,11 +82,14 @@ describe("synthesized cdk.tf.json", () => {
     });
   });
 
-  test("keeps an unreadable policy expression as a raw value only, with no ref to the data source", () => {
+  test("reads a policy given as a data.aws_iam_policy_document's json as the document it renders", () => {
     const rolePolicy = resource(input, "aws_iam_role_policy.reader_policy_1E2F");
-    expect(rolePolicy.values.policy).toBe("${data.aws_iam_policy_document.reader.json}");
-    expect(rolePolicy.policies).toEqual({});
+    expect(rolePolicy.values.policy).toBeUndefined();
+    expect(rolePolicy.policies).toEqual({
+      policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }] },
+    });
     expect(rolePolicy.refs).toEqual({ role: ["aws_iam_role.reader_9C0D"] });
+    expect(rolePolicy.unresolved).toBeUndefined();
   });
 
   test("lists the literal ARNs of values and parsed policies once each, sorted, for TG-RES-002", () => {

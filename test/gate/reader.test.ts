@@ -11,8 +11,9 @@ import { GateInputError } from "../../gate/errors";
 import { loadDocuments } from "../../gate/normalize";
 import { InputBudget } from "../../gate/normalize/input-file";
 import { parseJson } from "../../gate/normalize/json-reader";
+import { planSourcesFor } from "../../gate/normalize/plan-sources";
 import { schemaResourceTypes } from "../../gate/normalize/schema";
-import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { NormalizedDocument, NormalizedResource, PolicyDocument } from "../../gate/normalize/types";
 import { loadPolicyBundle, PolicyBundle } from "../../gate/policy";
 
 let tmp: string;
@@ -406,6 +407,245 @@ describe("bounds", () => {
     const dir = folder({});
     fs.writeFileSync(path.join(dir, "main.tf.json"), Buffer.from([0x7b, 0xff, 0x00, 0x1b, 0x7d]));
     expect(() => read(dir)).toThrow(/main.tf.json is not UTF-8 text$/);
+  });
+});
+
+describe("aws_iam_policy_document in a folder or a synthesized stack, rebuilt as in a plan", () => {
+  const bucketAndPolicy = `provider "aws" {
+  region = "eu-west-2"
+}
+variable "reader_account" {
+  default = "123456789012"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+}
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.bucket.json
+}
+`;
+  const tlsDeny = `  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.logs.arn, "\${aws_s3_bucket.logs.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+`;
+  const failing = (document: NormalizedDocument, address: string) =>
+    bundle.evaluate(document).filter((v) => v.resource === address).map((v) => v.id).sort();
+
+  test("policy = data.aws_iam_policy_document.x.json is judged as the document: the TLS deny counts, the account reader is seen", () => {
+    const dir = folder({
+      "main.tf": `${bucketAndPolicy}data "aws_iam_policy_document" "bucket" {
+${tlsDeny}  statement {
+    sid       = "AccountRead"
+    actions   = ["s3:GetObject"]
+    resources = ["\${aws_s3_bucket.logs.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::\${var.reader_account}:root"]
+    }
+  }
+}
+`,
+    });
+    const document = read(dir);
+    const policy = resource(document, "aws_s3_bucket_policy.logs");
+    expect(policy.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "AccountRead"]);
+    expect(policy.policies.policy.Statement[1].Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:root"] });
+    expect(policy.refs.policy).toEqual(["aws_s3_bucket.logs"]);
+    expect(policy.unresolved).toBeUndefined();
+    expect(failing(document, "aws_s3_bucket_policy.logs")).not.toContain("TG-LP-008");
+    expect(failing(document, "aws_s3_bucket.logs")).not.toContain("TG-ENC-006");
+  });
+
+  test("source and override documents merge by Sid as the provider merges them; an override file replaces the statements", () => {
+    const dir = folder({
+      "main.tf": `${bucketAndPolicy}data "aws_iam_policy_document" "base" {
+${tlsDeny}}
+data "aws_iam_policy_document" "loosen" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Allow"
+    actions = ["s3:GetObject"]
+    resources = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+data "aws_iam_policy_document" "bucket" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [data.aws_iam_policy_document.loosen.json]
+}
+`,
+    });
+    // The override replaced the deny with a public read: the gate must see the loosened policy.
+    const merged = read(dir);
+    expect(resource(merged, "aws_s3_bucket_policy.logs").policies.policy.Statement).toEqual([
+      { Sid: "DenyInsecureTransport", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"], Principal: { AWS: ["*"] } },
+    ]);
+    expect(failing(merged, "aws_s3_bucket.logs")).toContain("TG-ENC-006");
+    fs.writeFileSync(path.join(dir, "override.tf"), 'data "aws_iam_policy_document" "bucket" {\n  override_policy_documents = []\n}\n');
+    const overridden = read(dir);
+    expect(resource(overridden, "aws_s3_bucket_policy.logs").policies.policy.Statement.map((statement) => statement.Effect)).toEqual(["Deny"]);
+    expect(failing(overridden, "aws_s3_bucket.logs")).not.toContain("TG-ENC-006");
+  });
+
+  test("the module forms one(…[*].json) and join(\"\", ….*.json) name the document; with count = 0 there is none", () => {
+    const forms = ["one(data.aws_iam_policy_document.bucket[*].json)", 'join("", data.aws_iam_policy_document.bucket.*.json)'];
+    for (const form of forms) {
+      for (const count of [1, 0]) {
+        const dir = folder({
+          "main.tf": `${bucketAndPolicy.replace("data.aws_iam_policy_document.bucket.json", form)}data "aws_iam_policy_document" "bucket" {
+  count = ${count}
+${tlsDeny}}
+`,
+        });
+        const policy = resource(read(dir), "aws_s3_bucket_policy.logs");
+        if (count === 1) expect(policy.policies.policy.Statement[0].Sid).toBe("DenyInsecureTransport");
+        else expect(policy.policies).toEqual({});
+      }
+    }
+  });
+
+  test("what cannot be known is a listed unknown part: dynamic statements, an unknown source", () => {
+    const dir = folder({
+      "main.tf": `${bucketAndPolicy}variable "extra" {
+  type = list(string)
+}
+data "aws_iam_policy_document" "bucket" {
+  source_policy_documents = var.extra
+${tlsDeny}}
+resource "aws_s3_bucket_policy" "dynamic" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.dynamic.json
+}
+data "aws_iam_policy_document" "dynamic" {
+  statement {
+    sid       = "Written"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.logs.arn]
+  }
+  dynamic "statement" {
+    for_each = var.extra
+    content {
+      actions = ["s3:GetObject"]
+    }
+  }
+}
+`,
+    });
+    const document = read(dir);
+    // The block's own statements are known; the statements var.extra brings are not, and the gate says which part.
+    const partial = resource(document, "aws_s3_bucket_policy.logs");
+    expect(partial.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport"]);
+    expect(partial.unresolved).toEqual({ policy: ["data.aws_iam_policy_document.bucket.source_policy_documents"] });
+    // A dynamic statement block: the written statements are read, the generated ones are an unknown part.
+    const dynamic = resource(document, "aws_s3_bucket_policy.dynamic");
+    expect(dynamic.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["Written"]);
+    expect(dynamic.unresolved).toEqual({ policy: ["data.aws_iam_policy_document.dynamic.statement"] });
+    expect(failing(document, "aws_s3_bucket_policy.dynamic")).toContain("TG-VER-002");
+    expect(failing(document, "aws_s3_bucket_policy.dynamic")).not.toContain("TG-LP-008");
+    // Either policy may hold the TLS deny in its unknown part: the bucket is not claimed to lack it.
+    expect(failing(document, "aws_s3_bucket.logs")).not.toContain("TG-ENC-006");
+  });
+
+  test("a document that includes itself is refused, as Terraform refuses the cycle", () => {
+    const dir = folder({
+      "main.tf": `${bucketAndPolicy.replace(".bucket.json", ".loop.json")}data "aws_iam_policy_document" "loop" {
+  source_policy_documents = [data.aws_iam_policy_document.loop.json]
+}
+`,
+    });
+    expect(() => read(dir)).toThrow(/main.tf: data.aws_iam_policy_document.loop includes itself .*Terraform refuses the cycle/);
+  });
+
+  test("on every plan fixture, the folder's documents are the plan's, but for values only the plan knows", () => {
+    // The plan holds the provider's own rendering (or the plan reader's rebuild): the oracle.
+    const fixtures = path.join(__dirname, "plan-fixtures");
+    const documents = (document: NormalizedDocument) => {
+      const found = new Map<string, { policy: PolicyDocument; partial: boolean }>();
+      for (const list of Object.values(document.resources)) {
+        for (const r of list) {
+          for (const [argument, policy] of Object.entries(r.policies)) {
+            found.set(`${r.address.replace(/\[[^\]]*\]/g, "")}.${argument}`, { policy, partial: !!r.unresolved?.[argument] });
+          }
+        }
+      }
+      return found;
+    };
+    // Equal, or the folder has an unknown ("${…}") where the plan has a value.
+    const agrees = (folder: unknown, plan: unknown): boolean => {
+      if (typeof folder === "string" && folder.includes("${")) return true;
+      if (Array.isArray(folder) && Array.isArray(plan)) return folder.length === plan.length && folder.every((item, i) => agrees(item, plan[i]));
+      if (folder && plan && typeof folder === "object" && typeof plan === "object") {
+        const keys = new Set([...Object.keys(folder), ...Object.keys(plan)]);
+        return [...keys].every((key) => agrees((folder as Record<string, unknown>)[key], (plan as Record<string, unknown>)[key]));
+      }
+      return folder === plan;
+    };
+    let compared = 0;
+    for (const name of fs.readdirSync(fixtures).filter((entry) => fs.existsSync(path.join(fixtures, entry, "plan.json")))) {
+      const dir = path.join(fixtures, name);
+      const [plan] = loadDocuments(path.join(dir, "plan.json"), { planSources: planSourcesFor(path.join(dir, "plan.json")) });
+      const copy = path.join(tmp, `fixture-${name}`);
+      fs.cpSync(dir, copy, { recursive: true, filter: (source) => !source.endsWith(".json") });
+      const fromPlan = documents(plan.input);
+      for (const [key, folder] of documents(read(copy))) {
+        const planned = fromPlan.get(key)?.policy;
+        if (!planned) continue;
+        // A document the folder knows only in part: each statement it reads is one of the plan's.
+        const agreed = folder.partial
+          ? folder.policy.Statement.every((statement) => planned.Statement.some((other) => agrees(statement, other)))
+          : agrees(folder.policy, planned);
+        expect({ key, agreed }).toEqual({ key, agreed: true });
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(5);
+  });
+
+  test("a synthesized stack's DataAwsIamPolicyDocument is rebuilt the same way", () => {
+    const dir = folder({
+      "cdk.tf.json": {
+        provider,
+        resource: {
+          aws_s3_bucket: { logs: { bucket: "logs" } },
+          aws_s3_bucket_policy: { logs: { bucket: "${aws_s3_bucket.logs.id}", policy: "${data.aws_iam_policy_document.bucket.json}" } },
+        },
+        data: {
+          aws_iam_policy_document: {
+            bucket: {
+              statement: [
+                {
+                  sid: "DenyInsecureTransport",
+                  effect: "Deny",
+                  actions: ["s3:*"],
+                  resources: ["${aws_s3_bucket.logs.arn}", "${aws_s3_bucket.logs.arn}/*"],
+                  principals: [{ type: "*", identifiers: ["*"] }],
+                  condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_s3_bucket_policy.logs").policies.policy.Statement[0].Condition).toEqual({ Bool: { "aws:SecureTransport": ["false"] } });
+    expect(failing(document, "aws_s3_bucket.logs")).not.toContain("TG-ENC-006");
   });
 });
 
