@@ -87,6 +87,8 @@ test("a weaker value is found however it is written", () => {
       [{ kind: "weaken", leaf }, { kind: "template", leaf }],
       [{ kind: "weaken", leaf }, { kind: "exponent", leaf }],
       [{ kind: "weaken", leaf }, { kind: "local", leaf }],
+      [{ kind: "weaken", leaf }, { kind: "conditional", leaf, negate: false }],
+      [{ kind: "weaken", leaf }, { kind: "conditional", leaf, negate: true }],
       [{ kind: "weaken", leaf }, { kind: "variable", leaf, typed: true, tfvars: "none", file: "terraform.tfvars.json" }],
       [{ kind: "weaken", leaf }, { kind: "variable", leaf, typed: false, tfvars: "none", file: "terraform.tfvars.json" }],
       [{ kind: "variable", leaf, typed: true, tfvars: "weaker", file: "terraform.tfvars.json" }],

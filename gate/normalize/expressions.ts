@@ -1,14 +1,15 @@
 import { setKey } from "./json-reader";
+import { evaluateOperators } from "./operators";
 import { isObject, JsonObject, JsonValue } from "./types";
 
 /**
  * What the gate evaluates of Terraform's expression language in JSON-syntax
  * strings (every string there is a template): literal interpolations
  * ("${30}", "${true}", "${\"x\"}"), `var.NAME` and `local.NAME` with attribute
- * and index steps, and text around them. Anything else (a resource attribute,
- * a function call, a conditional) is not known before apply: it stays as
- * written, a string containing "${" (the shared convention for unknowns,
- * policies/INPUT.md).
+ * and index steps, operators and conditionals over those (operators.ts), and text
+ * around them. Anything else (a resource attribute, a function call) is not known
+ * before apply: it stays as written, a string containing "${" (the shared
+ * convention for unknowns, policies/INPUT.md).
  */
 
 /** A cty type as `terraform providers schema -json` writes it. */
@@ -103,6 +104,28 @@ function quotedLiteral(expression: string): string | undefined {
   }
 }
 
+/** The value of var.NAME / local.NAME followed by attribute and index steps, or undefined when not known. */
+function traverse(kind: string, name: string, rest: string, scope: Scope): JsonValue | undefined {
+  const base = kind === "var" ? scope.variable(name) : scope.local(name);
+  if (!base || !base.known) return undefined;
+  let value: JsonValue = base.value;
+  while (rest.length > 0) {
+    const step = TRAVERSAL_STEP.exec(rest);
+    if (!step) return undefined;
+    rest = rest.slice(step[0].length);
+    if (step[2] !== undefined) {
+      if (!Array.isArray(value)) return undefined;
+      value = value[Number(step[2])];
+    } else {
+      const key = step[1] ?? (JSON.parse(`"${step[3]}"`) as string);
+      if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+      value = value[key];
+    }
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
+
 function evaluateExpression(expression: string, scope: Scope, source: string): Evaluated {
   const trimmed = expression.trim();
   if (NUMBER_LITERAL.test(trimmed)) {
@@ -114,29 +137,29 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
   const literal = quotedLiteral(trimmed);
   if (literal !== undefined) return { known: true, value: literal };
   const root = TRAVERSAL_ROOT.exec(trimmed);
-  if (!root) return UNKNOWN(source);
-  const base = root[1] === "var" ? scope.variable(root[2]) : scope.local(root[2]);
-  let rest = trimmed.slice(root[0].length);
-  // A local that is itself one unknown expression ("${aws_s3_bucket.b.id}") stands in
-  // for it, so references through locals still link resources.
-  if (base && !base.known && rest === "" && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
-  if (!base || !base.known) return UNKNOWN(source);
-  let value: JsonValue = base.value;
+  if (root && isTraversal(trimmed.slice(root[0].length))) {
+    const rest = trimmed.slice(root[0].length);
+    // A local that is itself one unknown expression ("${aws_s3_bucket.b.id}") stands in
+    // for it, so references through locals still link resources.
+    const base = rest !== "" ? undefined : root[1] === "var" ? scope.variable(root[2]) : scope.local(root[2]);
+    if (base && !base.known && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
+    const value = traverse(root[1], root[2], rest, scope);
+    return value === undefined ? UNKNOWN(source) : { known: true, value };
+  }
+  // Operators and conditionals over known values (`var.create ? 1 : 0`); anything
+  // else (a function, a resource attribute) stays unknown, as written.
+  const value = evaluateOperators(trimmed, (kind, name, rest) => traverse(kind, name, rest, scope));
+  return value === undefined ? UNKNOWN(source) : { known: true, value };
+}
+
+/** Whether text is only attribute and index steps. */
+function isTraversal(rest: string): boolean {
   while (rest.length > 0) {
     const step = TRAVERSAL_STEP.exec(rest);
-    if (!step) return UNKNOWN(source);
+    if (!step) return false;
     rest = rest.slice(step[0].length);
-    if (step[2] !== undefined) {
-      if (!Array.isArray(value)) return UNKNOWN(source);
-      value = value[Number(step[2])];
-    } else {
-      const key = step[1] ?? (JSON.parse(`"${step[3]}"`) as string);
-      if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, key)) return UNKNOWN(source);
-      value = value[key];
-    }
-    if (value === undefined) return UNKNOWN(source);
   }
-  return { known: true, value };
+  return true;
 }
 
 /** Terraform's number-to-string conversion: no exponent form. */

@@ -178,6 +178,7 @@ export type Mutation =
   | { kind: "exponent"; leaf: number }
   | { kind: "variable"; leaf: number; typed: boolean; tfvars: "none" | "same" | "weaker"; file: "terraform.tfvars.json" | "a.auto.tfvars.json" | "terraform.tfvars" }
   | { kind: "local"; leaf: number }
+  | { kind: "conditional"; leaf: number; negate: boolean }
   | { kind: "weaken"; leaf: number }
   | { kind: "override"; leaf: number; weaker: boolean }
   | { kind: "split-resource-key"; resource: number }
@@ -187,6 +188,7 @@ export type Mutation =
   | { kind: "escaped-key"; resource: number }
   | { kind: "split-file"; resource: number }
   | { kind: "count-zero"; resource: number }
+  | { kind: "count-conditional"; resource: number }
   | { kind: "repeat-argument"; resource: number };
 
 /** A mutated estate: the files of one module folder, and the mutations that made it. */
@@ -224,6 +226,7 @@ export function mutationArbitrary(resourceCount: number, leafCount: number): fc.
       file: fc.constantFrom("terraform.tfvars.json" as const, "a.auto.tfvars.json" as const, "terraform.tfvars" as const),
     }),
     fc.record({ kind: fc.constant("local" as const), leaf }),
+    fc.record({ kind: fc.constant("conditional" as const), leaf, negate: fc.boolean() }),
     fc.record({ kind: fc.constant("weaken" as const), leaf }),
     fc.record({ kind: fc.constant("override" as const), leaf, weaker: fc.boolean() }),
     fc.record({ kind: fc.constant("split-resource-key" as const), resource }),
@@ -233,6 +236,7 @@ export function mutationArbitrary(resourceCount: number, leafCount: number): fc.
     fc.record({ kind: fc.constant("escaped-key" as const), resource }),
     fc.record({ kind: fc.constant("split-file" as const), resource }),
     fc.record({ kind: fc.constant("count-zero" as const), resource }),
+    fc.record({ kind: fc.constant("count-conditional" as const), resource }),
     fc.record({ kind: fc.constant("repeat-argument" as const), resource }),
   );
 }
@@ -242,6 +246,7 @@ export function preservesMeaning(mutation: Mutation): boolean {
   switch (mutation.kind) {
     case "weaken":
     case "count-zero":
+    case "count-conditional":
     case "repeat-argument":
       return false;
     case "override":
@@ -340,6 +345,16 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
           locals.push([`l${index}`, current]);
           setAt(body, leaf.path, `\${local.l${index}}`);
           return;
+        case "conditional": {
+          // A bool variable picks the current value; the other arm (same type) is never taken.
+          const name = `c${index}`;
+          const other = weaker({ ...leaf, value: current as Leaf["value"] });
+          variables.push([name, { type: "bool", default: !mutation.negate }]);
+          const condition = mutation.negate ? `!var.${name}` : `var.${name}`;
+          const otherArm = typeof other === typeof current ? other : current;
+          setAt(body, leaf.path, `\${${condition} ? ${hclValue(current)} : ${hclValue(otherArm)}}`);
+          return;
+        }
         case "weaken":
           setAt(body, leaf.path, weaker({ ...leaf, value: current as Leaf["value"] }));
           return;
@@ -377,6 +392,11 @@ export function buildMutant(id: string, mutations: Mutation[]): Mutant {
         return;
       case "count-zero":
         resources[mutation.resource].body.count = 0;
+        removed.add(mutation.resource);
+        return;
+      case "count-conditional":
+        variables.push([`k${index}`, { type: "bool", default: true }]);
+        resources[mutation.resource].body.count = `\${var.k${index} ? 0 : 1}`;
         removed.add(mutation.resource);
         return;
       case "repeat-argument":

@@ -189,12 +189,17 @@ describe("values converted as Terraform converts them", () => {
       resource: {
         aws_cloudwatch_log_group: {
           g: { name: "${local.prefix}-trail", retention_in_days: "${var.env == \"prod\" ? 30 : 365}" },
+          h: { name: "h", retention_in_days: "${length(var.env) > 3 ? 30 : 365}" },
         },
       },
     };
-    const values = resource(read(folder({ "main.tf.json": json })), "aws_cloudwatch_log_group.g").values;
+    const document = read(folder({ "main.tf.json": json }));
+    const values = resource(document, "aws_cloudwatch_log_group.g").values;
     expect(values.name).toBe("audit-prod-trail");
-    expect(values.retention_in_days).toBe('${var.env == "prod" ? 30 : 365}');
+    // Operators and conditionals over known values are evaluated as Terraform does.
+    expect(values.retention_in_days).toBe(30);
+    // A function call is not evaluated: the value stays unknown, as written.
+    expect(resource(document, "aws_cloudwatch_log_group.h").values.retention_in_days).toBe("${length(var.env) > 3 ? 30 : 365}");
   });
 
   test("a local holding a reference links the resource through it (refs)", () => {
@@ -228,14 +233,19 @@ describe("values converted as Terraform converts them", () => {
       provider,
       variable: { enabled: { default: false } },
       resource: {
-        aws_cloudtrail: { t: { count: "${var.enabled ? 1 : 0}", name: "t", s3_bucket_name: "b" } },
+        aws_cloudtrail: {
+          off: { count: "${var.enabled ? 1 : 0}", name: "off", s3_bucket_name: "b" },
+          on: { count: "${!var.enabled ? 1 : 0}", name: "on", s3_bucket_name: "b" },
+          unknown: { count: "${aws_s3_bucket.kept.bucket == \"z\" ? 1 : 0}", name: "unknown", s3_bucket_name: "b" },
+        },
         aws_s3_bucket: { gone: { count: 0, bucket: "x" }, none: { for_each: {}, bucket: "y" }, kept: { count: "1", bucket: "z" } },
       },
     };
     const document = read(folder({ "main.tf.json": json }));
     expect(document.resources.aws_s3_bucket.map((r) => r.address)).toEqual(["aws_s3_bucket.kept"]);
-    // count from a conditional is not known: the trail is kept (its rules still run).
-    expect(document.resources.aws_cloudtrail).toHaveLength(1);
+    // A conditional count over a known variable is evaluated; one over a resource
+    // attribute is not known before apply: that trail is kept (its rules still run).
+    expect(document.resources.aws_cloudtrail.map((r) => r.address)).toEqual(["aws_cloudtrail.on", "aws_cloudtrail.unknown"]);
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * HCL operators and conditionals over known values (gate/normalize/operators.ts),
+ * as Terraform evaluates them; anything outside the subset, not known, or an error
+ * in Terraform is unknown (undefined), never a guess.
+ */
+import { evaluateOperators, Resolve } from "../../gate/normalize/operators";
+import { JsonValue } from "../../gate/normalize/types";
+
+const known: Record<string, JsonValue> = {
+  "var.create": false,
+  "var.days": 30,
+  "var.text_days": "400",
+  "var.name": "prod",
+  "var.nothing": null,
+  "local.settings.retention[1]": 365,
+  'local.settings["mode"]': "COMPLIANCE",
+  "var.flag": "true",
+  "var.list": [1, 2],
+};
+const resolve: Resolve = (kind, name, rest) => known[`${kind}.${name}${rest}`];
+const evaluate = (text: string) => evaluateOperators(text, resolve);
+
+test.each<[string, JsonValue]>([
+  ["var.create ? 1 : 0", 0],
+  ["!var.create ? 1 : 0", 1],
+  ["var.nothing == null ? 0 : 1", 0],
+  ["var.nothing != null", false],
+  ['var.name == "prod" ? 365 : 30', 365],
+  ["var.days * 2 + 1", 61],
+  ["1 + 2 * 3", 7],
+  ["(1 + 2) * 3", 9],
+  ["10 - 4 - 3", 3],
+  ["var.days >= 30 && var.days < 365", true],
+  ["var.create || var.days > 1", true],
+  ["var.text_days > 365", true],
+  ["var.text_days + 1", 401],
+  ["-var.days", -30],
+  ["local.settings.retention[1]", 365],
+  ['local.settings["mode"] == "COMPLIANCE" ? 1 : 0', 1],
+  ["var.flag ? 7 : 1", 7],
+  ["var.create ? var.days : null", null],
+  ["true ? false ? 1 : 2 : 3", 2],
+  ['1 == "1"', false],
+  ["7 % 4", 3],
+])("%s is %j", (text, value) => {
+  expect(evaluate(text)).toEqual(value);
+});
+
+test.each([
+  "var.unset ? 1 : 0", // a variable without a value
+  "length(var.list) > 0 ? 1 : 0", // a function call
+  "aws_s3_bucket.b.id == null ? 1 : 0", // a resource attribute
+  "var.days ? 1 : 0", // a number as a condition: Terraform refuses it
+  "var.name + 1", // a string that is not a number
+  "var.days / 0", // division by zero
+  'var.create ? "a" : 1', // arms of different types: Terraform converts, the gate does not guess
+  "var.list == var.list", // collections are not compared
+  "var.days ?", // not an expression
+  "var.days 1",
+  '"${var.name}" == "prod"', // a nested template
+  "[for d in var.list : d]",
+])("%s is not known", (text) => {
+  expect(evaluate(text)).toBeUndefined();
+});
