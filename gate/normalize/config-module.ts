@@ -50,6 +50,8 @@ export interface ModuleConfig {
   moduleCalls: Map<string, BodyDecl>;
   /** `type.name` of each data block -> its declaration (policy documents are rebuilt from it; a plan's sources are matched against them). */
   dataSources: Map<string, ResourceDecl>;
+  /** Output name -> its `value` expression (a caller's `module.NAME.OUTPUT` reads it). */
+  outputs: Map<string, BodyDecl>;
 }
 
 /** The single value of an argument in a body, or undefined; set twice is an error. */
@@ -121,6 +123,7 @@ export function assembleModule(files: SourceFile[]): ModuleConfig {
     locals: new Map(),
     moduleCalls: new Map(),
     dataSources: new Map(),
+    outputs: new Map(),
   };
   const ordered = [...files.filter((f) => !f.override), ...files.filter((f) => f.override)];
   for (const source of ordered) {
@@ -208,8 +211,20 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
       }
       return;
     }
+    case "output": {
+      const [name] = block.labels;
+      const existing = module.outputs.get(name);
+      if (!override) {
+        if (existing) throw invalid(file, `output "${name}" is declared more than once (also in ${existing.file})`);
+        module.outputs.set(name, { file, entries });
+      } else {
+        if (!existing) throw invalid(file, `the override file has output "${name}", which no primary file declares`);
+        existing.entries = mergeEntries(existing.entries, entries, undefined, file);
+      }
+      return;
+    }
     default:
-      // terraform, output, moved, import, removed, check, ephemeral: no rule reads them.
+      // terraform, moved, import, removed, check, ephemeral: no rule reads them.
       return;
   }
 }
@@ -229,23 +244,33 @@ export class ModuleScope implements Scope {
   private readonly variableCache = new Map<string, Evaluated | undefined>();
   private readonly localCache = new Map<string, Evaluated | undefined>();
   private readonly evaluating = new Set<string>();
+  private outputs?: (call: string, output: string) => Evaluated | undefined;
+
+  /** Lets `module.CALL.OUTPUT` read the called modules' outputs (terraform-json.ts knows them). */
+  bindModuleOutputs(outputs: (call: string, output: string) => Evaluated | undefined): void {
+    this.outputs = outputs;
+  }
+
+  module(call: string, output: string): Evaluated | undefined {
+    return this.outputs?.(call, output);
+  }
 
   constructor(
-    private readonly module: ModuleConfig,
+    private readonly config: ModuleConfig,
     /** Given values: already evaluated (a call's arguments in the caller's scope) or literal (tfvars). */
     private readonly inputs: Map<string, { value: JsonValue; source: string }>,
   ) {}
 
   variable(name: string): Evaluated | undefined {
     if (this.variableCache.has(name)) return this.variableCache.get(name);
-    const decl = this.module.variables.get(name);
+    const decl = this.config.variables.get(name);
     let result: Evaluated | undefined;
     if (decl) {
       const input = this.inputs.get(name);
       const raw = input ? input.value : decl.hasDefault ? evaluateValue(decl.default, this) : undefined;
       if (raw !== undefined) {
         try {
-          result = known(convertValue(raw, decl.type));
+          result = asEvaluated(convertValue(raw, decl.type));
         } catch (error) {
           if (!(error instanceof ConversionError)) throw error;
           throw invalid(input?.source ?? decl.file, `the value of variable "${name}" does not match its type: ${error.message}`);
@@ -258,11 +283,11 @@ export class ModuleScope implements Scope {
 
   local(name: string): Evaluated | undefined {
     if (this.localCache.has(name)) return this.localCache.get(name);
-    const local = this.module.locals.get(name);
+    const local = this.config.locals.get(name);
     // A local that refers to itself through others is a cycle Terraform refuses; it stays unknown here.
     if (!local || this.evaluating.has(name)) return undefined;
     this.evaluating.add(name);
-    const result = known(evaluateValue(local.value, this));
+    const result = asEvaluated(evaluateValue(local.value, this));
     this.evaluating.delete(name);
     this.localCache.set(name, result);
     return result;
@@ -270,7 +295,7 @@ export class ModuleScope implements Scope {
 }
 
 /** A value whose strings hold no "${": fully known. One unknown string is passed on as its text. */
-function known(value: JsonValue): Evaluated {
+export function asEvaluated(value: JsonValue): Evaluated {
   if (typeof value === "string" && value.includes("${")) return { known: false, text: value };
   return containsUnknown(value) ? { known: false, text: "" } : { known: true, value };
 }

@@ -22,6 +22,12 @@ export interface Scope {
   /** The value of var.NAME / local.NAME, or undefined when it has none the gate can know. */
   variable(name: string): Evaluated | undefined;
   local(name: string): Evaluated | undefined;
+  /**
+   * The value of module.CALL.OUTPUT, where the called module can be read; unknown
+   * when it is one of that module's resources (its text then names the resource
+   * from here: "${module.CALL.aws_s3_bucket.b.id}").
+   */
+  module?(call: string, output: string): Evaluated | undefined;
 }
 
 /** A value Terraform would refuse (a string that is not a number where one is required, ...). */
@@ -91,7 +97,8 @@ function closingBrace(text: string, start: number): number {
 }
 
 const NUMBER_LITERAL = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-const TRAVERSAL_ROOT = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)/;
+const TRAVERSAL_ROOT = /^(var|local|module)\.([A-Za-z_][A-Za-z0-9_-]*)/;
+const OUTPUT_STEP = /^\.([A-Za-z_][A-Za-z0-9_-]*)/;
 const TRAVERSAL_STEP = /^(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*([0-9]+)\s*\]|\[\s*"((?:[^"\\$%]|\\.)*)"\s*\])/;
 
 /** A quoted HCL string literal without interpolation, or undefined. */
@@ -104,9 +111,19 @@ function quotedLiteral(expression: string): string | undefined {
   }
 }
 
-/** The value of var.NAME / local.NAME followed by attribute and index steps, or undefined when not known. */
-function traverse(kind: string, name: string, rest: string, scope: Scope): JsonValue | undefined {
-  const base = kind === "var" ? scope.variable(name) : scope.local(name);
+/** What var.NAME, local.NAME or module.NAME.OUTPUT (its first step) stands for, and the steps after it. */
+function lookup(kind: string, name: string, rest: string, scope: Scope): { base: Evaluated | undefined; rest: string } {
+  if (kind === "var") return { base: scope.variable(name), rest };
+  if (kind === "local") return { base: scope.local(name), rest };
+  const output = OUTPUT_STEP.exec(rest);
+  if (!output || !scope.module) return { base: undefined, rest };
+  return { base: scope.module(name, output[1]), rest: rest.slice(output[0].length) };
+}
+
+/** The value of a var, local or module output traversal with attribute and index steps, or undefined when not known. */
+function traverse(kind: string, name: string, steps: string, scope: Scope): JsonValue | undefined {
+  const { base, rest: remaining } = lookup(kind, name, steps, scope);
+  let rest = remaining;
   if (!base || !base.known) return undefined;
   let value: JsonValue = base.value;
   while (rest.length > 0) {
@@ -139,10 +156,17 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
   const root = TRAVERSAL_ROOT.exec(trimmed);
   if (root && isTraversal(trimmed.slice(root[0].length))) {
     const rest = trimmed.slice(root[0].length);
-    // A local that is itself one unknown expression ("${aws_s3_bucket.b.id}") stands in
-    // for it, so references through locals still link resources.
-    const base = rest !== "" ? undefined : root[1] === "var" ? scope.variable(root[2]) : scope.local(root[2]);
-    if (base && !base.known && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
+    // A local or module output that is itself one unknown expression
+    // ("${aws_s3_bucket.b.id}") stands in for it, so references through them still
+    // link resources; steps after a reference are kept on it (".id" of a whole resource).
+    // A variable's unknown value is the caller's expression, naming the caller's
+    // resources: it stays `var.x` here, a link the gate says it cannot follow.
+    const { base, rest: after } = lookup(root[1], root[2], rest, scope);
+    if (base && !base.known && root[1] !== "var") {
+      if (after === "" && /^\$\{[^]*\}$/.test(base.text)) return UNKNOWN(base.text);
+      const reference = SINGLE_REFERENCE.exec(base.text);
+      if (reference) return UNKNOWN(`\${${reference[1]}${after}}`);
+    }
     const value = traverse(root[1], root[2], rest, scope);
     return value === undefined ? UNKNOWN(source) : { known: true, value };
   }
@@ -151,6 +175,9 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
   const value = evaluateOperators(trimmed, (kind, name, rest) => traverse(kind, name, rest, scope));
   return value === undefined ? UNKNOWN(source) : { known: true, value };
 }
+
+/** "${aws_s3_bucket.b}" or "${module.m.aws_s3_bucket.b[0]}": one resource reference, without attributes. */
+const SINGLE_REFERENCE = /^\$\{\s*((?:module\.[A-Za-z_][\w-]*\.)*(?:data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*(?:\[(?:\d+|"[^"]*")\])?)\s*\}$/;
 
 /** Whether text is only attribute and index steps. */
 function isTraversal(rest: string): boolean {

@@ -4,15 +4,15 @@ import { JsonValue } from "./types";
  * HCL's operators and conditional over values the gate knows, as Terraform
  * evaluates them: `var.create ? 1 : 0`, `var.bucket != null`, `!var.short`,
  * `var.days * 2`, `local.a && local.b`. The operands are number, string, bool
- * and null literals, parentheses and `var.*` / `local.*` traversals; anything
+ * and null literals, parentheses and `var.*` / `local.*` / `module.*` traversals; anything
  * else (a function call, a resource attribute, a `for` expression) makes the whole
  * expression unknown, as does an operand of the wrong type (Terraform would
  * refuse it) or one not known. Precedence, lowest first: `?:`, `||`, `&&`,
  * `==` `!=`, `<` `<=` `>` `>=`, `+` `-`, `*` `/` `%`, unary `!` `-`.
  */
 
-/** The value of a `var`/`local` traversal (`rest`: its steps, e.g. `.a[0]`), undefined when not known. */
-export type Resolve = (kind: "var" | "local", name: string, rest: string) => JsonValue | undefined;
+/** The value of a `var`/`local`/`module` traversal (`rest`: its steps, e.g. `.a[0]`), undefined when not known. */
+export type Resolve = (kind: "var" | "local" | "module", name: string, rest: string) => JsonValue | undefined;
 
 /** Not in the subset, not known, or an error in Terraform: the expression is unknown. */
 class Unknown extends Error {}
@@ -205,7 +205,7 @@ class Parser {
     }
     if (token.value === "true" || token.value === "false") return token.value === "true";
     if (token.value === "null") return null;
-    if (token.value !== "var" && token.value !== "local") throw new Unknown();
+    if (token.value !== "var" && token.value !== "local" && token.value !== "module") throw new Unknown();
     if (!this.take(".")) throw new Unknown();
     const name = this.tokens[this.position++];
     if (!name || name.kind !== "name") throw new Unknown();

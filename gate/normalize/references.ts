@@ -3,6 +3,8 @@ import { JsonValue } from "./types";
 
 /** `type.name` at the start of a traversal (not after a dot: that is an attribute). */
 const TRAVERSAL = /(?<![\w.\-\]])([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)/g;
+/** `module.a.module.b.type.name`: a called module's resource, as a module output names it from here. */
+const MODULE_TRAVERSAL = /(?<![\w.\-\]])((?:module\.[A-Za-z_][\w-]*\.)+[A-Za-z][\w-]*\.[A-Za-z_][\w-]*)/g;
 
 /** The text inside each `${…}` of a Terraform JSON string (`$${` is a literal). */
 function interpolations(text: string): string[] {
@@ -30,6 +32,10 @@ function addStringReferences(text: string, knownAddresses: Set<string>, found: S
     for (const match of expression.matchAll(TRAVERSAL)) {
       const address = `${match[1]}.${match[2]}`;
       if (knownAddresses.has(address)) found.add(address);
+    }
+    if (!expression.includes("module.")) continue;
+    for (const match of expression.matchAll(MODULE_TRAVERSAL)) {
+      if (knownAddresses.has(match[1])) found.add(match[1]);
     }
   }
 }

@@ -2,7 +2,9 @@ import { GateInputError } from "../errors";
 import { buildDocument, impliedProviderName, joinAddress, literalAccountIds, providerAddress, ProviderRegistry, ResourceDraft } from "./common";
 import {
   argument,
+  asEvaluated,
   assembleModule,
+  BodyDecl,
   hasNoInstances,
   ModuleConfig,
   moduleCallInputs,
@@ -13,7 +15,7 @@ import { invalid } from "./config-syntax";
 import { ConfigPolicyDocuments } from "./config-policy-documents";
 import { evaluateValue } from "./expressions";
 import { POLICY_ARGUMENTS } from "./policy-document";
-import { interpolatedReferences } from "./references";
+import { expressionReferences, interpolatedReferences } from "./references";
 import { decodeBody, PROVIDER_META_ARGUMENTS, providerSchema, RESOURCE_META_ARGUMENTS, resourceSchema } from "./schema";
 import { isObject, JsonObject, JsonValue, NormalizedDocument, PolicyDocument } from "./types";
 
@@ -28,6 +30,48 @@ export interface LoadedModule {
   config: ModuleConfig;
   /** Undefined when the modules cannot be read here (a single file). */
   children?: Map<string, LoadedModule>;
+}
+
+/** Addresses of the resources of the modules a module calls, from it: `module.logs.aws_s3_bucket.b`. */
+function descendantAddresses(loaded: LoadedModule, prefix: string): string[] {
+  const found: string[] = [];
+  for (const [call, child] of loaded.children ?? []) {
+    const path = `${prefix}module.${call}.`;
+    for (const key of child.config.resources.keys()) found.push(`${path}${key}`);
+    found.push(...descendantAddresses(child, path));
+  }
+  return found;
+}
+
+const RESOURCE_TRAVERSAL = /^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)((?:\[(?:\d+|"[^"]*")\]|\.[A-Za-z_][\w-]*)*)$/;
+const LOCAL_TRAVERSAL = /^local\.([A-Za-z_][\w-]*)$/;
+const OUTPUT_TRAVERSAL = /^module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)((?:\[(?:\d+|"[^"]*")\]|\.[A-Za-z_][\w-]*)*)$/;
+
+/**
+ * The reference an output's value makes to one of its module's own resources or
+ * data sources (`aws_s3_bucket.b.id`), directly, through a local, or through a
+ * module it calls; undefined for anything else (a variable's value may name a
+ * resource of the caller, so it is never rewritten as the module's own).
+ */
+function ownResource(raw: JsonValue, config: ModuleConfig, scope: ModuleScope, depth: number): string | undefined {
+  if (typeof raw !== "string" || depth > 16) return undefined;
+  const inner = /^\$\{\s*([^]*?)\s*\}$/.exec(raw)?.[1];
+  if (inner === undefined) return undefined;
+  const local = LOCAL_TRAVERSAL.exec(inner);
+  if (local) {
+    const decl = config.locals.get(local[1]);
+    return decl ? ownResource(decl.value, config, scope, depth + 1) : undefined;
+  }
+  const output = OUTPUT_TRAVERSAL.exec(inner);
+  if (output) {
+    const value = scope.module(output[1], output[2]);
+    const reference = value && !value.known ? /^\$\{(module\.[^]*)\}$/.exec(value.text)?.[1] : undefined;
+    return reference && output[3] === "" ? reference : reference ? `${reference}${output[3]}` : undefined;
+  }
+  const resource = RESOURCE_TRAVERSAL.exec(inner);
+  if (!resource) return undefined;
+  const key = `${resource[2]}.${resource[3]}`;
+  return (resource[1] ? config.dataSources.has(key) : config.resources.has(key)) ? inner : undefined;
 }
 
 /** `"aws.log_archive"` or `"${aws.log_archive}"` -> "aws.log_archive". */
@@ -47,11 +91,16 @@ interface Instance {
 class ModuleNormalizer {
   private readonly providers = new ProviderRegistry();
   private readonly drafts: ResourceDraft[] = [];
+  /** Scopes of module instances by address, shared by the callers that read their outputs and the visit. */
+  private readonly scopes = new Map<string, ModuleScope | null>();
+  /** Per module instance: the resources (full addresses) each variable's value names in the caller. */
+  private readonly variableLinks = new Map<string, Map<string, string[]>>();
+  private readonly addresses = new Map<LoadedModule, Set<string>>();
 
   constructor(private readonly format: "synth" | "module") {}
 
   run(root: LoadedModule, rootInputs: Map<string, { value: JsonValue; source: string }>): NormalizedDocument {
-    this.visit({ path: "", loaded: root, scope: new ModuleScope(root.config, rootInputs), inherited: new Map() });
+    this.visit({ path: "", loaded: root, scope: this.scopeFor("", root, rootInputs), inherited: new Map() });
     return buildDocument(this.format, this.providers.list(), this.drafts);
   }
 
@@ -66,7 +115,6 @@ class ModuleNormalizer {
       return this.providers.use(name, alias);
     };
 
-    const localAddresses = new Set(config.resources.keys());
     const documents = new ConfigPolicyDocuments(config, instance.scope, instance.path);
     for (const decl of config.resources.values()) {
       const local = `${decl.type}.${decl.name}`;
@@ -87,8 +135,8 @@ class ModuleNormalizer {
           policies[key] = rebuilt.document;
           if (rebuilt.unknownParts.length > 0) unresolved[key] = [...new Set(rebuilt.unknownParts)].sort();
         }
-        const referenced = interpolatedReferences(rebuilt ? (rebuilt.document as unknown as JsonValue) : values[key], localAddresses);
-        if (referenced.length > 0) refs[key] = referenced.map((ref) => joinAddress(instance.path, ref));
+        const referenced = this.linksOf(rebuilt ? (rebuilt.document as unknown as JsonValue) : values[key], instance.path, instance.loaded);
+        if (referenced.length > 0) refs[key] = referenced;
       }
       const reference = providerReference(argument(decl, "provider", address)) ?? impliedProviderName(decl.type);
       const region = values.region;
@@ -115,14 +163,96 @@ class ModuleNormalizer {
       if (!child) {
         throw new GateInputError(`${call.file}: ${where} (source ${source}) cannot be read here; gate the folder or the plan (terraform show -json) instead`);
       }
-      const inputs = new Map<string, { value: JsonValue; source: string }>();
-      for (const [key, value] of moduleCallInputs(call)) {
-        if (inputs.has(key)) throw invalid(call.file, `${where}: the argument "${key}" is set more than once`);
-        if (!child.config.variables.has(key)) throw invalid(call.file, `${where}: the module has no variable "${key}"`);
-        inputs.set(key, { value: evaluateValue(value, instance.scope), source: call.file });
-      }
-      this.visit({ path, loaded: child, scope: new ModuleScope(child.config, inputs), inherited: this.passedProviders(call.entries, own, instance, where, call.file) });
+      const scope = this.childScope(instance.path, instance.loaded, instance.scope, name) ?? this.scopeFor(path, child, this.callInputs(call, child, where, instance, path));
+      this.visit({ path, loaded: child, scope, inherited: this.passedProviders(call.entries, own, instance, where, call.file) });
     }
+  }
+
+  /**
+   * A module call's arguments, evaluated in the calling module: the called module's
+   * variable values, and the resources each names in the caller (`variableLinks`),
+   * so that `var.bucket` inside the module links to the caller's bucket.
+   */
+  private callInputs(
+    call: BodyDecl,
+    child: LoadedModule,
+    where: string,
+    caller: { path: string; loaded: LoadedModule; scope: ModuleScope },
+    childPath: string,
+  ): Map<string, { value: JsonValue; source: string }> {
+    const inputs = new Map<string, { value: JsonValue; source: string }>();
+    const links = new Map<string, string[]>();
+    for (const [key, value] of moduleCallInputs(call)) {
+      if (inputs.has(key)) throw invalid(call.file, `${where}: the argument "${key}" is set more than once`);
+      if (!child.config.variables.has(key)) throw invalid(call.file, `${where}: the module has no variable "${key}"`);
+      const evaluated = evaluateValue(value, caller.scope);
+      inputs.set(key, { value: evaluated, source: call.file });
+      const named = this.linksOf(evaluated, caller.path, caller.loaded);
+      if (named.length > 0) links.set(key, named);
+    }
+    this.variableLinks.set(childPath, links);
+    return inputs;
+  }
+
+  /**
+   * The resources a value names, by full address: its own module's and, through
+   * `module.CALL.…` outputs, those of the modules it calls; and, through `var.x`,
+   * those the caller's expression for x names.
+   */
+  private linksOf(value: JsonValue, path: string, loaded: LoadedModule): string[] {
+    let known = this.addresses.get(loaded);
+    if (!known) this.addresses.set(loaded, (known = new Set([...loaded.config.resources.keys(), ...descendantAddresses(loaded, "")])));
+    const found = interpolatedReferences(value, known).map((reference) => joinAddress(path, reference));
+    const variables = this.variableLinks.get(path);
+    if (!variables || variables.size === 0) return found;
+    for (const reference of expressionReferences(value)) {
+      if (!reference.startsWith("var.")) continue;
+      for (const address of variables.get(reference.slice(4)) ?? []) if (!found.includes(address)) found.push(address);
+    }
+    return found;
+  }
+
+  /** The scope of one module instance, which reads the outputs of the modules it calls. */
+  private scopeFor(path: string, loaded: LoadedModule, inputs: Map<string, { value: JsonValue; source: string }>): ModuleScope {
+    const scope = new ModuleScope(loaded.config, inputs);
+    const evaluating = new Set<string>();
+    scope.bindModuleOutputs((call, output) => {
+      const key = `${call}.${output}`;
+      const child = loaded.children?.get(call);
+      const decl = child?.config.outputs.get(output);
+      const childScope = this.childScope(path, loaded, scope, call);
+      if (!child || !decl || !childScope || evaluating.has(key)) return undefined;
+      const value = argument(decl, "value", `output "${output}"`);
+      if (value === undefined) return undefined;
+      evaluating.add(key);
+      try {
+        const evaluated = asEvaluated(evaluateValue(value, childScope));
+        if (evaluated.known) return evaluated;
+        // Not known before apply: it links only when it names one of that module's resources.
+        const reference = ownResource(value, child.config, childScope, 0);
+        return reference ? { known: false, text: `\${module.${call}.${reference}}` } : undefined;
+      } finally {
+        evaluating.delete(key);
+      }
+    });
+    return scope;
+  }
+
+  /**
+   * The scope of a module call without count or for_each (one instance, whose
+   * outputs a caller can name), created once; undefined for other calls.
+   */
+  private childScope(path: string, loaded: LoadedModule, scope: ModuleScope, call: string): ModuleScope | undefined {
+    const childPath = joinAddress(path, `module.${call}`);
+    if (this.scopes.has(childPath)) return this.scopes.get(childPath) ?? undefined;
+    const decl = loaded.config.moduleCalls.get(call);
+    const child = loaded.children?.get(call);
+    const where = `module "${call}"`;
+    this.scopes.set(childPath, null); // modules whose inputs name each other's outputs: unknown, not a loop
+    if (!decl || !child || argument(decl, "count", where) !== undefined || argument(decl, "for_each", where) !== undefined) return undefined;
+    const childScope = this.scopeFor(childPath, child, this.callInputs(decl, child, where, { path, loaded, scope }, childPath));
+    this.scopes.set(childPath, childScope);
+    return childScope;
   }
 
   /** Registers the module's own provider blocks; returns reference -> address. */

@@ -420,6 +420,91 @@ describe("bounds", () => {
   });
 });
 
+describe("module outputs and variables across local modules", () => {
+  const child = {
+    "store/main.tf": `variable "log_bucket" {}
+variable "days" {
+  default = 400
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "store-own"
+}
+resource "aws_s3_bucket_versioning" "v" {
+  bucket = var.log_bucket
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+output "bucket_id" {
+  value = aws_s3_bucket.b.id
+}
+output "whole" {
+  value = aws_s3_bucket.b
+}
+output "retention" {
+  value = var.days * 2
+}
+`,
+  };
+
+  test("an output naming the module's resource links to it; a literal output is its value; a variable links to the caller's resource, never to the module's own of the same name", () => {
+    const dir = folder({
+      ...child,
+      "main.tf": `provider "aws" {
+  region = "eu-west-2"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "root-own"
+}
+module "store" {
+  source     = "./store"
+  log_bucket = aws_s3_bucket.b.id
+}
+resource "aws_s3_bucket_policy" "p" {
+  bucket = module.store.bucket_id
+  policy = "{}"
+}
+resource "aws_s3_bucket_public_access_block" "w" {
+  bucket = module.store.whole.id
+}
+resource "aws_cloudwatch_log_group" "g" {
+  name              = "g"
+  retention_in_days = module.store.retention
+}
+`,
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_s3_bucket_policy.p").refs.bucket).toEqual(["module.store.aws_s3_bucket.b"]);
+    expect(resource(document, "aws_s3_bucket_public_access_block.w").refs.bucket).toEqual(["module.store.aws_s3_bucket.b"]);
+    expect(resource(document, "aws_cloudwatch_log_group.g").values.retention_in_days).toBe(800);
+    // Inside the module, var.log_bucket is the caller's aws_s3_bucket.b, not the module's own.
+    expect(resource(document, "module.store.aws_s3_bucket_versioning.v").refs.bucket).toEqual(["aws_s3_bucket.b"]);
+  });
+
+  test("the outputs of a module called with count are not followed: the link is reported as not followed (TG-VER-002)", () => {
+    const dir = folder({
+      ...child,
+      "main.tf": `provider "aws" {
+  region = "eu-west-2"
+}
+module "store" {
+  source     = "./store"
+  count      = 1
+  log_bucket = "elsewhere"
+}
+resource "aws_s3_bucket_policy" "p" {
+  bucket = module.store[0].bucket_id
+  policy = "{}"
+}
+`,
+    });
+    const document = read(dir);
+    const policy = resource(document, "aws_s3_bucket_policy.p");
+    expect(policy.refs.bucket).toBeUndefined();
+    expect(findings(document, "TG-VER-002")).toContain("aws_s3_bucket_policy.p");
+  });
+});
+
 describe("aws_iam_policy_document in a folder or a synthesized stack, rebuilt as in a plan", () => {
   const bucketAndPolicy = `provider "aws" {
   region = "eu-west-2"

@@ -5,8 +5,8 @@
 # bucket's policy (data.aws_iam_policy_document, with the TLS deny) through the
 # bucket module's outputs. trailgate's own HCL, planned with terraform 1.11.4 against
 # moto by test/gate/plan-fixtures/generate.js. A plan follows every link; a folder
-# check cannot follow module outputs and must say so (TG-VER-002) rather than report
-# the TLS deny or the monitor missing.
+# follows the caller's outputs, not values passed into a module: it says so
+# (TG-VER-002) rather than report the TLS deny or the monitor missing.
 terraform {
   required_providers {
     aws = {
