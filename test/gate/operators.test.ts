@@ -42,6 +42,12 @@ test.each<[string, JsonValue]>([
   ["true ? false ? 1 : 2 : 3", 2],
   ['1 == "1"', false],
   ["7 % 4", 3],
+  ['"${var.name}-trail" == "prod-trail"', true],
+  ['"arn:aws:s3:::${var.name}/*"', "arn:aws:s3:::prod/*"],
+  ["{ a = 1, \"b\" : [var.days, true] }", { a: 1, b: [30, true] }],
+  // Inside jsonencode, a value only known after apply is its own "${…}" text, as synthesized JSON has it.
+  ['jsonencode({ Resource = ["${aws_s3_bucket.b.arn}/*", aws_s3_bucket.b.arn], Days = var.days })', '{"Resource":["${aws_s3_bucket.b.arn}/*","${aws_s3_bucket.b.arn}"],"Days":30}'],
+  ['jsonencode({ Account = var.unset, Mode = local.settings["mode"] })', '{"Account":"${var.unset}","Mode":"COMPLIANCE"}'],
 ])("%s is %j", (text, value) => {
   expect(evaluate(text)).toEqual(value);
 });
@@ -57,8 +63,12 @@ test.each([
   "var.list == var.list", // collections are not compared
   "var.days ?", // not an expression
   "var.days 1",
-  '"${var.name}" == "prod"', // a nested template
   "[for d in var.list : d]",
+  "jsonencode([for d in var.list : d])", // a for expression inside jsonencode
+  "jsonencode({ a = concat(var.list) })", // another function inside jsonencode
+  "{ a = aws_s3_bucket.b.arn }", // an attribute outside jsonencode
+  "jsonencode({ a = aws_s3_bucket.b.arn == null })", // an operator on a value not known
+  '"%{ if var.create }x%{ endif }"', // a template directive
 ])("%s is not known", (text) => {
   expect(evaluate(text)).toBeUndefined();
 });

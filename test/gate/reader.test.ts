@@ -297,8 +297,10 @@ describe("module folders as Terraform loads them", () => {
     });
     const document = read(dir);
     expect(resource(document, "aws_s3_bucket_policy.open").refs.bucket).toEqual(["aws_s3_bucket.logs"]);
-    // jsonencode(...) is an expression: the policy cannot be read, which is itself a finding.
-    expect(findings(document, "TG-LP-008")).toContain("aws_s3_bucket_policy.open");
+    // jsonencode(...) of literals is evaluated: the policy is read, and its public grant judged.
+    expect(resource(document, "aws_s3_bucket_policy.open").policies.policy.Statement[0].Principal).toEqual({ AWS: ["*"] });
+    expect(findings(document, "TG-LP-001")).toContain("aws_s3_bucket_policy.open");
+    expect(findings(document, "TG-LP-008")).toEqual([]);
   });
 
   test("a symlinked .tf.json is read; a FIFO is refused without blocking; an ignored editor file is not read", () => {
