@@ -66,7 +66,7 @@ function ownResource(raw: JsonValue, config: ModuleConfig, scope: ModuleScope, d
   if (output) {
     const value = scope.module(output[1], output[2]);
     const reference = value && !value.known ? /^\$\{(module\.[^]*)\}$/.exec(value.text)?.[1] : undefined;
-    return reference && output[3] === "" ? reference : reference ? `${reference}${output[3]}` : undefined;
+    return reference === undefined ? undefined : `${reference}${output[3]}`;
   }
   const resource = RESOURCE_TRAVERSAL.exec(inner);
   if (!resource) return undefined;
