@@ -99,6 +99,7 @@ function closingBrace(text: string, start: number): number {
 const NUMBER_LITERAL = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 const TRAVERSAL_ROOT = /^(var|local|module)\.([A-Za-z_][A-Za-z0-9_-]*)/;
 const OUTPUT_STEP = /^\.([A-Za-z_][A-Za-z0-9_-]*)/;
+const PLAIN_TRAVERSAL = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[(?:\d+|"[^"\\]*"|\*)\])*$/;
 const TRAVERSAL_STEP = /^(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*([0-9]+)\s*\]|\[\s*"((?:[^"\\$%]|\\.)*)"\s*\])/;
 
 /** A quoted HCL string literal without interpolation, or undefined. */
@@ -170,6 +171,9 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
     const value = traverse(root[1], root[2], rest, scope);
     return value === undefined ? UNKNOWN(source) : { known: true, value };
   }
+  // A resource or data source attribute, most of a synthesized stack's interpolations:
+  // not known before apply, without parsing it as an expression.
+  if (PLAIN_TRAVERSAL.test(trimmed)) return UNKNOWN(source);
   // Operators and conditionals over known values (`var.create ? 1 : 0`); anything
   // else (a function, a resource attribute) stays unknown, as written.
   const value = evaluateOperators(trimmed, (kind, name, rest) => traverse(kind, name, rest, scope));
