@@ -132,6 +132,28 @@ export function assembleModule(files: SourceFile[]): ModuleConfig {
   return module;
 }
 
+/**
+ * A block Terraform allows once across the primary files (a resource, data source,
+ * module call or output), which override files then merge into.
+ */
+function declareOrOverride<T extends BodyDecl>(
+  declared: Map<string, T>,
+  key: string,
+  what: string,
+  source: { file: string; entries: [string, JsonValue][]; override: boolean; schema?: SchemaBlock },
+  create: () => T,
+  [participle, verb] = ["declared", "declares"],
+): void {
+  const existing = declared.get(key);
+  if (!source.override) {
+    if (existing) throw invalid(source.file, `${what} is ${participle} more than once (also in ${existing.file})`);
+    declared.set(key, create());
+  } else {
+    if (!existing) throw invalid(source.file, `the override file has ${what}, which no primary file ${verb}`);
+    existing.entries = mergeEntries(existing.entries, source.entries, source.schema, source.file);
+  }
+}
+
 function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
   const { file } = block;
   const entries = entriesOf(block.body);
@@ -141,14 +163,7 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
       const [type, name] = block.labels;
       const key = `${type}.${name}`;
       const [declared, schema] = block.type === "resource" ? [module.resources, resourceSchema(type)] : [module.dataSources, dataSourceSchema(type)];
-      const existing = declared.get(key);
-      if (!override) {
-        if (existing) throw invalid(file, `${block.type} ${key} is declared more than once (also in ${existing.file})`);
-        declared.set(key, { type, name, file, entries });
-      } else {
-        if (!existing) throw invalid(file, `the override file has ${block.type} ${key}, which no primary file declares`);
-        existing.entries = mergeEntries(existing.entries, entries, schema, file);
-      }
+      declareOrOverride(declared, key, `${block.type} ${key}`, { file, entries, override, schema }, () => ({ type, name, file, entries }));
       return;
     }
     case "provider": {
@@ -201,26 +216,12 @@ function addBlock(module: ModuleConfig, block: Block, override: boolean): void {
     }
     case "module": {
       const [name] = block.labels;
-      const existing = module.moduleCalls.get(name);
-      if (!override) {
-        if (existing) throw invalid(file, `module "${name}" is called more than once (also in ${existing.file})`);
-        module.moduleCalls.set(name, { file, entries });
-      } else {
-        if (!existing) throw invalid(file, `the override file has module "${name}", which no primary file calls`);
-        existing.entries = mergeEntries(existing.entries, entries, undefined, file);
-      }
+      declareOrOverride(module.moduleCalls, name, `module "${name}"`, { file, entries, override }, () => ({ file, entries }), ["called", "calls"]);
       return;
     }
     case "output": {
       const [name] = block.labels;
-      const existing = module.outputs.get(name);
-      if (!override) {
-        if (existing) throw invalid(file, `output "${name}" is declared more than once (also in ${existing.file})`);
-        module.outputs.set(name, { file, entries });
-      } else {
-        if (!existing) throw invalid(file, `the override file has output "${name}", which no primary file declares`);
-        existing.entries = mergeEntries(existing.entries, entries, undefined, file);
-      }
+      declareOrOverride(module.outputs, name, `output "${name}"`, { file, entries, override }, () => ({ file, entries }));
       return;
     }
     default:
