@@ -2,19 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { GateInputError } from "../../gate/errors";
 import { loadDocuments } from "../../gate/normalize";
-import { stripInstanceKeys } from "../../gate/normalize/common";
 import { parsePolicyDocument } from "../../gate/normalize/policy-document";
 import { normalizeTerraformJson } from "../../gate/normalize/terraform-json";
-import { JsonObject, NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { JsonObject } from "../../gate/normalize/types";
+import { resource } from "../helpers/documents";
 
 const fixtures = path.join(__dirname, "fixtures");
 
-function resource(document: NormalizedDocument, address: string): NormalizedResource {
-  const type = stripInstanceKeys(address).split(".").slice(-2)[0];
-  const found = (document.resources[type] ?? []).find((candidate) => candidate.address === address);
-  if (!found) throw new Error(`${address} not in document`);
-  return found;
-}
 
 /** The line a key first appears on, found independently of the normaliser's scanner. */
 function lineOf(file: string, key: string): number {

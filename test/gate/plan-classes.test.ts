@@ -9,8 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { loadDocuments } from "../../gate/normalize";
 import { planSourcesFor } from "../../gate/normalize/plan-sources";
-import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { NormalizedDocument } from "../../gate/normalize/types";
 import { loadPolicyBundle, PolicyBundle, Violation } from "../../gate/policy";
+import { resource } from "../helpers/documents";
 
 const fixtures = path.join(__dirname, "plan-fixtures");
 let bundle: PolicyBundle;
@@ -33,13 +34,6 @@ async function load(relative: string, withSources = true): Promise<NormalizedDoc
   return loadDocuments(file, { planSources })[0].input;
 }
 
-function resource(document: NormalizedDocument, address: string): NormalizedResource {
-  const found = Object.values(document.resources)
-    .flat()
-    .find((candidate) => candidate.address === address);
-  if (!found) throw new Error(`${address} not in document`);
-  return found;
-}
 
 function findings(document: NormalizedDocument): string[] {
   return bundle

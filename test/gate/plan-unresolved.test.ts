@@ -4,15 +4,9 @@
  * real plans are in plan-classes.test.ts).
  */
 import { normalizePlan, PlanJson } from "../../gate/normalize/plan";
-import { JsonObject, NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { JsonObject } from "../../gate/normalize/types";
+import { resource } from "../helpers/documents";
 
-function resource(document: NormalizedDocument, address: string): NormalizedResource {
-  const found = Object.values(document.resources)
-    .flat()
-    .find((candidate) => candidate.address === address);
-  if (!found) throw new Error(`${address} not in document`);
-  return found;
-}
 
 const DENY_TLS = {
   sid: "Tls",

@@ -13,8 +13,9 @@ import { InputBudget } from "../../gate/normalize/input-file";
 import { parseJson } from "../../gate/normalize/json-reader";
 import { planSourcesFor } from "../../gate/normalize/plan-sources";
 import { schemaResourceTypes } from "../../gate/normalize/schema";
-import { NormalizedDocument, NormalizedResource, PolicyDocument } from "../../gate/normalize/types";
+import { NormalizedDocument, PolicyDocument } from "../../gate/normalize/types";
 import { loadPolicyBundle, PolicyBundle } from "../../gate/policy";
+import { resource } from "../helpers/documents";
 
 let tmp: string;
 let bundle: PolicyBundle;
@@ -44,12 +45,6 @@ function read(dir: string, env: NodeJS.ProcessEnv = {}): NormalizedDocument {
   return documents[0].input;
 }
 
-function resource(document: NormalizedDocument, address: string): NormalizedResource {
-  const type = address.split(".").slice(-2)[0];
-  const found = (document.resources[type] ?? []).find((candidate) => candidate.address === address);
-  if (!found) throw new Error(`${address} not in document: ${JSON.stringify(Object.keys(document.resources))}`);
-  return found;
-}
 
 function findings(document: NormalizedDocument, id: string): string[] {
   return bundle
