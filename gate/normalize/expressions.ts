@@ -1,4 +1,5 @@
 import { setKey } from "./json-reader";
+import { formatNumber, NUMBER_STRING } from "./numbers";
 import { evaluateOperators } from "./operators";
 import { isObject, JsonObject, JsonValue } from "./types";
 
@@ -123,10 +124,14 @@ function lookup(kind: string, name: string, rest: string, scope: Scope): { base:
 
 /** The value of a var, local or module output traversal with attribute and index steps, or undefined when not known. */
 function traverse(kind: string, name: string, steps: string, scope: Scope): JsonValue | undefined {
-  const { base, rest: remaining } = lookup(kind, name, steps, scope);
-  let rest = remaining;
-  if (!base || !base.known) return undefined;
-  let value: JsonValue = base.value;
+  const { base, rest } = lookup(kind, name, steps, scope);
+  return base?.known ? follow(base.value, rest) : undefined;
+}
+
+/** A known value followed through attribute and index steps; undefined where a step leads nowhere. */
+function follow(start: JsonValue, steps: string): JsonValue | undefined {
+  let value = start;
+  let rest = steps;
   while (rest.length > 0) {
     const step = TRAVERSAL_STEP.exec(rest);
     if (!step) return undefined;
@@ -168,7 +173,7 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
       const reference = SINGLE_REFERENCE.exec(base.text);
       if (reference) return UNKNOWN(`\${${reference[1]}${after}}`);
     }
-    const value = traverse(root[1], root[2], rest, scope);
+    const value = base?.known ? follow(base.value, after) : undefined;
     return value === undefined ? UNKNOWN(source) : { known: true, value };
   }
   // A resource or data source attribute, most of a synthesized stack's interpolations:
@@ -191,15 +196,6 @@ function isTraversal(rest: string): boolean {
     rest = rest.slice(step[0].length);
   }
   return true;
-}
-
-/** Terraform's number-to-string conversion: no exponent form. */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
-  if (Number.isInteger(value)) return BigInt(value).toString();
-  const text = String(value);
-  if (!text.includes("e")) return text;
-  return value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
 }
 
 function templateText(value: JsonValue): string | undefined {
@@ -282,7 +278,6 @@ export function evaluateValue(value: JsonValue, scope: Scope): JsonValue {
   return value;
 }
 
-const NUMBER_STRING = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 
 function describe(value: JsonValue): string {
   if (Array.isArray(value)) return "a list";

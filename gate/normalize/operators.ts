@@ -1,3 +1,4 @@
+import { formatNumber, NUMBER_STRING } from "./numbers";
 import { JsonValue } from "./types";
 
 /**
@@ -47,7 +48,6 @@ type Token = { start: number; end: number } & (
 const OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":", "(", ")", "[", "]", "{", "}", ".", ",", "="];
 const NUMBER = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*/;
-const NUMBER_STRING = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
 
 /** The literal text of a piece of a quoted HCL string (escapes decoded). */
@@ -178,7 +178,8 @@ function unify(chosen: Value, other: Value): Value {
 /** A value in a template: strings, numbers and bools as Terraform writes them. */
 function templateText(value: Value): string {
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "boolean") return String(value);
   throw new Unknown();
 }
 
