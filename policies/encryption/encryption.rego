@@ -3,6 +3,7 @@
 # description: Audit logs are encrypted at rest with customer-managed KMS keys and in transit with TLS.
 package trailgate.encryption
 
+import data.trailgate.access
 import data.trailgate.lib
 
 # Default-encryption settings per bucket: an
@@ -322,23 +323,27 @@ unreadable_policy(r) if {
 	count(lib.unresolved(r, "policy")) > 0
 }
 
-tls_only_buckets := {addr |
-	some p in lib.resources("aws_s3_bucket_policy")
-	some st in p.policies.policy.Statement
-	denies_insecure_transport(st)
-	some addr in p.refs.bucket
-} | {b.address |
-	some b in lib.resources("aws_s3_bucket")
-	not lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
-	some st in b.policies.policy.Statement
-	denies_insecure_transport(st)
+# Buckets whose policy the IAM evaluator shows to deny every kind of request made
+# without TLS (trailgate.access asks it: reads, writes, deletes, listing, policy
+# changes), and buckets where some answer depends on a value not known before
+# apply (TG-VER-004 reports those).
+tls_questions := {q | some q in access.questions; q.rule == "TG-ENC-006"}
+
+tls_only_buckets := {q.resource | some q in tls_questions} - {q.resource | some q in tls_questions; q.decision != "deny"}
+
+tls_unknown_buckets := {q.resource | some q in tls_questions; q.decision == "unknown"}
+
+tls_failures := {q.resource: access.finding(q) |
+	some q in tls_questions
+	q.decision in {"none", "allow"}
 }
 
 # METADATA
 # title: S3 buckets deny non-TLS requests
 # description: |
-#   Every S3 bucket has a bucket policy that denies s3:* to everyone when
-#   aws:SecureTransport is false. A bucket whose policy the gate cannot read is
+#   Every S3 bucket has a bucket policy that, asked of the IAM evaluator,
+#   explicitly denies every kind of request (read, write, delete, list, policy
+#   change) made with aws:SecureTransport false. A bucket whose policy the gate cannot read is
 #   TG-LP-008's finding instead: it may hold the deny.
 # related_resources:
 #   - ref: help/rules/TG-ENC-006.md
@@ -353,10 +358,15 @@ tls_only_buckets := {addr |
 violations contains lib.violation(rego.metadata.rule(), b.address, msg) if {
 	some b in lib.resources("aws_s3_bucket")
 	not tls_only_buckets[b.address]
+	not tls_unknown_buckets[b.address]
 	not unreadable_policy_buckets[b.address]
 	not explained_by_unlinked_policy(b.address)
-	msg := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false; add a Deny s3:* statement for Principal \"*\" with Condition Bool aws:SecureTransport \"false\"%s", [b.address, unlinked_note])
+	msg := sprintf("%s; add a Deny s3:* statement for Principal \"*\" on the bucket and its objects with Condition Bool aws:SecureTransport \"false\"%s", [tls_failure(b.address), unlinked_note])
 }
+
+tls_failure(addr) := tls_failures[addr] if {
+	tls_failures[addr]
+} else := sprintf("bucket %s has no readable aws_s3_bucket_policy denying requests with aws:SecureTransport false", [addr])
 
 # Bucket policies whose bucket the gate cannot follow (a module output in a folder:
 # TG-VER-002 reports the link) and that may hold the deny: unreadable, or with it.

@@ -236,10 +236,25 @@ test_enc_001_allows_sse_s3_on_inline_logging_targets if {
 }
 
 test_enc_006_reads_inline_bucket_policy if {
-	deny := {"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::trail-logs/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
-	inline := h.res_with_policies("aws_s3_bucket", "trail_logs", {"bucket": "trail-logs"}, {}, {"policy": {"Statement": [deny]}})
+	deny := {"Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
+	inline := h.res_with_policies("aws_s3_bucket", "trail_logs", {"bucket": "trail-logs", "policy": "{}"}, {}, {"policy": {"Statement": [deny]}})
 	vs := encryption.violations with input as h.doc([inline])
 	count(h.flagged(vs, "TG-ENC-006")) == 0
+}
+
+# The deny reads well but covers only the objects: listing and policy changes go over plain HTTP.
+test_enc_006_fails_when_the_deny_misses_the_bucket_itself if {
+	deny := {"Sid": "TLS", "Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::trail-logs/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}
+	inline := h.res_with_policies("aws_s3_bucket", "trail_logs", {"bucket": "trail-logs", "policy": "{}"}, {}, {"policy": {"Statement": [deny]}})
+	vs := encryption.violations with input as h.doc([inline])
+	h.messages(vs, "TG-ENC-006") == {`is s3:ListBucket, s3:PutBucketPolicy without TLS (aws:SecureTransport false) denied on bucket aws_s3_bucket.trail_logs?: no statement denies it, so an identity policy of the account can allow it; add or fix the Deny statement so it covers this request; add a Deny s3:* statement for Principal "*" on the bucket and its objects with Condition Bool aws:SecureTransport "false"`}
+}
+
+# The TLS deny names another bucket: it reads as a deny and protects nothing here.
+test_enc_006_fails_when_the_deny_names_another_bucket if {
+	other := object.union(deny_insecure, {"Resource": ["${aws_s3_bucket.other.arn}", "${aws_s3_bucket.other.arn}/*"]})
+	vs := encryption.violations with input as h.doc([trail_bucket, h.res("aws_s3_bucket", "other", {"bucket": "other"}, {}), bucket_policy([other])])
+	"aws_s3_bucket.trail_logs" in h.flagged(vs, "TG-ENC-006")
 }
 
 # TG-ENC-002 rotation period

@@ -33,6 +33,7 @@ bucket_set(name, bucket_name, sse, extra_statements) := [
 cloudtrail_bucket_statements := [
 	{"Sid": "AclCheck", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:GetBucketAcl"], "Resource": ["${aws_s3_bucket.trail_logs.arn}"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}}},
 	{"Sid": "Write", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["${aws_s3_bucket.trail_logs.arn}/AWSLogs/*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn], "s3:x-amz-acl": ["bucket-owner-full-control"]}}},
+	{"Sid": "ReadsOnlyThroughAccessPoints", "Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"], "Resource": ["${aws_s3_bucket.trail_logs.arn}", "${aws_s3_bucket.trail_logs.arn}/*"], "Condition": {"StringNotEquals": {"s3:DataAccessPointAccount": [account]}}},
 ]
 
 access_log_statements := [{"Sid": "ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": ["logging.s3.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["${aws_s3_bucket.access_logs.arn}/*"], "Condition": {"StringEquals": {"aws:SourceAccount": [account]}}}]
@@ -41,6 +42,7 @@ key_statements := [
 	{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["kms:*"], "Resource": ["*"]},
 	{"Sid": "CloudTrailEncrypt", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:GenerateDataKey*"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}, "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": ["arn:aws:cloudtrail:eu-west-2:111122223333:trail/*"]}}},
 	{"Sid": "CloudTrailDescribe", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:DescribeKey"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceArn": [trail_arn]}}},
+	{"Sid": "AlertPublishers", "Effect": "Allow", "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]}, "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceAccount": [account]}}},
 	{"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": ["logs.eu-west-2.amazonaws.com"]}, "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": ["*"], "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:eu-west-2:111122223333:log-group:*"]}}},
 ]
 

@@ -50,7 +50,9 @@ provider_message(p) := sprintf("provider %s has no statically known region; set 
 # description: |
 #   Every regional resource's effective region (its own region argument, else
 #   its provider's) is allowed, and so is the region of every ARN in its
-#   arguments and policy documents. Global types are checked for ARNs only.
+#   arguments and policy documents, except a wildcard region inside a policy
+#   document (a grant or condition moves no data). Global types are checked for
+#   ARNs only.
 # related_resources:
 #   - ref: help/rules/TG-RES-002.md
 # custom:
@@ -83,45 +85,20 @@ res_002_findings contains {"resource": r.address, "message": msg} if {
 	region != ""
 	not startswith(region, "${")
 	not region in lib.allowed_regions
-	not condition_pattern_only(r, arn, region)
+	not policy_pattern_only(r, arn, region)
 	msg := sprintf("%s refers to %s in region %s; use a resource in one of: %s", [r.address, arn, region, allowed_list])
 }
 
-# A wildcard-region ARN that appears only as a condition value of a policy
-# (AWS's own CloudTrail key policy: kms:EncryptionContext:aws:cloudtrail:arn
-# "arn:aws:cloudtrail:*:<account>:trail/*"). There it narrows which requests
-# match; nothing is created, stored or sent in another region because of it. The
-# same pattern in a Resource grants access to resources in every region, and a
-# literal region in a condition names a resource that lives there: both stay
-# findings.
-condition_pattern_only(r, arn, region) if {
+# A wildcard-region ARN that appears only inside policy documents: a grant
+# ("kms:Decrypt on arn:aws:kms:*:<account>:key/*") or a condition value (AWS's own
+# CloudTrail key policy: kms:EncryptionContext:aws:cloudtrail:arn
+# "arn:aws:cloudtrail:*:<account>:trail/*"). It decides who may do what; nothing
+# is created, stored or sent in another region because of it. A literal region
+# names a resource that lives there, and an argument value is where data goes:
+# both stay findings.
+policy_pattern_only(r, arn, region) if {
 	regex.match(`[*?]`, region)
-	in_condition(r, arn)
-	not in_statement_targets(r, arn)
 	count([p | walk(r.values, [p, v]); v == arn]) == 0
-}
-
-in_condition(r, arn) if {
-	some doc in r.policies
-	some st in doc.Statement
-	some _, conds in object.get(st, "Condition", {})
-	some _, vals in conds
-	arn in vals
-}
-
-in_statement_targets(r, arn) if {
-	some doc in r.policies
-	some st in doc.Statement
-	some key in ["Resource", "NotResource"]
-	arn in object.get(st, key, [])
-}
-
-in_statement_targets(r, arn) if {
-	some doc in r.policies
-	some st in doc.Statement
-	some key in ["Principal", "NotPrincipal"]
-	some _, ids in object.get(st, key, {})
-	arn in ids
 }
 
 provider_by_address := {p.address: p | some p in input.providers}

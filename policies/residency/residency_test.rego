@@ -138,7 +138,7 @@ test_res_003_fails_lake_in_other_region if {
 	h.flagged(vs, "TG-RES-003") == {"aws_cloudtrail_event_data_store.lake"}
 }
 
-# Class 3: a wildcard region in a condition narrows requests; it places nothing abroad.
+# Class 3: a wildcard region in a policy document (condition or grant) places nothing abroad.
 
 aws_key_policy_statement := {
 	"Sid": "Allow CloudTrail to encrypt logs",
@@ -156,10 +156,19 @@ test_res_002_passes_wildcard_region_in_condition if {
 	count(h.flagged(vs, "TG-RES-002")) == 0
 }
 
-test_res_002_fails_wildcard_region_in_resource if {
-	st := object.union(aws_key_policy_statement, {"Resource": ["arn:aws:logs:*:111122223333:log-group:x"], "Condition": {}})
-	vs := residency.violations with input as h.doc([key_with(st)])
-	h.messages(vs, "TG-RES-002") == {"aws_kms_key.k refers to arn:aws:logs:*:111122223333:log-group:x in region *; use a resource in one of: eu-west-2"}
+# A grant naming keys in every region decides who may use them; no data goes anywhere.
+test_res_002_passes_wildcard_region_in_iam_grant if {
+	grant := {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["arn:aws:kms:*:111122223333:key/*"]}
+	role_policy := h.res_with_policies("aws_iam_role_policy", "p", {"policy": "{}"}, {}, {"policy": {"Statement": [grant]}})
+	vs := residency.violations with input as h.doc([role_policy])
+	count(h.flagged(vs, "TG-RES-002")) == 0
+}
+
+test_res_002_fails_literal_foreign_region_in_iam_grant if {
+	grant := {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["arn:aws:kms:us-east-1:111122223333:key/abc"]}
+	role_policy := h.res_with_policies("aws_iam_role_policy", "p", {"policy": "{}"}, {}, {"policy": {"Statement": [grant]}})
+	vs := residency.violations with input as h.doc([role_policy])
+	h.messages(vs, "TG-RES-002") == {"aws_iam_role_policy.p refers to arn:aws:kms:us-east-1:111122223333:key/abc in region us-east-1; use a resource in one of: eu-west-2"}
 }
 
 test_res_002_fails_literal_foreign_region_in_condition if {

@@ -1,0 +1,859 @@
+# METADATA
+# title: Effective access
+# description: |
+#   Rules that ask the IAM evaluator (trailgate.iam) what the estate's policies
+#   do, not how they read: can CloudTrail deliver, can CloudWatch Logs and the
+#   alarms use their keys and topics, can anyone outside the trusted accounts
+#   reach the logs, do reads go only through the VPC-only access points. Each
+#   question is a request {principal, action, resource, context} built from the
+#   configuration (INPUT.md "Access questions"); each finding names the question
+#   and the statements that decided it.
+package trailgate.access
+
+import data.trailgate.iam
+import data.trailgate.least_privilege
+import data.trailgate.lib
+
+# --- what the configuration says about accounts and names ---
+
+provider_by_address := {p.address: p | some p in input.providers}
+
+# METADATA
+# title: account_of
+# description: The account a resource is deployed into, when its provider pins exactly one (allowed_account_ids).
+account_of(r) := ids[0] if {
+	ids := [a | some a in object.get(provider_by_address[r.provider], "allowed_account_ids", []); not lib.unknown(a)]
+	count(ids) == 1
+}
+
+# An account, or a token standing for the one the resource is deployed into.
+account_spelling(r) := account_of(r) if {
+	account_of(r)
+} else := sprintf("${account of %s}", [r.address])
+
+known_region(r) := r.region if {
+	is_string(r.region)
+	not lib.unknown(r.region)
+}
+
+literal(v) if {
+	is_string(v)
+	v != ""
+	not lib.unknown(v)
+}
+
+# METADATA
+# title: spellings
+# description: |
+#   The ways a policy may write a resource's ARN: its literal ARN when the
+#   configuration knows it, and references to the resource's own attributes.
+#   A live resource's address is its ARN.
+spellings(r, _) := [r.address] if input.format == "live"
+
+spellings(r, literal_arn) := array.concat(literal_arns, [sprintf("${%s.arn}", [r.address])]) if {
+	input.format != "live"
+	literal_arns := [a | some a in [literal_arn]; not contains(a, "${")]
+}
+
+bucket_spellings(b) := array.concat(spellings(b, sprintf("arn:aws:s3:::%s", [object.get(b.values, "bucket", "${unknown}")])), [
+	sprintf("arn:aws:s3:::${%s.id}", [b.address]),
+	sprintf("arn:aws:s3:::${%s.bucket}", [b.address]),
+]) if {
+	input.format != "live"
+} else := [b.address]
+
+object_spellings(b, key) := [concat("/", [s, key]) | some s in bucket_spellings(b)]
+
+trail_arn(t) := sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", [known_region(t), account_of(t), lib.get(t, "name")]) if {
+	literal(lib.get(t, "name"))
+} else := "${unknown}"
+
+trail_spellings(t) := spellings(t, trail_arn(t))
+
+# Log stream and group ARNs CloudTrail writes to.
+log_group_arn(g) := sprintf("arn:aws:logs:%s:%s:log-group:%s", [known_region(g), account_of(g), lib.get(g, "name")]) if {
+	literal(lib.get(g, "name"))
+} else := "${unknown}"
+
+log_group_spellings(g) := [g.address] if {
+	input.format == "live"
+} else := spellings(g, log_group_arn(g))
+
+# --- the policies that decide ---
+
+# Statements of a policy document, tagged with the resource holding it.
+statements_of(r, arg) := [{"resource": r.address, "statement": st} | some st in r.policies[arg].Statement]
+
+# A policy argument set to something the gate cannot read (TG-LP-008) or read only in part (TG-VER-002).
+unreadable(r, arg) if {
+	raw := lib.get(r, arg)
+	is_string(raw)
+	raw != ""
+	not r.policies[arg]
+}
+
+unreadable(r, arg) if {
+	r.policies[arg]
+	count(lib.unresolved(r, arg)) > 0
+}
+
+# METADATA
+# title: bucket_policy
+# description: |
+#   The policy of a bucket as {state, statements}: state "readable", "none" (no
+#   policy: S3 grants nothing to other principals) or "unreadable" (a policy the
+#   gate cannot read, or one whose bucket it cannot follow that may be this one's).
+bucket_policy(b) := {"state": "unreadable", "statements": []} if {
+	some p in bucket_policies(b)
+	unreadable(p, "policy")
+} else := {"state": "readable", "statements": [s | some p in bucket_policies(b); some s in statements_of(p, "policy")]} if {
+	count(bucket_policies(b)) > 0
+} else := {"state": "unreadable", "statements": []} if {
+	count(unlinked_bucket_policies) > 0
+} else := {"state": "none", "statements": []}
+
+bucket_policies(b) := [p |
+	some p in lib.resources("aws_s3_bucket_policy")
+	b.address in lib.refs(p, "bucket")
+] if {
+	lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
+} else := [b] if {
+	lib.get(b, "policy") != null
+} else := []
+
+unlinked_bucket_policies := [p |
+	some p in lib.resources("aws_s3_bucket_policy")
+	count(lib.refs(p, "bucket")) == 0
+	lib.unknown(lib.get(p, "bucket"))
+]
+
+key_by_address := {k.address: k | some k in lib.resources("aws_kms_key")}
+
+key_policy_resources(addr) := [p |
+	some p in lib.resources("aws_kms_key_policy")
+	addr in lib.key_refs(p, "key_id")
+]
+
+# A key without a policy argument has AWS's default key policy: the account alone.
+key_policy(addr) := {"state": "unreadable", "statements": []} if {
+	some p in array.concat([key_by_address[addr]], key_policy_resources(addr))
+	unreadable(p, "policy")
+} else := {"state": "readable", "statements": [s | some p in key_policy_resources(addr); some s in statements_of(p, "policy")]} if {
+	count(key_policy_resources(addr)) > 0
+} else := {"state": "readable", "statements": statements_of(key_by_address[addr], "policy")} if {
+	key_by_address[addr].policies.policy
+} else := {"state": "readable", "statements": [default_key_statement(key_by_address[addr])]}
+
+default_key_statement(k) := {"resource": k.address, "statement": {
+	"Sid": "(AWS default key policy)",
+	"Effect": "Allow",
+	"Principal": {"AWS": [sprintf("arn:aws:iam::%s:root", [account_spelling(k)])]},
+	"Action": ["kms:*"],
+	"Resource": ["*"],
+}}
+
+topic_by_address := {t.address: t | some t in lib.resources("aws_sns_topic")}
+
+topic_policy_resources(addr) := [p |
+	some p in lib.resources("aws_sns_topic_policy")
+	addr in lib.refs(p, "arn")
+]
+
+# A topic without a policy has SNS's default policy, which lets its own account's
+# services publish (AWS:SourceOwner): only topics with a policy of their own are asked.
+topic_policy(addr) := {"state": "unreadable", "statements": []} if {
+	some p in array.concat([topic_by_address[addr]], topic_policy_resources(addr))
+	unreadable(p, "policy")
+} else := {"state": "readable", "statements": [s | some p in topic_policy_resources(addr); some s in statements_of(p, "policy")]} if {
+	count(topic_policy_resources(addr)) > 0
+} else := {"state": "readable", "statements": statements_of(topic_by_address[addr], "policy")} if {
+	topic_by_address[addr].policies.policy
+} else := {"state": "default", "statements": []}
+
+role_by_address := {r.address: r | some r in lib.resources("aws_iam_role")}
+
+trust_policy(addr) := {"state": "unreadable", "statements": []} if {
+	unreadable(role_by_address[addr], "assume_role_policy")
+} else := {"state": "readable", "statements": statements_of(role_by_address[addr], "assume_role_policy")}
+
+# METADATA
+# title: role_permissions
+# description: |
+#   The identity policies of a role the configuration defines: inline role
+#   policies, inline_policy blocks and attached customer managed policies. An
+#   attached AWS managed policy, or one the gate cannot read, makes the set
+#   partial: {state: "readable" | "partial", statements}.
+role_permissions(addr) := {"state": state, "statements": array.concat(array.concat(inline_role_policies(addr), inline_policy_blocks(addr)), attached(addr))} if {
+	state := permissions_state(addr)
+}
+
+permissions_state(addr) := "partial" if {
+	some rp in lib.resources("aws_iam_role_policy")
+	addr in least_privilege.roles_of(rp, "role")
+	unreadable(rp, "policy")
+} else := "partial" if {
+	some att in least_privilege.literal_attachments
+	att[1] == addr
+} else := "partial" if {
+	some ip in lib.blocks(lib.get(role_by_address[addr], "inline_policy"))
+	not least_privilege.inline_document(ip)
+} else := "readable"
+
+inline_role_policies(addr) := [s |
+	some rp in lib.resources("aws_iam_role_policy")
+	addr in least_privilege.roles_of(rp, "role")
+	some s in statements_of(rp, "policy")
+]
+
+inline_policy_blocks(addr) := [{"resource": addr, "statement": normalized(raw)} |
+	some ip in lib.blocks(lib.get(role_by_address[addr], "inline_policy"))
+	doc := least_privilege.inline_document(ip)
+	some raw in lib.as_array(object.get(doc, "Statement", []))
+]
+
+attached(addr) := [s |
+	some pair in least_privilege.attached_policies
+	pair[1] == addr
+	some s in statements_of(least_privilege.policy_by_address[pair[0]], "policy")
+]
+
+# A raw identity-policy statement in the normalised shape (INPUT.md "policies").
+normalized(raw) := object.union(
+	{k: v | some k in ["Effect", "Sid"]; v := raw[k]},
+	object.union(
+		{k: lib.as_array(raw[k]) | some k in ["Action", "NotAction", "Resource", "NotResource"]},
+		{"Condition": {op: {key: lib.as_array(v) | some key, v in conds} | some op, conds in object.get(raw, "Condition", {})}},
+	),
+)
+
+# --- requests ---
+
+service(name) := {"kind": "Service", "service": name}
+
+# METADATA
+# title: ask
+# description: A resource policy's decision on a request, with the question in words.
+ask(policy, principal, action, resource, context) := iam.decide(policy.statements, {
+	"principal": principal,
+	"action": action,
+	"resource": resource,
+	"context": context,
+})
+
+cloudtrail_context(t) := {
+	"aws:sourcearn": trail_spellings(t),
+	"aws:sourceaccount": [account_spelling(t)],
+	"aws:securetransport": ["true"],
+}
+
+# Where a trail writes its log files: [label, object key] (AWS's layout; an
+# organisation trail writes under the organisation id too).
+delivery_keys(t) := {[sprintf("AWSLogs/%s/*", [account_spelling(t)]), key_under(t, sprintf("AWSLogs/%s/CloudTrail/%s/2026/01/01/log.json.gz", [account_spelling(t), region_text(t)]))]} | {[sprintf("AWSLogs/%s/*", [lib.organization_id]), key_under(t, sprintf("AWSLogs/%s/123456789012/CloudTrail/%s/2026/01/01/log.json.gz", [lib.organization_id, region_text(t)]))] |
+	lib.get(t, "is_organization_trail") == true
+	lib.organization_id != ""
+}
+
+region_text(r) := known_region(r) if {
+	known_region(r)
+} else := "eu-west-2"
+
+key_under(t, key) := concat("/", [prefix, key]) if {
+	prefix := trim(lib.get(t, "s3_key_prefix"), "/")
+	literal(prefix)
+} else := key
+
+# Every access question: {rule, resource, question, decision, expected, deciding}.
+# `expected` is "allow" (the control needs it) or "deny"/"not allow".
+raw_questions contains q if {
+	some t in lib.trails
+	some addr in t.refs.s3_bucket_name
+	b := lib.bucket_by_address[addr]
+	policy := bucket_policy(b)
+	policy.state in {"readable", "none"}
+	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:GetBucketAcl", bucket_spellings(b), cloudtrail_context(t))
+	q := asked("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:GetBucketAcl on bucket %s?", [t.address, addr]), "", "allow", d)
+}
+
+raw_questions contains q if {
+	some t in lib.trails
+	some addr in t.refs.s3_bucket_name
+	b := lib.bucket_by_address[addr]
+	policy := bucket_policy(b)
+	policy.state in {"readable", "none"}
+	some target in delivery_keys(t)
+	context := object.union(cloudtrail_context(t), {"s3:x-amz-acl": ["bucket-owner-full-control"]})
+	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:PutObject", object_spellings(b, target[1]), context)
+	q := asked("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:PutObject with bucket-owner-full-control on %s/%s?", [t.address, addr, target[0]]), "", "allow", d)
+}
+
+raw_questions contains q if {
+	some t in lib.trails
+	some k in lib.key_refs(t, "kms_key_id")
+	policy := key_policy(k)
+	policy.state == "readable"
+	some req in [
+		["kms:GenerateDataKey", {"kms:encryptioncontext:aws:cloudtrail:arn": trail_spellings(t)}],
+		["kms:DescribeKey", {}],
+	]
+	d := ask(policy, service("cloudtrail.amazonaws.com"), req[0], spellings(key_by_address[k], "${unknown}"), object.union(cloudtrail_context(t), req[1]))
+	q := asked("TG-LP-011", k, sprintf("may CloudTrail (for trail %s) call %%s on key %s?", [t.address, k]), req[0], "allow", d)
+}
+
+# --- TG-LP-012: CloudTrail -> CloudWatch Logs ---
+
+trail_group_pairs contains [t, g] if {
+	some t in lib.trails
+	some g in least_privilege.delivered_groups(t)
+}
+
+raw_questions contains q if {
+	some pair in trail_group_pairs
+	t := pair[0]
+	some role in least_privilege.trail_roles_of(t)
+	role_by_address[role]
+	policy := trust_policy(role)
+	policy.state == "readable"
+	d := ask(policy, service("cloudtrail.amazonaws.com"), "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), cloudtrail_context(t))
+	q := asked("TG-LP-012", role, sprintf("may CloudTrail (for trail %s) assume role %s?", [t.address, role]), "", "allow", d)
+}
+
+raw_questions contains q if {
+	some pair in trail_group_pairs
+	[t, g] := pair
+	some role in least_privilege.trail_roles_of(t)
+	role_by_address[role]
+	permissions := role_permissions(role)
+	stream := sprintf("log-stream:%s_CloudTrail_%s", [account_spelling(t), region_text(t)])
+	some action in ["logs:CreateLogStream", "logs:PutLogEvents"]
+	d := partial_decision(
+		iam.decide(permissions.statements, {
+			"principal": {"kind": "AWS", "arn": role, "account": account_spelling(t)},
+			"action": action,
+			"resource": [concat(":", [s, stream]) | some s in log_group_spellings(g)],
+			"context": {"aws:securetransport": ["true"]},
+		}),
+		permissions.state,
+	)
+	q := asked("TG-LP-012", role, sprintf("may role %s (trail %s) call %%s on log group %s?", [role, t.address, g.address]), action, "allow", d)
+}
+
+# An attached policy the gate cannot read may allow what the others do not.
+partial_decision(d, state) := {"decision": "unknown", "deciding": d.deciding} if {
+	state == "partial"
+	d.decision == "none"
+} else := d
+
+raw_questions contains q if {
+	some pair in trail_group_pairs
+	g := pair[1]
+	some k in lib.key_refs(g, "kms_key_id")
+	policy := key_policy(k)
+	policy.state == "readable"
+	some action in ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
+	d := ask(policy, service(sprintf("logs.%s.amazonaws.com", [region_text(g)])), action, spellings(key_by_address[k], "${unknown}"), {
+		"kms:encryptioncontext:aws:logs:arn": log_group_spellings(g),
+		"aws:securetransport": ["true"],
+	})
+	q := asked("TG-LP-012", k, sprintf("may CloudWatch Logs call %%s on key %s for log group %s?", [k, g.address]), action, "allow", d)
+}
+
+# --- TG-LP-014: alarms and EventBridge -> alert topics ---
+
+alarm_arn(a) := sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", [known_region(a), account_of(a), lib.get(a, "alarm_name")]) if {
+	literal(lib.get(a, "alarm_name"))
+} else := "${unknown}"
+
+rule_arn(r) := sprintf("arn:aws:events:%s:%s:rule/%s", [known_region(r), account_of(r), lib.get(r, "name")]) if {
+	literal(lib.get(r, "name"))
+} else := "${unknown}"
+
+# [publisher service, topic address, source resource, source ARN spellings]
+publishers contains ["cloudwatch.amazonaws.com", topic, a.address, spellings(a, alarm_arn(a)), a] if {
+	some a in lib.resources("aws_cloudwatch_metric_alarm")
+	some topic in lib.refs(a, "alarm_actions")
+	topic_by_address[topic]
+}
+
+publishers contains ["events.amazonaws.com", topic, rule, spellings(rule_by_address[rule], rule_arn(rule_by_address[rule])), target] if {
+	some target in lib.resources("aws_cloudwatch_event_target")
+	not lib.is_set(lib.get(target, "role_arn"))
+	some topic in lib.refs(target, "arn")
+	topic_by_address[topic]
+	some rule in lib.refs(target, "rule")
+	rule_by_address[rule]
+}
+
+rule_by_address := {r.address: r | some r in lib.resources("aws_cloudwatch_event_rule")}
+
+publisher_context(p) := {
+	"aws:sourcearn": p[3],
+	"aws:sourceaccount": [account_spelling(p[4])],
+	"aws:securetransport": ["true"],
+}
+
+raw_questions contains q if {
+	some p in publishers
+	policy := topic_policy(p[1])
+	policy.state == "readable"
+	d := ask(policy, service(p[0]), "sns:Publish", spellings(topic_by_address[p[1]], topic_arn(topic_by_address[p[1]])), publisher_context(p))
+	q := asked("TG-LP-014", p[1], sprintf("may %s (for %%s) call sns:Publish on topic %s?", [p[0], p[1]]), p[2], "allow", d)
+}
+
+raw_questions contains q if {
+	some p in publishers
+	some k in lib.key_refs(topic_by_address[p[1]], "kms_master_key_id")
+	policy := key_policy(k)
+	policy.state == "readable"
+	some action in ["kms:GenerateDataKey", "kms:Decrypt"]
+	d := ask(policy, service(p[0]), action, spellings(key_by_address[k], "${unknown}"), publisher_context(p))
+	q := asked("TG-LP-014", k, sprintf("may %s (for %%s) call %s on key %s of topic %s?", [p[0], action, k, p[1]]), p[2], "allow", d)
+}
+
+items_text(items) := concat(", ", sort(items)) if {
+	count(items) <= 4
+} else := sprintf("%s and %d more", [concat(", ", array.slice(sort(items), 0, 3)), count(items) - 3])
+
+topic_arn(t) := sprintf("arn:aws:sns:%s:%s:%s", [known_region(t), account_of(t), lib.get(t, "name")]) if {
+	literal(lib.get(t, "name"))
+} else := "${unknown}"
+
+# --- TG-LP-015: nobody outside the trusted accounts ---
+
+# An account no rule trusts.
+outside_account := [a | some a in ["999999999999", "999999999998"]; not lib.trusted_accounts[a]][0]
+
+outside_role := sprintf("arn:aws:iam::%s:role/outsider", [outside_account])
+
+outside_identity := {
+	"aws:principalaccount": [outside_account],
+	"aws:principalarn": [outside_role],
+	"aws:principalorgid": ["o-outsider000"],
+	"aws:principaltype": ["AssumedRole"],
+	"aws:securetransport": ["true"],
+	"aws:sourceip": ["198.51.100.7"],
+}
+
+# [label, principal, context]
+outsiders contains ["a role of another account", {"kind": "AWS", "arn": outside_role, "account": outside_account}, outside_identity]
+
+outsiders contains ["anonymous", {"kind": "Anonymous"}, {"aws:securetransport": ["true"], "aws:sourceip": ["198.51.100.7"]}]
+
+# Through an access point of the outside account, which can name any bucket.
+s3_outsiders contains ["a role of another account through its own access point", {"kind": "AWS", "arn": outside_role, "account": outside_account}, object.union(outside_identity, {
+	"s3:dataaccesspointaccount": [outside_account],
+	"s3:dataaccesspointarn": [sprintf("arn:aws:s3:eu-west-2:%s:accesspoint/outside", [outside_account])],
+})]
+
+s3_outsiders contains o if some o in outsiders
+
+# CloudTrail acting for another account's trail (the confused deputy).
+outside_trail := sprintf("arn:aws:cloudtrail:eu-west-2:%s:trail/outside", [outside_account])
+
+deputy_context := {"aws:sourcearn": [outside_trail], "aws:sourceaccount": [outside_account], "aws:securetransport": ["true"]}
+
+bucket_object_actions := ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention", "s3:PutObjectAcl"]
+
+bucket_actions := ["s3:ListBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketLogging", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketAcl", "s3:DeleteBucket"]
+
+key_actions := ["kms:Decrypt", "kms:ReEncryptFrom", "kms:CreateGrant", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]
+
+sample_key := "AWSLogs/111111111111/CloudTrail/eu-west-2/2026/01/01/log.json.gz"
+
+raw_questions contains q if {
+	some addr in lib.log_buckets
+	b := lib.bucket_by_address[addr]
+	policy := bucket_policy(b)
+	policy.state == "readable"
+	some o in s3_outsiders
+	some target in array.concat(
+		[[a, object_spellings(b, sample_key)] | some a in bucket_object_actions],
+		[[a, bucket_spellings(b)] | some a in bucket_actions],
+	)
+	d := ask(policy, o[1], target[0], target[1], o[2])
+	q := asked("TG-LP-015", addr, sprintf("may %s call %%s on log bucket %s?", [o[0], addr]), target[0], "not allow", d)
+}
+
+raw_questions contains q if {
+	some addr in lib.trail_log_buckets
+	b := lib.bucket_by_address[addr]
+	policy := bucket_policy(b)
+	policy.state == "readable"
+	context := object.union(deputy_context, {"s3:x-amz-acl": ["bucket-owner-full-control"]})
+	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:PutObject", object_spellings(b, sprintf("AWSLogs/%s/CloudTrail/eu-west-2/2026/01/01/log.json.gz", [outside_account])), context)
+	q := asked("TG-LP-015", addr, sprintf("may CloudTrail, for a trail of another account (%s), write into log bucket %s?", [outside_trail, addr]), "", "not allow", d)
+}
+
+raw_questions contains q if {
+	some k in lib.log_keys
+	key_by_address[k]
+	policy := key_policy(k)
+	policy.state == "readable"
+	some o in outsiders
+	some action in key_actions
+	d := ask(policy, o[1], action, spellings(key_by_address[k], "${unknown}"), o[2])
+	q := asked("TG-LP-015", k, sprintf("may %s call %%s on log key %s?", [o[0], k]), action, "not allow", d)
+}
+
+raw_questions contains q if {
+	some k in lib.trail_keys
+	key_by_address[k]
+	policy := key_policy(k)
+	policy.state == "readable"
+	context := object.union(deputy_context, {"kms:encryptioncontext:aws:cloudtrail:arn": [outside_trail]})
+	d := ask(policy, service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", spellings(key_by_address[k], "${unknown}"), context)
+	q := asked("TG-LP-015", k, sprintf("may CloudTrail, for a trail of another account (%s), encrypt with log key %s?", [outside_trail, k]), "", "not allow", d)
+}
+
+raw_questions contains q if {
+	some role in least_privilege.trail_roles
+	role_by_address[role]
+	policy := trust_policy(role)
+	policy.state == "readable"
+	some o in outsiders
+	d := ask(policy, o[1], "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), o[2])
+	q := asked("TG-LP-015", role, sprintf("may %s assume trail role %s?", [o[0], role]), "", "not allow", d)
+}
+
+# --- TG-LP-016: reads only through the access points ---
+
+direct_reader(b) := sprintf("arn:aws:iam::%s:role/direct-reader", [account_spelling(b)])
+
+raw_questions contains q if {
+	some addr in lib.trail_log_buckets
+	b := lib.bucket_by_address[addr]
+	policy := bucket_policy(b)
+	policy.state in {"readable", "none"}
+	principal := {"kind": "AWS", "arn": direct_reader(b), "account": account_spelling(b)}
+	context := {
+		"aws:principalaccount": [account_spelling(b)],
+		"aws:principalarn": [direct_reader(b)],
+		"aws:securetransport": ["true"],
+	}
+	some target in [["s3:GetObject", object_spellings(b, sample_key)], ["s3:GetObjectVersion", object_spellings(b, sample_key)], ["s3:ListBucket", bucket_spellings(b)]]
+	d := ask(policy, principal, target[0], target[1], context)
+	q := asked("TG-LP-016", addr, sprintf("is a role of the bucket's own account (%s, not a declared break-glass reader) denied %%s on log bucket %s when it does not come through an access point?", [direct_reader(b), addr]), target[0], "deny", d)
+}
+
+# --- TG-ENC-006: no request without TLS ---
+
+# METADATA
+# title: TLS questions
+# description: Per bucket with a readable policy (or none), whether requests without TLS are explicitly denied, one question per kind of request.
+raw_questions contains q if {
+	some b in lib.resources("aws_s3_bucket")
+	policy := bucket_policy(b)
+	policy.state in {"readable", "none"}
+	principal := {"kind": "AWS", "arn": direct_reader(b), "account": account_spelling(b)}
+	context := {"aws:principalaccount": [account_spelling(b)], "aws:principalarn": [direct_reader(b)], "aws:securetransport": ["false"]}
+	some target in [
+		["s3:GetObject", object_spellings(b, "any-object")], ["s3:PutObject", object_spellings(b, "any-object")],
+		["s3:DeleteObject", object_spellings(b, "any-object")], ["s3:ListBucket", bucket_spellings(b)],
+		["s3:PutBucketPolicy", bucket_spellings(b)],
+	]
+	d := ask(policy, principal, target[0], target[1], context)
+	q := asked("TG-ENC-006", b.address, sprintf("is %%s without TLS (aws:SecureTransport false) denied on bucket %s?", [b.address]), target[0], "deny", d)
+}
+
+# --- answers ---
+
+# One raw question: the text has a %s where its item (an action, an alarm) goes.
+asked(rule, resource, template, item, expected, d) := {
+	"rule": rule,
+	"resource": resource,
+	"template": template,
+	"item": item,
+	"expected": expected,
+	"decision": d.decision,
+	"deciding": d.deciding,
+}
+
+# METADATA
+# title: questions
+# description: |
+#   Every access question with its answer: {rule, resource, question, expected,
+#   decision, deciding}. Questions that differ only in their item (the actions
+#   asked of one bucket, the alarms of one topic) and get the same answer are
+#   one question naming all the items.
+questions contains object.union(group, {"question": question_text(group.template, items)}) if {
+	some group in {object.remove(q, ["item"]) | some q in raw_questions}
+	items := {q.item | some q in raw_questions; object.remove(q, ["item"]) == group}
+}
+
+question_text(template, items) := sprintf(template, [items_text(items)]) if {
+	contains(template, "%s")
+} else := template
+
+# METADATA
+# title: failed
+# description: Questions answered against what the control needs.
+failed contains q if {
+	some q in questions
+	q.decision != "unknown"
+	not holds(q)
+}
+
+holds(q) if {
+	q.expected == "allow"
+	q.decision == "allow"
+}
+
+holds(q) if {
+	q.expected == "deny"
+	q.decision == "deny"
+}
+
+holds(q) if {
+	q.expected == "not allow"
+	q.decision != "allow"
+}
+
+# METADATA
+# title: unanswerable
+# description: Questions whose answer depends on a value not known before apply.
+unanswerable contains q if {
+	some q in questions
+	q.decision == "unknown"
+}
+
+answer_text(q) := sprintf("explicitly denied by %s", [statement_list(q.deciding)]) if {
+	q.decision == "deny"
+} else := sprintf("allowed by %s", [statement_list(q.deciding)]) if {
+	q.decision == "allow"
+} else := "no statement denies it, so an identity policy of the account can allow it" if {
+	q.expected == "deny"
+} else := "no statement allows it"
+
+statement_list(deciding) := concat(", ", sort({sprintf("%s statement %s", [s.resource, sid_text(s.sid)]) | some s in deciding}))
+
+sid_text(s) := "(no Sid)" if {
+	s == ""
+} else := s
+
+# METADATA
+# title: finding
+# description: The message of a failed question.
+finding(q) := sprintf("%s: %s; %s", [q.question, answer_text(q), remedy[q.expected]])
+
+remedy := {
+	"allow": "the control cannot work until a statement allows it",
+	"deny": "add or fix the Deny statement so it covers this request",
+	"not allow": "limit that statement to trusted principals",
+}
+
+# METADATA
+# title: unanswerable_text
+# description: The message of a question that cannot be answered before apply.
+unanswerable_text(q) := sprintf("%s: cannot be answered before apply, because %s depends on a value not known until then", [q.question, unknown_cause(q)])
+
+unknown_cause(q) := statement_list(q.deciding) if {
+	count(q.deciding) > 0
+} else := "a name the request needs (an account, region or ARN)"
+
+# Statements TG-LP-001, TG-LP-002 and TG-LP-009 already report: the outsider
+# question repeats them only when some other statement lets an outsider in.
+reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
+	some s in lib.policy_statements
+	least_privilege.open_to_everyone(s.statement)
+}
+
+reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
+	some s in lib.policy_statements
+	least_privilege.unscoped_cloudtrail_grant(s.statement)
+}
+
+reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
+	least_privilege.trust_configured
+	some s in least_privilege.judged_statements
+}
+
+already_reported(q) if {
+	q.rule == "TG-LP-015"
+	count(q.deciding) > 0
+	every s in q.deciding {
+		reported_statements[[s.resource, s.sid]]
+	}
+}
+
+findings_of(rule) := {{"resource": q.resource, "message": finding(q)} |
+	some q in failed
+	q.rule == rule
+	not already_reported(q)
+}
+
+# METADATA
+# title: CloudTrail can write to its log bucket
+# description: |
+#   The bucket policy of every trail's log bucket allows CloudTrail, for this
+#   trail (aws:SourceArn, aws:SourceAccount), s3:GetBucketAcl on the bucket and
+#   s3:PutObject with bucket-owner-full-control where the trail writes
+#   (<prefix>/AWSLogs/<account>/…, and AWSLogs/<organisation id>/… for an
+#   organisation trail), and no Deny stops it: otherwise no log file is delivered.
+# related_resources:
+#   - ref: help/rules/TG-LP-010.md
+# custom:
+#   id: TG-LP-010
+#   severity: critical
+#   frameworks:
+#     - UK GDPR Art. 30
+#     - FCA SYSC 9
+#     - CIS AWS Foundations v1.4.0 3.1
+#   recommended_action: Allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on <bucket>/<prefix>/AWSLogs/<account or organisation id>/*, with aws:SourceArn naming this trail.
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-010")
+}
+
+# METADATA
+# title: CloudTrail can encrypt with the trail's key
+# description: |
+#   The key policy of every trail's KMS key allows CloudTrail, for this trail
+#   (its ARN as aws:SourceArn and as the kms:EncryptionContext:aws:cloudtrail:arn
+#   it encrypts under), kms:GenerateDataKey and kms:DescribeKey: otherwise the
+#   trail cannot encrypt and delivers nothing.
+# related_resources:
+#   - ref: help/rules/TG-LP-011.md
+# custom:
+#   id: TG-LP-011
+#   severity: critical
+#   frameworks:
+#     - UK GDPR Art. 32(1)(a)
+#     - FCA SYSC 9
+#     - CIS AWS Foundations v1.4.0 3.7
+#   recommended_action: Allow cloudtrail.amazonaws.com kms:GenerateDataKey* with StringLike kms:EncryptionContext:aws:cloudtrail:arn and aws:SourceArn naming this trail, and kms:DescribeKey.
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-011")
+}
+
+# METADATA
+# title: CloudTrail can deliver to its CloudWatch Logs group
+# description: |
+#   For every trail with CloudWatch Logs delivery: the trail's role trusts
+#   CloudTrail (for this trail), the role's policies allow logs:CreateLogStream
+#   and logs:PutLogEvents on the trail's log group, and the group's KMS key
+#   allows CloudWatch Logs (logs.<region>.amazonaws.com) to use it for that
+#   group: otherwise no event reaches the metric filters and no alarm can fire.
+# related_resources:
+#   - ref: help/rules/TG-LP-012.md
+# custom:
+#   id: TG-LP-012
+#   severity: high
+#   frameworks:
+#     - CIS AWS Foundations v1.4.0 3.4
+#     - FCA SYSC 9
+#   recommended_action: Trust cloudtrail.amazonaws.com (aws:SourceArn the trail) in the role, allow logs:CreateLogStream and logs:PutLogEvents on "<log group arn>:log-stream:*", and allow logs.<region>.amazonaws.com on the group's key with kms:EncryptionContext:aws:logs:arn the group's ARN.
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-012")
+}
+
+# METADATA
+# title: One resource, one policy
+# description: |
+#   A bucket, key or topic has one policy resource: two aws_s3_bucket_policy
+#   (or aws_kms_key_policy, aws_sns_topic_policy) for one resource, or one
+#   beside the resource's own policy argument, replace each other at every
+#   apply, and which one is in force depends on the order Terraform applies them.
+# related_resources:
+#   - ref: help/rules/TG-LP-013.md
+# custom:
+#   id: TG-LP-013
+#   severity: high
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - FCA SYSC 9
+#   recommended_action: Merge the statements into one policy resource and remove the other (and the resource's own policy argument).
+violations contains lib.violation(rego.metadata.rule(), target, msg) if {
+	some kind in policy_kinds
+	some target, holders in policy_holders(kind)
+	count(holders) > 1
+	msg := sprintf("%s has %d policies (%s); each apply replaces the other, so which one is in force is not decided by the configuration: merge them into one", [target, count(holders), concat(", ", sort(holders))])
+}
+
+# [policy resource type, link argument, target type]
+policy_kinds := [
+	["aws_s3_bucket_policy", "bucket", "aws_s3_bucket"],
+	["aws_kms_key_policy", "key_id", "aws_kms_key"],
+	["aws_sns_topic_policy", "arn", "aws_sns_topic"],
+]
+
+policy_holders(kind) := {target: holders |
+	some target in {t | some p in lib.resources(kind[0]); some t in linked_targets(p, kind)}
+	holders := {p.address | some p in lib.resources(kind[0]); target in linked_targets(p, kind)} | own_policy(target, kind)
+}
+
+linked_targets(p, kind) := lib.key_refs(p, kind[1]) if {
+	kind[2] == "aws_kms_key"
+} else := {t | some t in lib.refs(p, kind[1]); lib.is_type(t, kind[2])}
+
+# The target's own policy argument counts for keys and topics (an S3 bucket's
+# inline policy is left out in a plan when a separate one exists, INPUT.md).
+own_policy(target, kind) := {target} if {
+	kind[2] != "aws_s3_bucket"
+	some r in lib.resources(kind[2])
+	r.address == target
+	lib.is_set(lib.get(r, "policy"))
+} else := set()
+
+# METADATA
+# title: Alarms and EventBridge can publish to their alert topics
+# description: |
+#   Every SNS topic an alarm or an EventBridge rule notifies lets that service
+#   publish (topic policy, for the alarm's or rule's ARN and account) and, when
+#   the topic is encrypted with a key of the configuration, the key policy lets
+#   the service call kms:GenerateDataKey and kms:Decrypt: otherwise the alarm
+#   fires and nobody is told.
+# related_resources:
+#   - ref: help/rules/TG-LP-014.md
+# custom:
+#   id: TG-LP-014
+#   severity: high
+#   frameworks:
+#     - CIS AWS Foundations v1.4.0 4.1
+#     - FCA SYSC 9
+#   recommended_action: Allow cloudwatch.amazonaws.com (alarms) and events.amazonaws.com (EventBridge rules) sns:Publish in the topic policy with aws:SourceAccount or aws:SourceArn, and kms:GenerateDataKey* and kms:Decrypt in the topic key's policy.
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-014")
+}
+
+# METADATA
+# title: Nobody outside the trusted accounts reaches the logs, keys or trail roles
+# description: |
+#   Asked of the evaluator with a role of an untrusted account (directly and
+#   through an access point of its own), an anonymous caller and CloudTrail
+#   acting for another account's trail: none may read, write, delete or
+#   re-configure (policy, lifecycle, versioning, logging, Object Lock, ACL) a
+#   log bucket, use or manage (decrypt, grant, disable, delete, re-policy) a log
+#   key, or assume a trail role. Statements TG-LP-001, TG-LP-002 or TG-LP-009
+#   already report are not reported twice.
+# related_resources:
+#   - ref: help/rules/TG-LP-015.md
+# custom:
+#   id: TG-LP-015
+#   severity: critical
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - UK GDPR Art. 5(1)(f)
+#     - FCA SYSC 9
+#   recommended_action: Limit the statement to principals of the trusted accounts or organisation (aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount naming them).
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-015")
+}
+
+# METADATA
+# title: Log objects are read only through the VPC-only access points
+# description: |
+#   Every trail log bucket's policy explicitly denies object reads and listing
+#   (s3:GetObject, s3:GetObjectVersion, s3:ListBucket) that do not come through
+#   an access point of the bucket's account, except for declared break-glass
+#   readers: an identity policy in the account could otherwise read every log
+#   from anywhere, around the VPC-only access points.
+# related_resources:
+#   - ref: help/rules/TG-LP-016.md
+# custom:
+#   id: TG-LP-016
+#   severity: high
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - FCA SYSC 9
+#   recommended_action: Add a Deny of s3:GetObject, s3:GetObjectVersion and s3:ListBucket for Principal "*" with StringNotEquals s3:DataAccessPointAccount (the bucket's account) and ArnNotEquals aws:PrincipalArn (the break-glass roles).
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in findings_of("TG-LP-016")
+}
