@@ -147,6 +147,12 @@ export interface TrailgateConfig {
   readonly retention?: RetentionConfig;
   /** IAM role ARNs that may read and decrypt log files through the access points. @default [] */
   readonly readerRoleArns?: string[];
+  /**
+   * Declared break-glass roles that may read log files directly from the bucket, not
+   * through an access point (an incident responder outside the VPC). Every other
+   * direct read is denied by the bucket policy (TG-LP-016). @default []
+   */
+  readonly breakGlassReaders?: string[];
   /** VPC-only access points to the log archive. @default [] */
   readonly accessPoints?: VpcAccessPointConfig[];
   /** E-mail subscriptions per alert tier. @default no subscriptions */
@@ -202,6 +208,7 @@ export interface ResolvedTrailgateConfig {
   readonly namePrefix: string;
   readonly retention: Required<RetentionConfig>;
   readonly readerRoleArns: string[];
+  readonly breakGlassReaders: string[];
   readonly accessPoints: VpcAccessPointConfig[];
   readonly alertEmails: Required<AlertEmails>;
   readonly s3DataEventBuckets: string[];
@@ -273,6 +280,10 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   readerRoleArns.forEach((arn, i) => {
     if (!ROLE_ARN.test(arn)) configError(`readerRoleArns[${i}]`, `must be an IAM role ARN (got "${arn}")`);
   });
+  const breakGlassReaders = config.breakGlassReaders ?? [];
+  breakGlassReaders.forEach((arn, i) => {
+    if (!ROLE_ARN.test(arn)) configError(`breakGlassReaders[${i}]`, `must be an IAM role ARN (got "${arn}")`);
+  });
   const accessPoints = config.accessPoints ?? [];
   const seenNames = new Set<string>();
   accessPoints.forEach((point, i) => {
@@ -338,6 +349,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     namePrefix,
     retention,
     readerRoleArns,
+    breakGlassReaders,
     accessPoints,
     alertEmails,
     s3DataEventBuckets: config.s3DataEventBuckets ?? [],

@@ -32,6 +32,13 @@ export interface LogArchiveBucketProps {
   readonly managementAccountId: string;
   /** AWS Organizations id: member accounts' logs arrive under AWSLogs/<org id>/. */
   readonly organizationId: string;
+  /**
+   * Roles that may read log files directly, not through an access point of the
+   * log-archive account (declared break-glass readers). Every other object read or
+   * listing that does not come through such an access point is denied.
+   * @default []
+   */
+  readonly breakGlassReaderArns?: string[];
   /** ARN of the only trail allowed to write. */
   readonly trailArn: string;
   /** ARN of the customer-managed KMS key for default encryption. */
@@ -85,7 +92,7 @@ export class LogArchiveBucket extends Construct {
         throw new Error(`LogArchiveBucket ${id}: "${name}" is not a valid S3 bucket name`);
       }
     }
-    const builtIn = ["CloudTrailAclCheck", "CloudTrailWrite", "DenyInsecureTransport"];
+    const builtIn = ["CloudTrailAclCheck", "CloudTrailWrite", "DenyReadsNotThroughAccessPoints", "DenyInsecureTransport"];
     for (const statement of props.additionalStatements ?? []) {
       if (builtIn.includes(statement.Sid)) throw new Error(`LogArchiveBucket ${id}: additional statement Sid "${statement.Sid}" is one of the bucket's own`);
     }
@@ -146,6 +153,7 @@ export class LogArchiveBucket extends Construct {
           Condition: { StringEquals: { ...trailCondition, "s3:x-amz-acl": "bucket-owner-full-control" } },
         },
         ...(props.additionalStatements ?? []),
+        denyReadsNotThroughAccessPoints(this.bucketArn, props.logArchiveAccountId, props.breakGlassReaderArns ?? []),
         denyInsecureTransport([this.bucketArn, `${this.bucketArn}/*`]),
       ],
       objectLockDays,
@@ -258,4 +266,25 @@ function retentionLifecycle(
     ],
     dependsOn,
   });
+}
+
+/**
+ * Reads of log objects (and listing) must come through an access point of the
+ * log-archive account, whose VPC-only network origin and policy name the readers:
+ * without this deny, any role of the account whose own policy allows s3:GetObject
+ * reads every log from anywhere. KMS cannot see the access point a request came
+ * through, so this bucket policy is what enforces the path.
+ */
+function denyReadsNotThroughAccessPoints(bucketArn: string, accountId: string, breakGlassReaderArns: string[]): PolicyStatement {
+  return {
+    Sid: "DenyReadsNotThroughAccessPoints",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: {
+      StringNotEquals: { "s3:DataAccessPointAccount": accountId },
+      ...(breakGlassReaderArns.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": breakGlassReaderArns } } : {}),
+    },
+  };
 }

@@ -100,7 +100,7 @@ export class Trailgate extends Construct {
         keyAccountId: c.logArchiveAccountId,
         trailArn,
         aliasName: names.keyAlias,
-        readerRoleArns: allReaders,
+        readerRoleArns: [...allReaders, ...c.breakGlassReaders],
         adminRoleArns: c.key.adminRoleArns,
         deletionWindowDays: c.key.deletionWindowDays,
       });
@@ -118,6 +118,7 @@ export class Trailgate extends Construct {
         managementAccountId: c.managementAccountId,
         organizationId: c.organizationId,
         trailArn,
+        breakGlassReaderArns: c.breakGlassReaders,
         kmsKeyArn: this.logArchiveKeyArn,
         objectLockDays: c.retention.objectLockDays,
         objectLockMode: c.retention.objectLockMode,

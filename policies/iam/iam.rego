@@ -64,8 +64,9 @@ text(v) := v if {
 } else := ""
 
 # glob.match with an empty delimiter list treats "." as a delimiter ("*" would not
-# match "a.b"); NUL never occurs in a policy value.
-no_delimiters := ["\u0000"]
+# match "a.b"). U+0001 never occurs in a policy value (NUL would end the WASM
+# build's C string, leaving the default).
+no_delimiters := ["\u0001"]
 
 # A pattern for glob.match with IAM wildcards only: "*" (any text, "/" and ":"
 # included) and "?" (one character). glob's other special characters are escaped.
