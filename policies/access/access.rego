@@ -18,6 +18,9 @@ import data.trailgate.lib
 
 provider_by_address := {p.address: p | some p in input.providers}
 
+# A live document (trailgate verify) addresses every resource by its ARN.
+live if input.format == "live"
+
 # METADATA
 # title: account_of
 # description: The account a resource is deployed into, when its provider pins exactly one (allowed_account_ids).
@@ -48,10 +51,10 @@ literal(v) if {
 #   The ways a policy may write a resource's ARN: its literal ARN when the
 #   configuration knows it, and references to the resource's own attributes.
 #   A live resource's address is its ARN.
-spellings(r, _) := [r.address] if input.format == "live"
+spellings(r, _) := [r.address] if live
 
 spellings(r, literal_arn) := array.concat(literal_arns, [sprintf("${%s.arn}", [r.address])]) if {
-	input.format != "live"
+	not live
 	literal_arns := [a | some a in [literal_arn]; not contains(a, "${")]
 }
 
@@ -59,7 +62,7 @@ bucket_spellings(b) := array.concat(spellings(b, sprintf("arn:aws:s3:::%s", [obj
 	sprintf("arn:aws:s3:::${%s.id}", [b.address]),
 	sprintf("arn:aws:s3:::${%s.bucket}", [b.address]),
 ]) if {
-	input.format != "live"
+	not live
 } else := [b.address]
 
 object_spellings(b, key) := [concat("/", [s, key]) | some s in bucket_spellings(b)]
@@ -76,7 +79,7 @@ log_group_arn(g) := sprintf("arn:aws:logs:%s:%s:log-group:%s", [known_region(g),
 } else := "${unknown}"
 
 log_group_spellings(g) := [g.address] if {
-	input.format == "live"
+	live
 } else := spellings(g, log_group_arn(g))
 
 # --- the policies that decide ---

@@ -6,6 +6,7 @@
 #   trust that is not configured. Each finding names what could not be checked.
 package trailgate.verifiability
 
+import data.trailgate.access
 import data.trailgate.least_privilege
 import data.trailgate.lib
 
@@ -308,3 +309,24 @@ violations contains lib.violation(rego.metadata.rule(), "", msg) if {
 }
 
 undecided := {f.resource | some f in least_privilege.lp_009_findings}
+
+# METADATA
+# title: Access questions can be answered before apply
+# description: |
+#   The access rules (TG-LP-010..016, TG-ENC-006) ask the IAM evaluator whether
+#   a request is allowed or denied. When the answer depends on a value not known
+#   before apply (a principal, a condition value or an ARN written as "${…}", or
+#   an account, region or name the request needs), the question is reported here,
+#   naming the statements whose values decide it, never passed or failed on a guess.
+# related_resources:
+#   - ref: help/rules/TG-VER-004.md
+# custom:
+#   id: TG-VER-004
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - FCA SYSC 9
+#   recommended_action: Write the policy's principals, conditions and resources as literal values or references to resources of the configuration, pin allowed_account_ids on the providers, and give trails and buckets literal names; or gate the plan after apply, when the values are known.
+violations contains lib.violation(rego.metadata.rule(), q.resource, access.unanswerable_text(q)) if {
+	some q in access.unanswerable
+}
