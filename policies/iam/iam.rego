@@ -126,7 +126,18 @@ match_any(kind, pattern, spellings) := "yes" if {
 	not unknown_text(s)
 } else := "no" if {
 	foreign_reference(pattern, spellings)
+} else := "no" if {
+	# The pattern and a spelling hold the same unknowns: the rest of the text decides.
+	some s in spellings
+	count(interpolations(pattern)) > 0
+	interpolations(pattern) == interpolations(s)
 } else := "unknown"
+
+# The "${…}" parts of a text.
+interpolations(v) := {concat("", ["${", split(part, "}")[0], "}"]) |
+	some i, part in split(v, "${")
+	i > 0
+}
 
 # How one condition operator family compares a policy value with a context value.
 match_text("string", p, v) if p == v
