@@ -121,7 +121,7 @@ bucket_policies(b) := [p |
 ] if {
 	lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
 } else := [b] if {
-	lib.get(b, "policy") != null
+	has_policy(b)
 } else := []
 
 unlinked_bucket_policies := [p |
@@ -425,11 +425,51 @@ topic_arn(t) := sprintf("arn:aws:sns:%s:%s:%s", [known_region(t), account_of(t),
 # An account no rule trusts.
 outside_account := [a | some a in ["999999999999", "999999999998"]; not lib.trusted_accounts[a]][0]
 
-outside_role := sprintf("arn:aws:iam::%s:role/outsider", [outside_account])
+# Principals the outsider questions ask about, as [account, role ARN]: a role of an
+# account no rule trusts and, once trust is configured, every principal of another
+# account that a policy of the configuration names (a role or user by its ARN, an
+# account by a role of it).
+outside_principals := {[outside_account, outside_role(outside_account)]} | named_untrusted_principals
 
-outside_identity := {
-	"aws:principalaccount": [outside_account],
-	"aws:principalarn": [outside_role],
+named_untrusted_principals contains [a, arn] if {
+	least_privilege.trust_configured
+	some s in lib.policy_statements
+	some named in named_principals(s.statement)
+	[a, arn] := named
+	not lib.trusted_accounts[a]
+}
+
+named_principals(st) := {[a, principal_arn(v, a)] |
+	some v in object.get(object.get(st, "Principal", {}), "AWS", [])
+	a := account_in(v)
+} | {[a, outside_role(a)] |
+	some op, conds in object.get(st, "Condition", {})
+	lib.positive_operator(op)
+	some key, values in conds
+	lower(key) in {"aws:principalaccount", "aws:sourceaccount", "kms:calleraccount"}
+	some v in values
+	a := account_in(v)
+}
+
+principal_arn(v, a) := v if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/`, v)
+} else := outside_role(a)
+
+account_in(v) := v if {
+	regex.match(`^[0-9]{12}$`, v)
+} else := lib.arn_account(v) if {
+	regex.match(`^[0-9]{12}$`, lib.arn_account(v))
+}
+
+outside_label(p) := "a role of another account" if {
+	p[0] == outside_account
+} else := sprintf("%s (account %s, not trusted)", [p[1], p[0]])
+
+outside_role(a) := sprintf("arn:aws:iam::%s:role/outsider", [a])
+
+outside_identity(p) := {
+	"aws:principalaccount": [p[0]],
+	"aws:principalarn": [p[1]],
 	"aws:principalorgid": ["o-outsider000"],
 	"aws:principaltype": ["AssumedRole"],
 	"aws:securetransport": ["true"],
@@ -437,15 +477,15 @@ outside_identity := {
 }
 
 # [label, principal, context]
-outsiders contains ["a role of another account", {"kind": "AWS", "arn": outside_role, "account": outside_account}, outside_identity]
+outsiders contains [outside_label(p), {"kind": "AWS", "arn": p[1], "account": p[0]}, outside_identity(p)] if some p in outside_principals
 
 outsiders contains ["anonymous", {"kind": "Anonymous"}, {"aws:securetransport": ["true"], "aws:sourceip": ["198.51.100.7"]}]
 
 # Through an access point of the outside account, which can name any bucket.
-s3_outsiders contains ["a role of another account through its own access point", {"kind": "AWS", "arn": outside_role, "account": outside_account}, object.union(outside_identity, {
-	"s3:dataaccesspointaccount": [outside_account],
-	"s3:dataaccesspointarn": [sprintf("arn:aws:s3:eu-west-2:%s:accesspoint/outside", [outside_account])],
-})]
+s3_outsiders contains [concat(" ", [outside_label(p), "through its own access point"]), {"kind": "AWS", "arn": p[1], "account": p[0]}, object.union(outside_identity(p), {
+	"s3:dataaccesspointaccount": [p[0]],
+	"s3:dataaccesspointarn": [sprintf("arn:aws:s3:eu-west-2:%s:accesspoint/outside", [p[0]])],
+})] if some p in outside_principals
 
 s3_outsiders contains o if some o in outsiders
 
@@ -792,8 +832,13 @@ own_policy(target, kind) := {target} if {
 	kind[2] != "aws_s3_bucket"
 	some r in lib.resources(kind[2])
 	r.address == target
-	lib.is_set(lib.get(r, "policy"))
+	has_policy(r)
 } else := set()
+
+# A policy argument that parsed is in `policies`, one that did not stays in values.
+has_policy(r) if r.policies.policy
+
+has_policy(r) if lib.is_set(lib.get(r, "policy"))
 
 # METADATA
 # title: Alarms and EventBridge can publish to their alert topics

@@ -103,6 +103,26 @@ test_lp_013_fails_on_two_policies_for_one_bucket if {
 	messages(doc, "TG-LP-013") == {"aws_s3_bucket.trail_logs has 2 policies (aws_s3_bucket_policy.second, aws_s3_bucket_policy.trail_logs); each apply replaces the other, so which one is in force is not decided by the configuration: merge them into one"}
 }
 
+# The key's own policy parsed (so it is in `policies`, not `values`) beside a separate one.
+test_lp_013_counts_a_parsed_key_policy_beside_a_separate_one if {
+	key := h.res_with_policies("aws_kms_key", "trail", {"enable_key_rotation": true}, {}, {"policy": {"Statement": m.key_statements}})
+	separate := h.res_with_policies("aws_kms_key_policy", "trail", {}, {"key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": m.key_statements}})
+	doc := object.union(with_resource(m.compliant, key), {"resources": {"aws_kms_key_policy": [separate]}})
+	vs := main.violations with input as doc
+	h.flagged(vs, "TG-LP-013") == {"aws_kms_key.trail"}
+}
+
+# A policy that allows one of the requests without TLS and lacks the deny: one finding, every answer in it.
+test_enc_006_lists_every_failing_answer_of_a_bucket if {
+	allow_get := {"Sid": "RootReads", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["s3:GetObject"], "Resource": ["${aws_s3_bucket.trail_logs.arn}/*"]}
+	doc := with_policy("aws_s3_bucket_policy", "trail_logs", {}, bucket_refs, [m.cloudtrail_bucket_statements[0], m.cloudtrail_bucket_statements[1], allow_get])
+	msgs := messages(doc, "TG-ENC-006")
+	count(msgs) == 1
+	some msg in msgs
+	contains(msg, "is s3:GetObject without TLS (aws:SecureTransport false) denied on bucket aws_s3_bucket.trail_logs?: allowed by aws_s3_bucket_policy.trail_logs statement RootReads")
+	contains(msg, "is s3:DeleteObject, s3:ListBucket, s3:PutBucketPolicy, s3:PutObject without TLS")
+}
+
 test_lp_013_counts_a_key_policy_beside_the_key_own if {
 	separate := h.res_with_policies("aws_kms_key_policy", "trail", {"policy": "{}"}, {"key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": m.key_statements}})
 	doc := object.union(m.compliant, {"resources": object.union(m.compliant.resources, {"aws_kms_key_policy": [separate]})})
