@@ -247,6 +247,14 @@ describe("a fresh cdktf app adopting the package", () => {
     console.log(`trailgate package: app node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
   });
 
+  test("no AGPL dev-only package (the IAM simulator of test/iam-differential.test.ts) is in the installed tree", () => {
+    expect(fs.existsSync(path.join(dir, "node_modules", "@cloud-copilot"))).toBe(false);
+    // npm ls exits non-zero on any peer warning; the tree it prints is what counts.
+    const tree = run(dir, "npm", ["ls", "--all", "--json"]).stdout;
+    expect(tree).toContain("trailgate");
+    expect(tree).not.toContain("@cloud-copilot/");
+  });
+
   test("main.ts type-checks against the installed declarations", () => {
     timed("tsc", () => mustRun(dir, "node", [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "."]));
     expect(fs.existsSync(path.join(dir, "main.js"))).toBe(true);

@@ -233,6 +233,11 @@ normalized(raw) := object.union(
 
 service(name) := {"kind": "Service", "service": name}
 
+# A principal's own policies, which the configuration does not show, judged at their
+# worst: they allow everything. In its own account such a principal is then stopped
+# only by an explicit deny; from another account, only by the resource policy.
+worst_case_identity := {"decision": "allow", "deciding": []}
+
 # METADATA
 # title: ask
 # description: A resource policy's decision on a request, with the question in words.
@@ -512,7 +517,7 @@ raw_questions contains q if {
 		[[a, object_spellings(b, sample_key)] | some a in bucket_object_actions],
 		[[a, bucket_spellings(b)] | some a in bucket_actions],
 	)
-	d := ask(policy, o[1], target[0], target[1], o[2])
+	d := iam.access(ask(policy, o[1], target[0], target[1], o[2]), worst_case_identity, false)
 	q := asked("TG-LP-015", addr, sprintf("may %s call %%s on log bucket %s?", [o[0], addr]), target[0], "not allow", d)
 }
 
@@ -533,7 +538,7 @@ raw_questions contains q if {
 	policy.state == "readable"
 	some o in outsiders
 	some action in key_actions
-	d := ask(policy, o[1], action, spellings(key_by_address[k], "${unknown}"), o[2])
+	d := iam.access(ask(policy, o[1], action, spellings(key_by_address[k], "${unknown}"), o[2]), worst_case_identity, false)
 	q := asked("TG-LP-015", k, sprintf("may %s call %%s on log key %s?", [o[0], k]), action, "not allow", d)
 }
 
@@ -553,7 +558,7 @@ raw_questions contains q if {
 	policy := trust_policy(role)
 	policy.state == "readable"
 	some o in outsiders
-	d := ask(policy, o[1], "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), o[2])
+	d := iam.access(ask(policy, o[1], "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), o[2]), worst_case_identity, false)
 	q := asked("TG-LP-015", role, sprintf("may %s assume trail role %s?", [o[0], role]), "", "not allow", d)
 }
 
@@ -573,7 +578,7 @@ raw_questions contains q if {
 		"aws:securetransport": ["true"],
 	}
 	some target in [["s3:GetObject", object_spellings(b, sample_key)], ["s3:GetObjectVersion", object_spellings(b, sample_key)], ["s3:ListBucket", bucket_spellings(b)]]
-	d := ask(policy, principal, target[0], target[1], context)
+	d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
 	q := asked("TG-LP-016", addr, sprintf("is a role of the bucket's own account (%s, not a declared break-glass reader) denied %%s on log bucket %s when it does not come through an access point?", [direct_reader(b), addr]), target[0], "deny", d)
 }
 
@@ -593,7 +598,7 @@ raw_questions contains q if {
 		["s3:DeleteObject", object_spellings(b, "any-object")], ["s3:ListBucket", bucket_spellings(b)],
 		["s3:PutBucketPolicy", bucket_spellings(b)],
 	]
-	d := ask(policy, principal, target[0], target[1], context)
+	d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
 	q := asked("TG-ENC-006", b.address, sprintf("is %%s without TLS (aws:SecureTransport false) denied on bucket %s?", [b.address]), target[0], "deny", d)
 }
 
@@ -662,8 +667,9 @@ answer_text(q) := sprintf("explicitly denied by %s", [statement_list(q.deciding)
 	q.decision == "deny"
 } else := sprintf("allowed by %s", [statement_list(q.deciding)]) if {
 	q.decision == "allow"
+	count(q.deciding) > 0
 } else := "no statement denies it, so an identity policy of the account can allow it" if {
-	q.expected == "deny"
+	q.decision == "allow"
 } else := "no statement allows it"
 
 statement_list(deciding) := concat(", ", sort({sprintf("%s statement %s", [s.resource, sid_text(s.sid)]) | some s in deciding}))
