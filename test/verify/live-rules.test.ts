@@ -110,6 +110,12 @@ const RUNTIME_FAULTS: Fault[] = [
   ["TG-OPS-010", "eight of ten Lake stores used", "", (e) => (e.eventDataStoreCount = 8)],
 ];
 
+/** Edits a live resource's policy document (a JSON string, as the API returns it) statement by statement. */
+function editLivePolicy(holder: { policy?: string | null }, edit: (statements: any[]) => any[]): void {
+  const document = JSON.parse(holder.policy as string);
+  holder.policy = JSON.stringify({ ...document, Statement: edit(document.Statement) });
+}
+
 const DRIFTS: Fault[] = [
   ["TG-ENC-001", "the log bucket back on SSE-S3", bucketArn, (e) => (e.buckets.find((b) => b.name === logBucket)!.encryption = [{ sseAlgorithm: "AES256" }])],
   [
@@ -127,6 +133,19 @@ const DRIFTS: Fault[] = [
   ["TG-RET-004", "the log group kept 30 days", (e) => e.logGroups[0].arn, (e) => (e.logGroups[0].retentionInDays = 30)],
   ["TG-LP-006", "the access point opened to the internet", (e) => e.accessPoints[0].arn, (e) => Object.assign(e.accessPoints[0], { networkOrigin: "Internet", vpcId: undefined })],
   ["TG-LP-007", "a public access block switched off", bucketArn, (e) => (e.buckets.find((b) => b.name === logBucket)!.publicAccessBlock!.restrictPublicBuckets = false)],
+  [
+    "TG-LP-010",
+    "the live bucket policy's CloudTrail write grant edited to name another trail",
+    bucketArn,
+    (e) => editLivePolicy(e.buckets.find((b) => b.name === logBucket)!, (st) => st.map((x) => (x.Sid === "CloudTrailWrite" ? { ...x, Condition: { StringEquals: { ...x.Condition.StringEquals, "aws:SourceArn": "arn:aws:cloudtrail:eu-west-2:111111111111:trail/another" } } } : x))),
+  ],
+  ["TG-LP-016", "the live bucket policy's deny of reads around the access points removed", bucketArn, (e) => editLivePolicy(e.buckets.find((b) => b.name === logBucket)!, (st) => st.filter((x) => x.Sid !== "DenyReadsNotThroughAccessPoints"))],
+  [
+    "TG-ENC-006",
+    "the live TLS deny narrowed to another bucket",
+    bucketArn,
+    (e) => editLivePolicy(e.buckets.find((b) => b.name === logBucket)!, (st) => st.map((x) => (x.Sid === "DenyInsecureTransport" ? { ...x, Resource: ["arn:aws:s3:::another-bucket", "arn:aws:s3:::another-bucket/*"] } : x))),
+  ],
   ["TG-LOG-001", "the trail made single-region", trailArn, (e) => (e.trails[0].isMultiRegionTrail = false)],
   ["TG-LOG-003", "log file validation switched off", trailArn, (e) => (e.trails[0].logFileValidationEnabled = false)],
   [
