@@ -115,14 +115,33 @@ bucket_policy(b) := {"state": "unreadable", "statements": []} if {
 	count(unlinked_bucket_policies) > 0
 } else := {"state": "none", "statements": []}
 
-bucket_policies(b) := [p |
-	some p in lib.resources("aws_s3_bucket_policy")
-	b.address in lib.refs(p, "bucket")
-] if {
+bucket_policies(b) := [policy_by_address[p] | some p in object.get(policies_of_bucket, b.address, set())] if {
 	lib.separate_bucket_config[["aws_s3_bucket_policy", b.address]]
 } else := [b] if {
 	has_policy(b)
 } else := []
+
+# Indexes from a bucket, key or topic to the addresses of its policy resources, built
+# in one pass and read whole (object.get), so they are evaluated once, not per lookup.
+policies_of_bucket[addr] contains p.address if {
+	some p in lib.resources("aws_s3_bucket_policy")
+	some addr in lib.refs(p, "bucket")
+}
+
+policies_of_key[addr] contains p.address if {
+	some p in lib.resources("aws_kms_key_policy")
+	some addr in lib.key_refs(p, "key_id")
+}
+
+policies_of_topic[addr] contains p.address if {
+	some p in lib.resources("aws_sns_topic_policy")
+	some addr in lib.refs(p, "arn")
+}
+
+policy_by_address := {p.address: p |
+	some type in ["aws_s3_bucket_policy", "aws_kms_key_policy", "aws_sns_topic_policy"]
+	some p in lib.resources(type)
+}
 
 unlinked_bucket_policies := [p |
 	some p in lib.resources("aws_s3_bucket_policy")
@@ -132,10 +151,7 @@ unlinked_bucket_policies := [p |
 
 key_by_address := {k.address: k | some k in lib.resources("aws_kms_key")}
 
-key_policy_resources(addr) := [p |
-	some p in lib.resources("aws_kms_key_policy")
-	addr in lib.key_refs(p, "key_id")
-]
+key_policy_resources(addr) := [policy_by_address[p] | some p in object.get(policies_of_key, addr, set())]
 
 # A key without a policy argument has AWS's default key policy: the account alone.
 key_policy(addr) := {"state": "unreadable", "statements": []} if {
@@ -157,10 +173,7 @@ default_key_statement(k) := {"resource": k.address, "statement": {
 
 topic_by_address := {t.address: t | some t in lib.resources("aws_sns_topic")}
 
-topic_policy_resources(addr) := [p |
-	some p in lib.resources("aws_sns_topic_policy")
-	addr in lib.refs(p, "arn")
-]
+topic_policy_resources(addr) := [policy_by_address[p] | some p in object.get(policies_of_topic, addr, set())]
 
 # A topic without a policy has SNS's default policy, which lets its own account's
 # services publish (AWS:SourceOwner): only topics with a policy of their own are asked.
@@ -265,24 +278,25 @@ region_text(r) := known_region(r) if {
 	known_region(r)
 } else := "eu-west-2"
 
-key_under(t, key) := concat("/", [prefix, key]) if {
-	prefix := trim(lib.get(t, "s3_key_prefix"), "/")
+key_under(t, key) := concat("/", [trim(prefix, "/"), key]) if {
+	prefix := lib.get(t, "s3_key_prefix")
 	literal(prefix)
+	trim(prefix, "/") != ""
 } else := key
 
 # Every access question: {rule, resource, question, decision, expected, deciding}.
 # `expected` is "allow" (the control needs it) or "deny"/"not allow".
-raw_questions contains q if {
+questions contains q if {
 	some t in lib.trails
 	some addr in t.refs.s3_bucket_name
 	b := lib.bucket_by_address[addr]
 	policy := bucket_policy(b)
 	policy.state in {"readable", "none"}
 	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:GetBucketAcl", bucket_spellings(b), cloudtrail_context(t))
-	q := asked("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:GetBucketAcl on bucket %s?", [t.address, addr]), "", "allow", d)
+	q := question("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:GetBucketAcl on bucket %s?", [t.address, addr]), "allow", d)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some t in lib.trails
 	some addr in t.refs.s3_bucket_name
 	b := lib.bucket_by_address[addr]
@@ -291,20 +305,22 @@ raw_questions contains q if {
 	some target in delivery_keys(t)
 	context := object.union(cloudtrail_context(t), {"s3:x-amz-acl": ["bucket-owner-full-control"]})
 	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:PutObject", object_spellings(b, target[1]), context)
-	q := asked("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:PutObject with bucket-owner-full-control on %s/%s?", [t.address, addr, target[0]]), "", "allow", d)
+	q := question("TG-LP-010", addr, sprintf("may CloudTrail (for trail %s) call s3:PutObject with bucket-owner-full-control on %s/%s?", [t.address, addr, target[0]]), "allow", d)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some t in lib.trails
 	some k in lib.key_refs(t, "kms_key_id")
 	policy := key_policy(k)
 	policy.state == "readable"
-	some req in [
-		["kms:GenerateDataKey", {"kms:encryptioncontext:aws:cloudtrail:arn": trail_spellings(t)}],
-		["kms:DescribeKey", {}],
+	answers := [{"item": req[0], "d": d} |
+		some req in [
+			["kms:GenerateDataKey", {"kms:encryptioncontext:aws:cloudtrail:arn": trail_spellings(t)}],
+			["kms:DescribeKey", {}],
+		]
+		d := ask(policy, service("cloudtrail.amazonaws.com"), req[0], spellings(key_by_address[k], "${unknown}"), object.union(cloudtrail_context(t), req[1]))
 	]
-	d := ask(policy, service("cloudtrail.amazonaws.com"), req[0], spellings(key_by_address[k], "${unknown}"), object.union(cloudtrail_context(t), req[1]))
-	q := asked("TG-LP-011", k, sprintf("may CloudTrail (for trail %s) call %%s on key %s?", [t.address, k]), req[0], "allow", d)
+	some q in grouped("TG-LP-011", k, sprintf("may CloudTrail (for trail %s) call %%s on key %s?", [t.address, k]), "allow", answers)
 }
 
 # --- TG-LP-012: CloudTrail -> CloudWatch Logs ---
@@ -314,7 +330,7 @@ trail_group_pairs contains [t, g] if {
 	some g in least_privilege.delivered_groups(t)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some pair in trail_group_pairs
 	t := pair[0]
 	some role in least_privilege.trail_roles_of(t)
@@ -322,27 +338,29 @@ raw_questions contains q if {
 	policy := trust_policy(role)
 	policy.state == "readable"
 	d := ask(policy, service("cloudtrail.amazonaws.com"), "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), cloudtrail_context(t))
-	q := asked("TG-LP-012", role, sprintf("may CloudTrail (for trail %s) assume role %s?", [t.address, role]), "", "allow", d)
+	q := question("TG-LP-012", role, sprintf("may CloudTrail (for trail %s) assume role %s?", [t.address, role]), "allow", d)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some pair in trail_group_pairs
 	[t, g] := pair
 	some role in least_privilege.trail_roles_of(t)
 	role_by_address[role]
 	permissions := role_permissions(role)
 	stream := sprintf("log-stream:%s_CloudTrail_%s", [account_spelling(t), region_text(t)])
-	some action in ["logs:CreateLogStream", "logs:PutLogEvents"]
-	d := partial_decision(
-		iam.decide(permissions.statements, {
-			"principal": {"kind": "AWS", "arn": role, "account": account_spelling(t)},
-			"action": action,
-			"resource": [concat(":", [s, stream]) | some s in log_group_spellings(g)],
-			"context": {"aws:securetransport": ["true"]},
-		}),
-		permissions.state,
-	)
-	q := asked("TG-LP-012", role, sprintf("may role %s (trail %s) call %%s on log group %s?", [role, t.address, g.address]), action, "allow", d)
+	answers := [{"item": action, "d": d} |
+		some action in ["logs:CreateLogStream", "logs:PutLogEvents"]
+		d := partial_decision(
+			iam.decide(permissions.statements, {
+				"principal": {"kind": "AWS", "arn": role, "account": account_spelling(t)},
+				"action": action,
+				"resource": [concat(":", [s, stream]) | some s in log_group_spellings(g)],
+				"context": {"aws:securetransport": ["true"]},
+			}),
+			permissions.state,
+		)
+	]
+	some q in grouped("TG-LP-012", role, sprintf("may role %s (trail %s) call %%s on log group %s?", [role, t.address, g.address]), "allow", answers)
 }
 
 # An attached policy the gate cannot read may allow what the others do not.
@@ -351,18 +369,20 @@ partial_decision(d, state) := {"decision": "unknown", "deciding": d.deciding} if
 	d.decision == "none"
 } else := d
 
-raw_questions contains q if {
+questions contains q if {
 	some pair in trail_group_pairs
 	g := pair[1]
 	some k in lib.key_refs(g, "kms_key_id")
 	policy := key_policy(k)
 	policy.state == "readable"
-	some action in ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
-	d := ask(policy, service(sprintf("logs.%s.amazonaws.com", [region_text(g)])), action, spellings(key_by_address[k], "${unknown}"), {
-		"kms:encryptioncontext:aws:logs:arn": log_group_spellings(g),
-		"aws:securetransport": ["true"],
-	})
-	q := asked("TG-LP-012", k, sprintf("may CloudWatch Logs call %%s on key %s for log group %s?", [k, g.address]), action, "allow", d)
+	answers := [{"item": action, "d": d} |
+		some action in ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
+		d := ask(policy, service(sprintf("logs.%s.amazonaws.com", [region_text(g)])), action, spellings(key_by_address[k], "${unknown}"), {
+			"kms:encryptioncontext:aws:logs:arn": log_group_spellings(g),
+			"aws:securetransport": ["true"],
+		})
+	]
+	some q in grouped("TG-LP-012", k, sprintf("may CloudWatch Logs call %%s on key %s for log group %s?", [k, g.address]), "allow", answers)
 }
 
 # --- TG-LP-014: alarms and EventBridge -> alert topics ---
@@ -399,22 +419,37 @@ publisher_context(p) := {
 	"aws:securetransport": ["true"],
 }
 
-raw_questions contains q if {
-	some p in publishers
-	policy := topic_policy(p[1])
+# [publisher service, topic] pairs; each asks once per alarm or rule that publishes.
+publisher_topics := {[p[0], p[1]] | some p in publishers}
+
+questions contains q if {
+	some pair in publisher_topics
+	[svc, topic] := pair
+	policy := topic_policy(topic)
 	policy.state == "readable"
-	d := ask(policy, service(p[0]), "sns:Publish", spellings(topic_by_address[p[1]], topic_arn(topic_by_address[p[1]])), publisher_context(p))
-	q := asked("TG-LP-014", p[1], sprintf("may %s (for %%s) call sns:Publish on topic %s?", [p[0], p[1]]), p[2], "allow", d)
+	answers := [{"item": p[2], "d": d} |
+		some p in publishers
+		p[0] == svc
+		p[1] == topic
+		d := ask(policy, service(svc), "sns:Publish", spellings(topic_by_address[topic], topic_arn(topic_by_address[topic])), publisher_context(p))
+	]
+	some q in grouped("TG-LP-014", topic, sprintf("may %s (for %%s) call sns:Publish on topic %s?", [svc, topic]), "allow", answers)
 }
 
-raw_questions contains q if {
-	some p in publishers
-	some k in lib.key_refs(topic_by_address[p[1]], "kms_master_key_id")
+questions contains q if {
+	some pair in publisher_topics
+	[svc, topic] := pair
+	some k in lib.key_refs(topic_by_address[topic], "kms_master_key_id")
 	policy := key_policy(k)
 	policy.state == "readable"
 	some action in ["kms:GenerateDataKey", "kms:Decrypt"]
-	d := ask(policy, service(p[0]), action, spellings(key_by_address[k], "${unknown}"), publisher_context(p))
-	q := asked("TG-LP-014", k, sprintf("may %s (for %%s) call %s on key %s of topic %s?", [p[0], action, k, p[1]]), p[2], "allow", d)
+	answers := [{"item": p[2], "d": d} |
+		some p in publishers
+		p[0] == svc
+		p[1] == topic
+		d := ask(policy, service(svc), action, spellings(key_by_address[k], "${unknown}"), publisher_context(p))
+	]
+	some q in grouped("TG-LP-014", k, sprintf("may %s (for %%s) call %s on key %s of topic %s?", [svc, action, k, topic]), "allow", answers)
 }
 
 items_text(items) := concat(", ", sort(items)) if {
@@ -457,13 +492,24 @@ named_principals(st) := {[a, principal_arn(v, a)] |
 }
 
 principal_arn(v, a) := v if {
-	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/`, v)
+	parts := split(v, ":")
+	count(parts) == 6
+	parts[2] == "iam"
+	account_id(parts[4])
+	some kind in ["role/", "user/"]
+	startswith(parts[5], kind)
 } else := outside_role(a)
 
 account_in(v) := v if {
-	regex.match(`^[0-9]{12}$`, v)
+	account_id(v)
 } else := lib.arn_account(v) if {
-	regex.match(`^[0-9]{12}$`, lib.arn_account(v))
+	account_id(lib.arn_account(v))
+}
+
+# Twelve digits (no regex.match: see iam.references_in).
+account_id(v) if {
+	count(v) == 12
+	iam.digits_only(v)
 }
 
 outside_label(p) := "a role of another account" if {
@@ -507,66 +553,70 @@ key_actions := ["kms:Decrypt", "kms:ReEncryptFrom", "kms:CreateGrant", "kms:Disa
 
 sample_key := "AWSLogs/111111111111/CloudTrail/eu-west-2/2026/01/01/log.json.gz"
 
-raw_questions contains q if {
+questions contains q if {
 	some addr in lib.log_buckets
 	b := lib.bucket_by_address[addr]
 	policy := bucket_policy(b)
 	policy.state == "readable"
 	some o in s3_outsiders
-	some target in array.concat(
-		[[a, object_spellings(b, sample_key)] | some a in bucket_object_actions],
-		[[a, bucket_spellings(b)] | some a in bucket_actions],
-	)
-	d := iam.access(ask(policy, o[1], target[0], target[1], o[2]), worst_case_identity, false)
-	q := asked("TG-LP-015", addr, sprintf("may %s call %%s on log bucket %s?", [o[0], addr]), target[0], "not allow", d)
+	answers := [{"item": target[0], "d": d} |
+		some target in array.concat(
+			[[a, object_spellings(b, sample_key)] | some a in bucket_object_actions],
+			[[a, bucket_spellings(b)] | some a in bucket_actions],
+		)
+		d := iam.access(ask(policy, o[1], target[0], target[1], o[2]), worst_case_identity, false)
+	]
+	some q in grouped("TG-LP-015", addr, sprintf("may %s call %%s on log bucket %s?", [o[0], addr]), "not allow", answers)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some addr in lib.trail_log_buckets
 	b := lib.bucket_by_address[addr]
 	policy := bucket_policy(b)
 	policy.state == "readable"
 	context := object.union(deputy_context, {"s3:x-amz-acl": ["bucket-owner-full-control"]})
 	d := ask(policy, service("cloudtrail.amazonaws.com"), "s3:PutObject", object_spellings(b, sprintf("AWSLogs/%s/CloudTrail/eu-west-2/2026/01/01/log.json.gz", [outside_account])), context)
-	q := asked("TG-LP-015", addr, sprintf("may CloudTrail, for a trail of another account (%s), write into log bucket %s?", [outside_trail, addr]), "", "not allow", d)
+	q := question("TG-LP-015", addr, sprintf("may CloudTrail, for a trail of another account (%s), write into log bucket %s?", [outside_trail, addr]), "not allow", d)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some k in lib.log_keys
 	key_by_address[k]
 	policy := key_policy(k)
 	policy.state == "readable"
 	some o in outsiders
-	some action in key_actions
-	d := iam.access(ask(policy, o[1], action, spellings(key_by_address[k], "${unknown}"), o[2]), worst_case_identity, false)
-	q := asked("TG-LP-015", k, sprintf("may %s call %%s on log key %s?", [o[0], k]), action, "not allow", d)
+	answers := [{"item": action, "d": d} |
+		some action in key_actions
+		d := iam.access(ask(policy, o[1], action, spellings(key_by_address[k], "${unknown}"), o[2]), worst_case_identity, false)
+	]
+	some q in grouped("TG-LP-015", k, sprintf("may %s call %%s on log key %s?", [o[0], k]), "not allow", answers)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some k in lib.trail_keys
 	key_by_address[k]
 	policy := key_policy(k)
 	policy.state == "readable"
 	context := object.union(deputy_context, {"kms:encryptioncontext:aws:cloudtrail:arn": [outside_trail]})
 	d := ask(policy, service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", spellings(key_by_address[k], "${unknown}"), context)
-	q := asked("TG-LP-015", k, sprintf("may CloudTrail, for a trail of another account (%s), encrypt with log key %s?", [outside_trail, k]), "", "not allow", d)
+	q := question("TG-LP-015", k, sprintf("may CloudTrail, for a trail of another account (%s), encrypt with log key %s?", [outside_trail, k]), "not allow", d)
 }
 
-raw_questions contains q if {
+questions contains q if {
 	some role in least_privilege.trail_roles
 	role_by_address[role]
 	policy := trust_policy(role)
 	policy.state == "readable"
 	some o in outsiders
 	d := iam.access(ask(policy, o[1], "sts:AssumeRole", spellings(role_by_address[role], "${unknown}"), o[2]), worst_case_identity, false)
-	q := asked("TG-LP-015", role, sprintf("may %s assume trail role %s?", [o[0], role]), "", "not allow", d)
+	q := question("TG-LP-015", role, sprintf("may %s assume trail role %s?", [o[0], role]), "not allow", d)
 }
 
 # --- TG-LP-016: reads only through the access points ---
 
 direct_reader(b) := sprintf("arn:aws:iam::%s:role/direct-reader", [account_spelling(b)])
 
-raw_questions contains q if {
+questions contains q if {
 	some addr in lib.trail_log_buckets
 	b := lib.bucket_by_address[addr]
 	policy := bucket_policy(b)
@@ -577,54 +627,58 @@ raw_questions contains q if {
 		"aws:principalarn": [direct_reader(b)],
 		"aws:securetransport": ["true"],
 	}
-	some target in [["s3:GetObject", object_spellings(b, sample_key)], ["s3:GetObjectVersion", object_spellings(b, sample_key)], ["s3:ListBucket", bucket_spellings(b)]]
-	d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
-	q := asked("TG-LP-016", addr, sprintf("is a role of the bucket's own account (%s, not a declared break-glass reader) denied %%s on log bucket %s when it does not come through an access point?", [direct_reader(b), addr]), target[0], "deny", d)
+	answers := [{"item": target[0], "d": d} |
+		some target in [["s3:GetObject", object_spellings(b, sample_key)], ["s3:GetObjectVersion", object_spellings(b, sample_key)], ["s3:ListBucket", bucket_spellings(b)]]
+		d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
+	]
+	some q in grouped("TG-LP-016", addr, sprintf("is a role of the bucket's own account (%s, not a declared break-glass reader) denied %%s on log bucket %s when it does not come through an access point?", [direct_reader(b), addr]), "deny", answers)
 }
 
 # --- TG-ENC-006: no request without TLS ---
 
-# METADATA
-# title: TLS questions
-# description: Per bucket with a readable policy (or none), whether requests without TLS are explicitly denied, one question per kind of request.
-raw_questions contains q if {
+# Per bucket with a readable policy (or none): is each kind of request made without
+# TLS explicitly denied?
+questions contains q if {
 	some b in lib.resources("aws_s3_bucket")
 	policy := bucket_policy(b)
 	policy.state in {"readable", "none"}
 	principal := {"kind": "AWS", "arn": direct_reader(b), "account": account_spelling(b)}
 	context := {"aws:principalaccount": [account_spelling(b)], "aws:principalarn": [direct_reader(b)], "aws:securetransport": ["false"]}
-	some target in [
-		["s3:GetObject", object_spellings(b, "any-object")], ["s3:PutObject", object_spellings(b, "any-object")],
-		["s3:DeleteObject", object_spellings(b, "any-object")], ["s3:ListBucket", bucket_spellings(b)],
-		["s3:PutBucketPolicy", bucket_spellings(b)],
+	answers := [{"item": target[0], "d": d} |
+		some target in [
+			["s3:GetObject", object_spellings(b, "any-object")], ["s3:PutObject", object_spellings(b, "any-object")],
+			["s3:DeleteObject", object_spellings(b, "any-object")], ["s3:ListBucket", bucket_spellings(b)],
+			["s3:PutBucketPolicy", bucket_spellings(b)],
+		]
+		d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
 	]
-	d := iam.access(ask(policy, principal, target[0], target[1], context), worst_case_identity, true)
-	q := asked("TG-ENC-006", b.address, sprintf("is %%s without TLS (aws:SecureTransport false) denied on bucket %s?", [b.address]), target[0], "deny", d)
+	some q in grouped("TG-ENC-006", b.address, sprintf("is %%s without TLS (aws:SecureTransport false) denied on bucket %s?", [b.address]), "deny", answers)
 }
 
 # --- answers ---
 
-# One raw question: the text has a %s where its item (an action, an alarm) goes.
-asked(rule, resource, template, item, expected, d) := {
+# METADATA
+# title: question
+# description: One access question with its answer, as the rules read it.
+question(rule, resource, text, expected, d) := {
 	"rule": rule,
 	"resource": resource,
-	"template": template,
-	"item": item,
+	"question": text,
 	"expected": expected,
 	"decision": d.decision,
 	"deciding": d.deciding,
 }
 
 # METADATA
-# title: questions
+# title: grouped
 # description: |
-#   Every access question with its answer: {rule, resource, question, expected,
-#   decision, deciding}. Questions that differ only in their item (the actions
-#   asked of one bucket, the alarms of one topic) and get the same answer are
-#   one question naming all the items.
-questions contains object.union(group, {"question": question_text(group.template, items)}) if {
-	some group in {object.remove(q, ["item"]) | some q in raw_questions}
-	items := {q.item | some q in raw_questions; object.remove(q, ["item"]) == group}
+#   The questions of one subject that differ only in their item (the actions asked
+#   of one bucket, the alarms of one topic) and get the same answer, as one question
+#   naming all the items (the template's %s). `answers` is [{item, d}].
+grouped(rule, resource, template, expected, answers) := {q |
+	some d in {a.d | some a in answers}
+	items := {a.item | some a in answers; a.d == d}
+	q := question(rule, resource, question_text(template, items), expected, d)
 }
 
 question_text(template, items) := sprintf(template, [items_text(items)]) if {
@@ -700,27 +754,35 @@ unknown_cause(q) := statement_list(q.deciding) if {
 
 # Statements TG-LP-001, TG-LP-002 and TG-LP-009 already report: the outsider
 # question repeats them only when some other statement lets an outsider in.
-reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
-	some s in lib.policy_statements
-	least_privilege.open_to_everyone(s.statement)
-}
-
-reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
-	some s in lib.policy_statements
-	least_privilege.unscoped_cloudtrail_grant(s.statement)
-}
-
-reported_statements contains [s.resource, object.get(s.statement, "Sid", "")] if {
-	least_privilege.trust_configured
-	some s in least_privilege.judged_statements
-}
-
 already_reported(q) if {
 	q.rule == "TG-LP-015"
 	count(q.deciding) > 0
-	every s in q.deciding {
-		reported_statements[[s.resource, s.sid]]
-	}
+	count([d | some d in q.deciding; not reported(d)]) == 0
+}
+
+# A deciding statement TG-LP-001, TG-LP-002 or TG-LP-009 reports. Looked up per
+# failed question (few), not as a set over every statement of the configuration.
+reported(d) if {
+	some s in lib.policy_statements
+	s.resource == d.resource
+	object.get(s.statement, "Sid", "") == d.sid
+	reported_by_shape(s)
+}
+
+reported_by_shape(s) if least_privilege.open_to_everyone(s.statement)
+
+reported_by_shape(s) if least_privilege.unscoped_cloudtrail_grant(s.statement)
+
+# TG-LP-009's test, asked of the statement itself: it judges the policies of log
+# buckets, access points and keys (never a role's trust policy). Iterating its set of
+# judged statements here, after the questions, trapped the WASM build at 1,000 buckets.
+reported_by_shape(s) if {
+	least_privilege.trust_configured
+	not lib.is_type(s.resource, "aws_iam_role")
+	s.statement.Effect == "Allow"
+	not least_privilege.unverifiable_statement(s.statement)
+	not least_privilege.trusted_by_condition(s.statement)
+	count(least_privilege.untrusted_principals(s.statement)) > 0
 }
 
 findings_of(rule) := {{"resource": q.resource, "message": finding(q)} |
@@ -809,35 +871,30 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 #     - UK GDPR Art. 32(1)(b)
 #     - FCA SYSC 9
 #   recommended_action: Merge the statements into one policy resource and remove the other (and the resource's own policy argument).
-violations contains lib.violation(rego.metadata.rule(), target, msg) if {
-	some kind in policy_kinds
-	some target, holders in policy_holders(kind)
-	count(holders) > 1
+violations contains lib.violation(rego.metadata.rule(), pair[0], msg) if {
+	some pair in multiple_policies
+	[target, holders] := pair
 	msg := sprintf("%s has %d policies (%s); each apply replaces the other, so which one is in force is not decided by the configuration: merge them into one", [target, count(holders), concat(", ", sort(holders))])
 }
 
-# [policy resource type, link argument, target type]
-policy_kinds := [
-	["aws_s3_bucket_policy", "bucket", "aws_s3_bucket"],
-	["aws_kms_key_policy", "key_id", "aws_kms_key"],
-	["aws_sns_topic_policy", "arn", "aws_sns_topic"],
-]
-
-policy_holders(kind) := {target: holders |
-	some target in {t | some p in lib.resources(kind[0]); some t in linked_targets(p, kind)}
-	holders := {p.address | some p in lib.resources(kind[0]); target in linked_targets(p, kind)} | own_policy(target, kind)
+# [target, addresses of the resources holding a policy for it]. A key's or topic's
+# own policy argument counts too; an S3 bucket's inline policy does not (the
+# provider lets the separate resource win, and a plan leaves it out, INPUT.md).
+multiple_policies contains [target, holders] if {
+	some target, holders in policies_of_bucket
+	count(holders) > 1
 }
 
-linked_targets(p, kind) := lib.key_refs(p, kind[1]) if {
-	kind[2] == "aws_kms_key"
-} else := {t | some t in lib.refs(p, kind[1]); lib.is_type(t, kind[2])}
+multiple_policies contains [target, holders] if {
+	some index in [policies_of_key, policies_of_topic]
+	some target, separate in index
+	holders := separate | own_policy(target)
+	count(holders) > 1
+}
 
-# The target's own policy argument counts for keys and topics (an S3 bucket's
-# inline policy is left out in a plan when a separate one exists, INPUT.md).
-own_policy(target, kind) := {target} if {
-	kind[2] != "aws_s3_bucket"
-	some r in lib.resources(kind[2])
-	r.address == target
+own_policy(target) := {target} if {
+	some r in [object.get(key_by_address, target, null), object.get(topic_by_address, target, null)]
+	r != null
 	has_policy(r)
 } else := set()
 

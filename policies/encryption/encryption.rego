@@ -334,9 +334,11 @@ tls_only_buckets := {q.resource | some q in tls_questions} - {q.resource | some 
 tls_unknown_buckets := {q.resource | some q in tls_questions; q.decision == "unknown"}
 
 # One message per bucket: its questions may fail with different answers.
-tls_failures := {addr: concat("; ", sort(messages)) |
-	some addr in {q.resource | some q in tls_questions; q.decision in {"none", "allow"}}
-	messages := [access.finding(q) | some q in tls_questions; q.resource == addr; q.decision in {"none", "allow"}]
+tls_failures := {addr: concat("; ", sort(messages)) | some addr, messages in tls_failure_messages}
+
+tls_failure_messages[q.resource] contains access.finding(q) if {
+	some q in tls_questions
+	q.decision in {"none", "allow"}
 }
 
 # METADATA

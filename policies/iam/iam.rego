@@ -73,24 +73,66 @@ no_delimiters := ["\u0001"]
 glob_pattern(p) := replace(replace(replace(replace(replace(p, `\`, `\\`), "[", `\[`), "]", `\]`), "{", `\{`), "}", `\}`)
 
 # METADATA
+# title: wildcard_match
+# description: |
+#   IAM wildcard matching of a value against a pattern. A pattern without
+#   wildcards compares as text and one with a single "*" by its prefix and
+#   suffix; only the rest goes through glob.match. The WASM build compiles every
+#   distinct glob into an RE2 object, and thousands of them (one per bucket
+#   policy) corrupted its heap.
+wildcard_match(p, v) if {
+	not contains(p, "*")
+	not contains(p, "?")
+	p == v
+}
+
+wildcard_match(p, v) if {
+	not contains(p, "?")
+	parts := split(p, "*")
+	count(parts) == 2
+	startswith(v, parts[0])
+	endswith(v, parts[1])
+	count(v) >= count(parts[0]) + count(parts[1])
+}
+
+wildcard_match(p, v) if {
+	wildcards(p) > 1
+	glob.match(glob_pattern(p), no_delimiters, v)
+}
+
+wildcards(p) := (count(split(p, "*")) + count(split(p, "?"))) - 2
+
+# METADATA
 # title: references_in
 # description: |
 #   Each reference to an attribute of a managed resource in a text, as written
 #   in synthesized JSON and plans ("${aws_s3_bucket.logs.arn}",
 #   "${module.m.aws_kms_key.k[0].arn}"), as {address, type, attribute}.
+#   Parsed with split, not regex.match: the WASM build's regex cache holds one
+#   compiled pattern and crashed when calls with different patterns interleaved
+#   at 1,000 buckets.
 references_in(v) := [ref |
 	some i, part in split(v, "${")
 	i > 0
 	inner := split(part, "}")[0]
-	regex.match(`^(module\.[A-Za-z0-9_-]+(\[[^\]]*\])?\.)*aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.[a-z_]+$`, inner)
 	segments := split(inner, ".")
 	n := count(segments)
+	n >= 3
+	startswith(segments[n - 3], "aws_")
+	every j, segment in array.slice(segments, 0, n - 3) {
+		module_step(j, segment)
+	}
 	ref := {
 		"address": concat(".", array.slice(segments, 0, n - 1)),
 		"type": segments[n - 3],
 		"attribute": segments[n - 1],
 	}
 ]
+
+# A reference's path through modules: "module", a call name, "module", …
+module_step(j, "module") if j % 2 == 0
+
+module_step(j, _) if j % 2 == 1
 
 # A pattern names another resource than the value's: it holds a reference to an
 # identifying attribute of a resource the value is not (two resources of a
@@ -118,7 +160,7 @@ comparable(ref, own) if ref.type == own.type
 #   matches; "no" when none does and either everything is literal or the pattern
 #   names another resource; "unknown" otherwise.
 match_any(kind, pattern, spellings) := "yes" if {
-	some s in spellings
+	some s in comparable_spellings(pattern, spellings)
 	match_text(kind, pattern, s)
 } else := "no" if {
 	not unknown_text(pattern)
@@ -133,6 +175,17 @@ match_any(kind, pattern, spellings) := "yes" if {
 	interpolations(pattern) == interpolations(s)
 } else := "unknown"
 
+# A literal pattern can match a reference spelling only where it matches the literal
+# too (a wildcard), and a pattern holding "${" never matches a literal: compare each
+# pattern with the spellings of its own kind when there are any.
+comparable_spellings(pattern, spellings) := literal if {
+	not unknown_text(pattern)
+	literal := [s | some s in spellings; not unknown_text(s)]
+	count(literal) > 0
+} else := [s | some s in spellings; unknown_text(s)] if {
+	unknown_text(pattern)
+} else := spellings
+
 # The "${…}" parts of a text.
 interpolations(v) := {concat("", ["${", split(part, "}")[0], "}"]) |
 	some i, part in split(v, "${")
@@ -144,10 +197,10 @@ match_text("string", p, v) if p == v
 
 match_text("string_ignore_case", p, v) if lower(p) == lower(v)
 
-match_text("like", p, v) if glob.match(glob_pattern(p), no_delimiters, v)
+match_text("like", p, v) if wildcard_match(p, v)
 
 # IAM actions are case-insensitive.
-match_text("action", p, v) if glob.match(glob_pattern(lower(p)), no_delimiters, lower(v))
+match_text("action", p, v) if wildcard_match(lower(p), lower(v))
 
 # ArnEquals and ArnLike behave alike (AWS): field by field, wildcards allowed; the
 # resource field may itself hold ":".
@@ -155,13 +208,13 @@ match_text("arn", p, v) if {
 	pf := arn_fields(p)
 	vf := arn_fields(v)
 	every i in numbers.range(0, 5) {
-		glob.match(glob_pattern(pf[i]), no_delimiters, vf[i])
+		wildcard_match(pf[i], vf[i])
 	}
 }
 
 match_text("arn", p, v) if {
 	not arn_fields(p)
-	glob.match(glob_pattern(p), no_delimiters, v)
+	wildcard_match(p, v)
 }
 
 match_text("bool", p, v) if lower(p) == lower(v)
@@ -198,9 +251,21 @@ cidr(p) := p if {
 } else := concat("", [p, "/128"])
 
 date_key(v) := to_number(v) if {
-	regex.match(`^[0-9]+$`, v)
+	digits_only(v)
 } else := v if {
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`, v)
+	count(v) == 20
+	substring(v, 10, 1) == "T"
+	endswith(v, "Z")
+	digits_only(concat("", [substring(v, 0, 4), substring(v, 5, 2), substring(v, 8, 2), substring(v, 11, 2), substring(v, 14, 2), substring(v, 17, 2)]))
+}
+
+# METADATA
+# title: digits_only
+# description: A non-empty text of the digits 0-9 alone, checked without regex.match (see references_in).
+digits_only(v) if {
+	is_string(v)
+	v != ""
+	trim(v, "0123456789") == ""
 }
 
 # The six fields of an ARN, the last keeping any ":" it holds.
@@ -438,12 +503,16 @@ resource_answer(st, _) := "yes" if {
 # METADATA
 # title: statement_answer
 # description: Whether one statement applies to a request.
-statement_answer(st, request) := all_of([
-	principal_answer(st, request.principal),
-	action_answer(st, request.action),
-	resource_answer(st, request.resource),
-	conditions_answer(st, request.context),
-])
+statement_answer(st, request) := all_of([action, resource, principal, conditions]) if {
+	# The cheap parts first: most statements of a policy are about other actions.
+	action := action_answer(st, request.action)
+	action != "no"
+	resource := resource_answer(st, request.resource)
+	resource != "no"
+	principal := principal_answer(st, request.principal)
+	principal != "no"
+	conditions := conditions_answer(st, request.context)
+} else := "no"
 
 # METADATA
 # title: decide
