@@ -3,6 +3,7 @@
 # description: The gate evaluates trailgate/main/violations, the union of every control family's violations.
 package trailgate.main
 
+import data.trailgate.alert_paths
 import data.trailgate.alerting
 import data.trailgate.configuration
 import data.trailgate.encryption
@@ -16,4 +17,4 @@ import data.trailgate.verifiability
 # METADATA
 # title: violations
 # description: Every violation found in the input, as {id, severity, title, resource, message, help}.
-violations := (((((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | verifiability.violations) | configuration.violations) | operations.violations) | alerting.violations
+violations := ((((((((residency.violations | encryption.violations) | retention.violations) | least_privilege.violations) | logging.violations) | verifiability.violations) | configuration.violations) | operations.violations) | alerting.violations) | alert_paths.violations

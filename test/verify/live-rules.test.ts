@@ -24,7 +24,7 @@ function estate(): LiveEstate {
 function judge(e: LiveEstate): Violation[] {
   const input = liveDocument(e).input;
   const found = bundle.evaluate(input);
-  evaluated.push({ name: `${expect.getState().currentTestName}`, input, wasm: found });
+  evaluated.push({ name: `${expect.getState().currentTestName}`, input: bundle.policyInput(input), wasm: found });
   return found;
 }
 
