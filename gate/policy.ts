@@ -88,6 +88,8 @@ export interface PolicyBundle {
   /** The manifest's source hash: which policy judged. */
   sha256: string;
   data: AppliedData;
+  /** The policy data the rules read (`data.trailgate.config`: defaults, overrides, trust). */
+  config: JsonObject;
   rules: RuleInfo[];
   ruleById: Map<string, RuleInfo>;
   /** The input the policy reads for a document: the document plus what the gate computes from it (alert_paths). */
@@ -304,6 +306,7 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
     dir,
     sha256: sourceHash,
     data: applied,
+    config,
     rules,
     ruleById,
     policyInput,
