@@ -39,17 +39,25 @@ export function select(event: JsonValue, selector: string): Selected[] {
   return current;
 }
 
-function wildcardRegExp(value: string): RegExp {
-  return new RegExp(`^${value.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/** Compiled `=` values (wildcards and %regex%): estates repeat the same few, and every monitor asks again. */
+const compiled = new Map<string, RegExp>();
+
+function valueRegExp(expected: string): RegExp {
+  let re = compiled.get(expected);
+  if (!re) {
+    const isRegex = expected.length > 1 && expected.startsWith("%") && expected.endsWith("%");
+    const source = isRegex ? expected.slice(1, -1) : `^${expected.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`;
+    compiled.set(expected, (re = new RegExp(source)));
+  }
+  return re;
 }
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 function equals(actual: JsonValue, expected: string): boolean {
   if (actual === null || isObject(actual) || Array.isArray(actual)) return false;
-  if (expected.startsWith("%") && expected.endsWith("%") && expected.length > 1) return new RegExp(expected.slice(1, -1)).test(String(actual));
   if (NUMBER.test(expected) && typeof actual === "number") return actual === Number(expected);
-  return wildcardRegExp(expected).test(String(actual));
+  return valueRegExp(expected).test(String(actual));
 }
 
 function compareNumbers(actual: JsonValue, operator: string, expected: string): boolean {
@@ -60,9 +68,9 @@ function compareNumbers(actual: JsonValue, operator: string, expected: string): 
 }
 
 /** One canonical comparison (`$.x = v`, `$.x IS TRUE`, `$.x NOT EXISTS`, `term w`, `regex %r%`). */
-export function comparisonHolds(comparison: string, event: JsonValue, text: string): boolean {
-  if (comparison.startsWith("term ")) return text.includes(comparison.slice(5));
-  if (comparison.startsWith("regex ")) return new RegExp(comparison.slice(7, -1)).test(text);
+export function comparisonHolds(comparison: string, event: JsonValue, text: () => string): boolean {
+  if (comparison.startsWith("term ")) return text().includes(comparison.slice(5));
+  if (comparison.startsWith("regex ")) return valueRegExp(comparison.slice(6)).test(text());
   const space = comparison.indexOf(" ");
   const selector = comparison.slice(0, space);
   const rest = comparison.slice(space + 1);
@@ -82,7 +90,8 @@ export function comparisonHolds(comparison: string, event: JsonValue, text: stri
 /** Whether the parsed pattern matches the event. */
 export function patternMatches(pattern: ParsedFilterPattern | undefined, event: JsonValue): MatchResult {
   if (!pattern || pattern.syntax === "unknown") return "unknown";
-  const text = JSON.stringify(event);
+  let serialised: string | undefined;
+  const text = () => (serialised ??= JSON.stringify(event));
   return pattern.alternatives.some((alternative) =>
     [...alternative.require, ...alternative.exclude].every((comparison) => comparisonHolds(comparison, event, text)),
   );

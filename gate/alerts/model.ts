@@ -6,7 +6,7 @@
  * (policies/INPUT.md), which the TG-ALR rules read.
  */
 import { isObject, JsonObject, JsonValue, NormalizedDocument } from "../normalize/types";
-import { explore, LINKS, LinkProblem, PagePath } from "./paths";
+import { Estate, explore, LINKS, LinkProblem, PagePath } from "./paths";
 import { SAMPLE_EVENTS } from "./samples";
 
 export type Outcome = "pages" | "late" | "unknown" | "broken";
@@ -100,11 +100,11 @@ export function furthest(problems: LinkProblem[]): LinkProblem | undefined {
   return [...problems].sort((a, b) => LINKS.indexOf(b.link) - LINKS.indexOf(a.link) || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0))[0];
 }
 
-export function proveMonitor(document: NormalizedDocument, monitor: JsonObject, settings: AlertSettings): MonitorProof {
+export function proveMonitor(estate: Estate, monitor: JsonObject, settings: AlertSettings): MonitorProof {
   const tier = monitorTier(monitor);
   const deadline = monitorDeadlineSeconds(monitor, settings);
   const { event, source } = monitorEvent(monitor);
-  const found = explore(document, event, { deliverySeconds: settings.deliverySeconds, tiers: settings.tiers, tier });
+  const found = explore(estate, event, { deliverySeconds: settings.deliverySeconds, tiers: settings.tiers, tier });
   const pages = found.pages.sort((a, b) => a.latency_seconds - b.latency_seconds);
   const base = { monitor: String(monitor.id), title: String(monitor.title), tier, deadline_seconds: deadline, event: source, pages };
   const fastest = pages[0];
@@ -125,5 +125,6 @@ export function proveMonitor(document: NormalizedDocument, monitor: JsonObject, 
 /** The `alert_paths` section of the policy input. */
 export function alertPaths(document: NormalizedDocument, config: JsonObject): MonitorProof[] {
   const settings = alertSettings(config);
-  return monitorsOf(config).map((monitor) => proveMonitor(document, monitor, settings));
+  const estate = new Estate(document);
+  return monitorsOf(config).map((monitor) => proveMonitor(estate, monitor, settings));
 }

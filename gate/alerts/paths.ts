@@ -10,7 +10,7 @@
  * key); that is the IAM evaluator's question (issue 17).
  */
 import { isObject, JsonObject, JsonValue, NormalizedDocument, NormalizedResource } from "../normalize/types";
-import { patternMatches, select } from "./event-match";
+import { MatchResult, patternMatches, select } from "./event-match";
 
 /** The links of an alert path, in the order an event travels them. */
 export const LINKS = ["recorded", "delivered", "log_class", "filter", "metric", "alarm", "actions", "subscribed"] as const;
@@ -157,8 +157,8 @@ export function tierOfTopicName(name: string, tiers: string[]): string | null {
   return tiers.includes(last) ? last : null;
 }
 
-/** Indexes of the document's resources by what the path joins on. */
-class Estate {
+/** Indexes of the document's resources by what the path joins on; build once per document, explore many events. */
+export class Estate {
   readonly trails: NormalizedResource[];
   private readonly byAddress = new Map<string, NormalizedResource>();
   private readonly groupsByName = new Map<string, NormalizedResource>();
@@ -167,6 +167,8 @@ class Estate {
   private readonly alarmsByFilter = new Map<string, NormalizedResource[]>();
   private readonly topicsByArn = new Map<string, NormalizedResource>();
   private readonly subscriptionsByTopic = new Map<string, NormalizedResource[]>();
+  /** Filters share parsed patterns (the normaliser parses each distinct pattern once): match each once per event. */
+  private readonly matches = new WeakMap<object, WeakMap<JsonObject, MatchResult>>();
 
   constructor(document: NormalizedDocument) {
     const of = (type: string) => document.resources[type] ?? [];
@@ -219,6 +221,16 @@ class Estate {
     const name = groupNameOfArn(arn);
     const group = name ? this.groupsByName.get(name) : undefined;
     return group ? [group] : "unknown";
+  }
+
+  matchesEvent(filter: NormalizedResource, event: JsonObject): MatchResult {
+    const pattern = filter.filter_pattern;
+    if (!pattern) return patternMatches(pattern, event);
+    let byEvent = this.matches.get(pattern);
+    if (!byEvent) this.matches.set(pattern, (byEvent = new WeakMap()));
+    let result = byEvent.get(event);
+    if (result === undefined) byEvent.set(event, (result = patternMatches(pattern, event)));
+    return result;
   }
 
   filtersOn(group: NormalizedResource): NormalizedResource[] {
@@ -342,8 +354,7 @@ function alarmTopics(alarm: NormalizedResource, estate: Estate): Array<Normalize
  * Every path the event takes through the document, and where the others stop.
  * Each candidate path reports at most one problem: the first link that does not hold.
  */
-export function explore(document: NormalizedDocument, event: JsonObject, options: ExploreOptions): Exploration {
-  const estate = new Estate(document);
+export function explore(estate: Estate, event: JsonObject, options: ExploreOptions): Exploration {
   const out: Exploration = { pages: [], broken: [], unknown: [] };
   /** A link that does not hold; "unknown" (or cannotJudge) when it depends on what the input does not say. */
   const problem = (link: Link, resource: string, detail: string, cannotJudge = detail === "unknown") =>
@@ -379,7 +390,7 @@ export function explore(document: NormalizedDocument, event: JsonObject, options
         continue;
       }
       const filters = estate.filtersOn(group);
-      const results = filters.map((f) => [f, patternMatches(f.filter_pattern, event)] as const);
+      const results = filters.map((f) => [f, estate.matchesEvent(f, event)] as const);
       const matching = results.filter(([, r]) => r === true).map(([f]) => f);
       for (const [f] of results.filter(([, r]) => r === "unknown")) problem("filter", f.address, "unknown");
       if (matching.length === 0) {

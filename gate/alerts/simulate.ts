@@ -11,7 +11,7 @@ import { GateInputError } from "../errors";
 import { isObject, JsonObject, NormalizedDocument } from "../normalize/types";
 import { patternMatches } from "./event-match";
 import { alertSettings, monitorDeadlineSeconds, monitorsOf, monitorTier } from "./model";
-import { explore, LinkProblem, PagePath } from "./paths";
+import { Estate, explore, LinkProblem, PagePath } from "./paths";
 import { SAMPLE_EVENTS } from "./samples";
 
 /** How EVENT names a bundled sample instead of a file. */
@@ -83,7 +83,7 @@ export function simulate(event: JsonObject, source: string, documents: Array<{ n
     .filter((m) => monitorCovers(m, event))
     .map((m) => ({ id: String(m.id), title: String(m.title), tier: monitorTier(m), deadline_seconds: monitorDeadlineSeconds(m, settings) }));
   const paths = documents.map((d) => {
-    const found = explore(d.input, event, { deliverySeconds: settings.deliverySeconds, tiers: settings.tiers });
+    const found = explore(new Estate(d.input), event, { deliverySeconds: settings.deliverySeconds, tiers: settings.tiers });
     const stops = [...found.broken.map((p) => ({ ...p, judged: true })), ...found.unknown.map((p) => ({ ...p, judged: false }))];
     return { document: d.name, pages: found.pages.sort((a, b) => a.latency_seconds - b.latency_seconds), stops };
   });
