@@ -160,6 +160,7 @@ export function tierOfTopicName(name: string, tiers: string[]): string | null {
 /** Indexes of the document's resources by what the path joins on; build once per document, explore many events. */
 export class Estate {
   readonly trails: NormalizedResource[];
+  /** Log groups and topics by address: the only types the path reaches through refs. */
   private readonly byAddress = new Map<string, NormalizedResource>();
   private readonly groupsByName = new Map<string, NormalizedResource>();
   private readonly filtersByGroup = new Map<string, NormalizedResource[]>();
@@ -178,7 +179,7 @@ export class Estate {
       else map.set(key, [r]);
     };
     this.trails = of("aws_cloudtrail");
-    for (const list of Object.values(document.resources)) for (const r of list) this.byAddress.set(r.address, r);
+    for (const r of [...of("aws_cloudwatch_log_group"), ...of("aws_sns_topic")]) this.byAddress.set(r.address, r);
     for (const g of of("aws_cloudwatch_log_group")) if (typeof g.values.name === "string" && !isUnknown(g.values.name)) this.groupsByName.set(g.values.name, g);
     for (const f of of("aws_cloudwatch_log_metric_filter")) {
       const linked = refs(f, "log_group_name").filter((a) => this.byAddress.get(a)?.type === "aws_cloudwatch_log_group");
@@ -205,6 +206,7 @@ export class Estate {
     }
   }
 
+  /** A log group or topic of the document. */
   resource(address: string): NormalizedResource | undefined {
     return this.byAddress.get(address);
   }
