@@ -78,6 +78,21 @@ function num(value: JsonValue | undefined): number | undefined {
   return undefined;
 }
 
+/**
+ * An optional argument's value; unset when absent, null or empty. A plan made after
+ * apply writes the provider's empty string ("") or 0 for arguments the configuration
+ * leaves unset, and the first plan must read the same.
+ */
+function optional(value: JsonValue | undefined): JsonValue | undefined {
+  return value === null || value === "" ? undefined : value;
+}
+
+/** A count argument (datapoints_to_alarm) that is unset when absent or 0 (a plan after apply). */
+function count(value: JsonValue | undefined): number | undefined {
+  const n = num(value);
+  return n === undefined || n <= 0 ? undefined : n;
+}
+
 /** Services whose events CloudTrail delivers to every trail that includes global service events. */
 const GLOBAL_SOURCES = new Set(["iam.amazonaws.com", "organizations.amazonaws.com", "cloudfront.amazonaws.com", "route53.amazonaws.com", "sts.amazonaws.com"]);
 
@@ -281,8 +296,8 @@ function emission(filter: NormalizedResource, event: JsonObject): Emission | Lin
     }
     dimensions[key] = String(picked);
   }
-  const unit = typeof transformation.unit === "string" ? transformation.unit : "None";
-  return { namespace, name, value, dimensions, unit, hasDefault: transformation.default_value !== undefined && transformation.default_value !== null };
+  const unit = typeof optional(transformation.unit) === "string" ? (transformation.unit as string) : "None";
+  return { namespace, name, value, dimensions, unit, hasDefault: optional(transformation.default_value) !== undefined };
 }
 
 /** Why the alarm does not read exactly the emitted metric; null when it does. */
@@ -298,7 +313,8 @@ function readsOtherMetric(alarm: NormalizedResource, e: Emission, filter: Normal
   const show = (d: Record<string, JsonValue>) => (Object.keys(d).length === 0 ? "no dimensions" : Object.keys(d).sort().map((k) => `${k}=${String(d[k])}`).join(", "));
   const same = Object.keys(wanted).length === Object.keys(e.dimensions).length && Object.entries(wanted).every(([k, value]) => e.dimensions[k] === String(value));
   if (!same) return `reads ${show(wanted)}, but the filter publishes the event with ${show(e.dimensions)}`;
-  if (typeof v.unit === "string" && v.unit !== e.unit) return `reads unit ${v.unit}, but the filter publishes unit ${e.unit}`;
+  const unit = optional(v.unit);
+  if (typeof unit === "string" && unit !== e.unit) return `reads unit ${unit}, but the filter publishes unit ${e.unit}`;
   return null;
 }
 
@@ -319,7 +335,8 @@ function doesNotFire(alarm: NormalizedResource, e: Emission): string | "unknown"
     return `compares with ${operator || "no operator"}; on an event count only GreaterThanThreshold or GreaterThanOrEqualToThreshold alarm when events happen (more events must never silence it)`;
   }
   if (threshold === undefined) return "sets no threshold";
-  const statistic = typeof v.extended_statistic === "string" ? v.extended_statistic : String(v.statistic ?? "");
+  const extended = optional(v.extended_statistic);
+  const statistic = typeof extended === "string" ? extended : String(v.statistic ?? "");
   let datapoint: number;
   if (statistic === "SampleCount") datapoint = 1;
   else if (VALUE_STATISTICS.has(statistic) || /^p\d/.test(statistic)) datapoint = e.value;
@@ -329,8 +346,8 @@ function doesNotFire(alarm: NormalizedResource, e: Emission): string | "unknown"
   }
   const breaches = operator === "GreaterThanThreshold" ? datapoint > threshold : datapoint >= threshold;
   if (!breaches) return `needs the ${statistic} to be ${operator === "GreaterThanThreshold" ? ">" : ">="} ${threshold}, but one event gives ${datapoint}`;
-  const evaluationPeriods = num(v.evaluation_periods) ?? 1;
-  const datapoints = num(v.datapoints_to_alarm) ?? evaluationPeriods;
+  const evaluationPeriods = count(v.evaluation_periods) ?? 1;
+  const datapoints = count(v.datapoints_to_alarm) ?? evaluationPeriods;
   if (v.treat_missing_data === "breaching") {
     return "treats missing data as breaching: without events it is already in ALARM, so an event changes no state and notifies nobody";
   }
@@ -382,12 +399,12 @@ export function explore(estate: Estate, event: JsonObject, options: ExploreOptio
       continue;
     }
     for (const group of groups) {
-      const logClass = group.values.log_group_class;
+      const logClass = optional(group.values.log_group_class);
       if (isUnknown(logClass)) {
         problem("log_class", group.address, "unknown");
         continue;
       }
-      if (logClass !== undefined && logClass !== null && logClass !== "STANDARD") {
+      if (logClass !== undefined && logClass !== "STANDARD") {
         problem("log_class", group.address, `log group ${group.address} is in the ${String(logClass)} log class, which does not support metric filters`);
         continue;
       }
@@ -440,7 +457,8 @@ export function explore(estate: Estate, event: JsonObject, options: ExploreOptio
         else problem("actions", alarm.address, `alarm ${alarm.address} has no SNS topic among its alarm_actions`);
         continue;
       }
-      const latency = options.deliverySeconds + (num(alarm.values.period) as number) * (num(alarm.values.datapoints_to_alarm) ?? 1);
+      // doesNotFire() held datapoints_to_alarm (or evaluation_periods) to 1: one period after delivery.
+      const latency = options.deliverySeconds + (num(alarm.values.period) as number) * (count(alarm.values.datapoints_to_alarm) ?? 1);
       for (const topic of topics) followTopic(trail, group, filter, alarm, topic, latency);
     }
   }
