@@ -129,6 +129,7 @@ function fieldSelectorHolds(selector: JsonObject, event: JsonObject): boolean {
 function notRecordedBecause(trail: NormalizedResource, event: JsonObject): string | "unknown" | null {
   const v = trail.values;
   if (v.enable_logging === false) return "sets enable_logging = false";
+  // An unknown enable_logging is TG-VER-001's (reported once, INPUT.md): the path goes on as if it logs.
   const region = typeof event.awsRegion === "string" ? event.awsRegion : null;
   const global = typeof event.eventSource === "string" && GLOBAL_SOURCES.has(event.eventSource) && v.include_global_service_events !== false;
   if (v.is_multi_region_trail !== true && !global && region !== trail.region) {
@@ -435,7 +436,7 @@ export function explore(estate: Estate, event: JsonObject, options: ExploreOptio
       else problem("metric", alarm.address, other === "unknown" ? other : `alarm ${alarm.address} ${other}`);
     }
     if (candidates.length === 0) {
-      problem("metric", filter.address, `no alarm reads ${e.namespace} ${e.name}, the metric metric filter ${filter.address} publishes`);
+      problem("metric", filter.address, `no alarm reads ${e.namespace} ${e.name}, the metric that metric filter ${filter.address} publishes`);
     }
     for (const alarm of reading) {
       const notFiring = doesNotFire(alarm, e);
