@@ -166,6 +166,17 @@ const rootAlarm = (e: LiveEstate) => e.alarms.find((a) => a.name === "trailgate-
 const ALERT_PATH_FAULTS: Array<[string, string, (e: LiveEstate) => string, (e: LiveEstate) => void, number]> = [
   ["TG-ALR-003", "the trail's log group in the INFREQUENT_ACCESS class", (e) => e.logGroups[0].arn, (e) => (e.logGroups[0].logGroupClass = "INFREQUENT_ACCESS"), 15],
   ["TG-ALR-005", "the root-usage filter publishing a dimension its alarm does not read", (e) => rootAlarm(e).arn, (e) => (e.metricFilters.find((f) => f.name === "trailgate-root-account-usage")!.transformations[0].dimensions = { User: "$.userIdentity.arn" }), 1],
+  ["TG-ALR-005", "the root-usage alarm reading unit Count while the filter publishes None", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).unit = "Count"), 1],
+  [
+    "TG-ALR-006",
+    "the root-usage alarm on the p90 of a filter with a default value",
+    (e) => rootAlarm(e).arn,
+    (e) => {
+      rootAlarm(e).extendedStatistic = "p90";
+      e.metricFilters.find((f) => f.name === "trailgate-root-account-usage")!.transformations[0].defaultValue = 0;
+    },
+    1,
+  ],
   ["TG-ALR-006", "the root-usage alarm on LessThanThreshold 0", (e) => rootAlarm(e).arn, (e) => Object.assign(rootAlarm(e), { comparisonOperator: "LessThanThreshold", threshold: 0 }), 1],
   ["TG-ALR-007", "the root-usage alarm notifying the warning topic", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).alarmActions = [criticalTopic.replace(/critical$/, "warning")]), 1],
   ["TG-ALR-009", "the root-usage alarm on a 15-minute period", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).period = 900), 1],
