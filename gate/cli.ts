@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import { describeError, GateInputError } from "./errors";
-import { isSeverity, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
+import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
 import { packageInfo, ruleHelpPath } from "./paths";
 import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "./report";
 import { parseInputLimit } from "./normalize/input-file";
 import { forTerminalLine, writeOutputFile } from "./output-safety";
-import { runGate } from "./run";
+import { documentsFor, runGate } from "./run";
+import { readEvent, renderSimulation, simulate, simulationExitCode } from "./alerts/simulate";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -14,6 +15,8 @@ export const USAGE = `usage:
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
+  trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
+                     [--data overrides.json] [--config DIR] [--max-input-mb N]
   trailgate explain <RULE-ID>
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
@@ -45,6 +48,12 @@ exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
              TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
+
+simulate follows one CloudTrail event (a record of a log file, or a bundled sample,
+sample:cis-3.3-root-account-use) through the configuration at <path> as the TG-ALR
+rules do: the monitors it belongs to, each alarm that fires and after how long, the
+topics and subscriptions it reaches, or where each path stops (exit 0 someone is paged
+within the monitor's deadline, 1 nobody is paged or only late, 2 input error).
 
 validate-logs verifies the trail's digest chain and log files (exit 0 all valid,
 1 integrity failure, 2 input error or unreadable file); details: trailgate validate-logs --help
@@ -133,6 +142,37 @@ function check(options: CheckOptions, io: Io): number {
   return summarize(run).failing > 0 ? 1 : 0;
 }
 
+function simulateCommand(args: string[], io: Io): number {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
+    if (!flag.startsWith("-")) {
+      positional.push(args[i]);
+      continue;
+    }
+    if (!["--format", "--data", "--config", "--max-input-mb"].includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate --help)`);
+    const value = inlineValue ?? args[++i];
+    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
+    values.set(flag, value);
+  }
+  if (positional.length < 1 || positional.length > 2) throw new GateInputError("simulate takes <EVENT.json|sample:MONITOR-ID> and an optional <path>");
+  const format = values.get("--format") ?? "text";
+  if (format !== "text" && format !== "json") throw new GateInputError(`--format must be text or json, not ${format}`);
+  const { event, source } = readEvent(positional[0]);
+  const config = loadPolicyBundle({ dataFile: values.get("--data") }).config;
+  const documents = positional[1]
+    ? documentsFor({
+        path: positional[1],
+        configDir: values.get("--config"),
+        maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
+      }).map((d) => ({ name: d.name, input: d.input }))
+    : [];
+  const result = simulate(event, source, documents, config);
+  io.stdout(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderSimulation(result));
+  return simulationExitCode(result);
+}
+
 function rulesTable(rules: RuleInfo[]): string {
   const idWidth = Math.max(2, ...rules.map((rule) => rule.id.length));
   const lines = [`${"ID".padEnd(idWidth)}  SEVERITY  TITLE`];
@@ -184,6 +224,8 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
       case "verify":
         // Loaded on demand: check, explain and rules never load verify or the AWS SDK.
         return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error: unknown) => reportError(error, io));
+      case "simulate":
+        return simulateCommand(args, io);
       case "explain":
         return explain(args, io);
       case "rules":

@@ -7,6 +7,11 @@
  *   process.stdout.write(renderReport("sarif", run));
  *   process.exitCode = run.passed ? 0 : 1;
  */
+export { alertPaths } from "./alerts/model";
+export type { MonitorProof } from "./alerts/model";
+export { readEvent, renderSimulation, simulate } from "./alerts/simulate";
+export type { Simulation } from "./alerts/simulate";
+export { SAMPLE_EVENTS } from "./alerts/samples";
 export { GateInputError, describeError } from "./errors";
 export { evaluateDocuments } from "./gate";
 export { loadDocuments, synthDocument } from "./normalize";
@@ -14,7 +19,7 @@ export { planSourcesFor, readPlanSources } from "./normalize/plan-sources";
 export type { PlanSources } from "./normalize/plan-sources";
 export type { GateDocument, NormalizedDocument, SourceLocation, InputFormat } from "./normalize";
 export { loadPolicyBundle, loadRules, SEVERITIES, isSeverity, severityRank } from "./policy";
-export type { PolicyBundle, PolicyOptions, RuleInfo, Severity, Violation } from "./policy";
+export type { PolicyBundle, PolicyInput, PolicyOptions, RuleInfo, Severity, Violation } from "./policy";
 export { PACKAGE_ROOT, defaultPolicyDir, ruleHelpPath } from "./paths";
 export * from "./report";
 export { runGate } from "./run";

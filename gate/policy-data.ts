@@ -29,7 +29,8 @@ export type ValueSchema =
  *   match, an added alternative) counts as looser too;
  * - exceptions: any item not in the baseline (an exception to a rule) is looser;
  * - require-items: a baseline item (a string) left out is looser; for an object of
- *   lists, per list.
+ *   lists, per list;
+ * - ceiling-each: an object of numbers, each compared as a ceiling.
  */
 export type Loosening =
   | { kind: "floor" }
@@ -39,7 +40,8 @@ export type Loosening =
   | { kind: "allow-list" }
   | { kind: "require-list"; key: string }
   | { kind: "exceptions" }
-  | { kind: "require-items" };
+  | { kind: "require-items" }
+  | { kind: "ceiling-each" };
 
 export interface KeySchema {
   description: string;
@@ -61,6 +63,8 @@ const MONITOR: ValueSchema = {
     cis: NON_EMPTY,
     pattern: NON_EMPTY,
     match: MATCH,
+    tier: { type: "string", pattern: /^[a-z0-9]+$/ },
+    deadline_minutes: { type: "integer", minimum: 1, maximum: 10080 },
     also_accepted: {
       type: "array",
       items: { type: "object", properties: { cis: NON_EMPTY, pattern: NON_EMPTY, match: MATCH }, required: ["pattern", "match"] },
@@ -145,6 +149,24 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
     description: "how long an alarm may be INSUFFICIENT_DATA before it counts as stuck, in minutes (TG-OPS-008)",
     schema: { type: "integer", minimum: 1, maximum: 10080 },
     loosening: { kind: "ceiling" },
+  },
+  alert_delivery_minutes: {
+    description: "minutes CloudTrail takes to deliver an event to CloudWatch Logs, counted in every alert path's latency (TG-ALR-009); AWS documents about 5",
+    schema: { type: "integer", minimum: 1, maximum: 60 },
+    loosening: { kind: "floor" },
+  },
+  alert_deadline_minutes: {
+    description: "per alert tier, the longest accepted time from an event to the page, in minutes (TG-ALR-009); a monitor's deadline_minutes overrides its tier's",
+    schema: {
+      type: "object",
+      properties: {
+        critical: { type: "integer", minimum: 1, maximum: 10080 },
+        warning: { type: "integer", minimum: 1, maximum: 10080 },
+        info: { type: "integer", minimum: 1, maximum: 10080 },
+      },
+      required: ["critical", "warning", "info"],
+    },
+    loosening: { kind: "ceiling-each" },
   },
   alert_tiers: {
     description: "alert tiers that must each reach a confirmed subscriber (TG-OPS-007)",
@@ -232,6 +254,7 @@ export function validatePolicyConfig(config: JsonObject, where: string): void {
     else problems.push(...validateValue(config[key], entry.schema, key));
   }
   problems.push(...monitorIdClashes(config));
+  problems.push(...monitorTiersWithoutDeadline(config));
   if (problems.length > 0) throw new GateInputError(`${where}: ${problems.join("; ")}`);
 }
 
@@ -243,6 +266,15 @@ function monitorIdClashes(config: JsonObject): string[] {
   return ids(config.additional_monitors)
     .filter((id) => required.has(id))
     .map((id) => `additional_monitors id "${id}" is already in required_monitors; give the team's monitor its own id`);
+}
+
+/** TG-ALR-009 needs a deadline for every monitor: its own deadline_minutes, or its tier's in alert_deadline_minutes. */
+function monitorTiersWithoutDeadline(config: JsonObject): string[] {
+  const deadlines = isObject(config.alert_deadline_minutes) ? config.alert_deadline_minutes : {};
+  const monitors = [config.required_monitors, config.additional_monitors].flatMap((list) => (Array.isArray(list) ? list.filter(isObject) : []));
+  return monitors
+    .filter((m) => m.deadline_minutes === undefined && !(String(m.tier ?? "warning") in deadlines))
+    .map((m) => `monitor ${JSON.stringify(m.id)} is in tier ${JSON.stringify(m.tier ?? "warning")}, which alert_deadline_minutes gives no deadline; set the monitor's deadline_minutes`);
 }
 
 /** One way an override is looser than the baseline, for TG-CFG-001 and the reports. */
@@ -283,6 +315,13 @@ export function loosenedKeys(config: JsonObject, baseline: JsonObject): Loosened
     } else if (rule.kind === "exceptions" && Array.isArray(value) && Array.isArray(base)) {
       const extra = value.filter((item) => !base.some((allowed) => show(allowed) === show(item)));
       if (extra.length > 0) found.push({ key, message: `${key} adds exceptions ${extra.map(show).join(", ")} to the UK baseline` });
+    } else if (rule.kind === "ceiling-each" && isObject(value) && isObject(base)) {
+      for (const part of Object.keys(base)) {
+        const [own, baseline] = [value[part], base[part]];
+        if (typeof own === "number" && typeof baseline === "number" && own > baseline) {
+          found.push({ key, message: `${key}.${part} is ${own}, above the UK baseline of ${baseline}` });
+        }
+      }
     } else if (rule.kind === "require-items") {
       const lists: Array<[string, JsonValue, JsonValue]> =
         isObject(value) && isObject(base) ? Object.keys(base).map((list) => [`${key}.${list}`, value[list], base[list]]) : [[key, value, base]];

@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { alertPaths } from "./alerts/model";
 import { describeError, GateInputError } from "./errors";
 import { InputBudget, readTextFile } from "./normalize/input-file";
 import { parseJson as parseTerraformJson } from "./normalize/json-reader";
@@ -87,10 +88,17 @@ export interface PolicyBundle {
   /** The manifest's source hash: which policy judged. */
   sha256: string;
   data: AppliedData;
+  /** The policy data the rules read (`data.trailgate.config`: defaults, overrides, trust). */
+  config: JsonObject;
   rules: RuleInfo[];
   ruleById: Map<string, RuleInfo>;
+  /** The input the policy reads for a document: the document plus what the gate computes from it (alert_paths). */
+  policyInput(document: NormalizedDocument): PolicyInput;
   evaluate(document: NormalizedDocument): Violation[];
 }
+
+/** A normalised document with the sections the gate adds (policies/INPUT.md). */
+export type PolicyInput = NormalizedDocument & { alert_paths: ReturnType<typeof alertPaths> };
 
 function readBundleFile(dir: string, name: string): Buffer {
   const file = path.join(dir, name);
@@ -293,16 +301,20 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
     throw new GateInputError(`policy bundle ${dir}: policy.wasm has no ${ENTRYPOINT} entrypoint`);
   }
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
+  const policyInput = (document: NormalizedDocument): PolicyInput => ({ ...document, alert_paths: alertPaths(document, config) });
   return {
     dir,
     sha256: sourceHash,
     data: applied,
+    config,
     rules,
     ruleById,
+    policyInput,
     evaluate(document) {
       let resultSet: unknown;
       try {
-        resultSet = policy.evaluate(document, ENTRYPOINT);
+        // Every path (check, the synth-time gate, verify) evaluates here, so each sees the alert paths.
+        resultSet = policy.evaluate(policyInput(document), ENTRYPOINT);
       } catch (error) {
         throw new GateInputError(`policy evaluation failed: ${describeError(error)}`);
       }

@@ -62,7 +62,8 @@ export function readStdinText(limit = STDIN_LIMIT_BYTES): string {
   }
 }
 
-function documentsFor(options: RunGateOptions): GateDocument[] {
+/** The normalised documents of `path` (or standard input), as check reads them; simulate reads them the same way. */
+export function documentsFor(options: RunGateOptions): GateDocument[] {
   const budget = options.maxInputMb !== undefined ? InputBudget.fromMib(options.maxInputMb) : InputBudget.fromEnvironment();
   const load = { budget, planSources: options.path === "-" && !options.configDir ? undefined : planSourcesFor(options.path, options.configDir, budget) };
   if (options.path !== "-") return loadDocuments(options.path, load);

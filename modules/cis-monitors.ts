@@ -13,6 +13,12 @@ export interface MonitorDefinition {
   readonly pattern: string;
   /** Default alert tier; a team may move a monitor to another tier. */
   readonly tier: AlertTier;
+  /**
+   * The alarm's period when the monitor has a deadline of its own, shorter than its
+   * tier's (a multiple of 60 seconds).
+   * @default the tier's period (ALERT_TIER_PERIOD_SECONDS)
+   */
+  readonly periodSeconds?: number;
 }
 
 const anyEvent = (...names: string[]) => names.map((name) => `($.eventName = ${name})`).join(" || ");
@@ -59,7 +65,9 @@ export const CIS_MONITORS: readonly MonitorDefinition[] = [
       "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy",
       "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
     ),
-    tier: "warning",
+    // The seed asks for IAM changes within 5 minutes; CloudTrail alone takes about 5 to deliver to
+    // CloudWatch Logs, so the critical tier (about 6 minutes end to end) is the closest the path allows.
+    tier: "critical",
   },
   {
     id: "cloudtrail-config-changes",
@@ -112,6 +120,8 @@ export const CIS_MONITORS: readonly MonitorDefinition[] = [
     metricName: "SecurityGroupChanges",
     pattern: `{ ${anyEvent("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup")} }`,
     tier: "warning",
+    // The seed: within 15 minutes end to end, 5 of CloudTrail delivery + a 10-minute period.
+    periodSeconds: 600,
   },
   {
     id: "nacl-changes",
@@ -175,6 +185,8 @@ export const CIS_MONITORS: readonly MonitorDefinition[] = [
       "iam.amazonaws.com",
       "CreateUser", "DeleteUser", "CreateRole", "DeleteRole", "CreateGroup", "DeleteGroup", "CreateAccessKey", "DeleteAccessKey",
     ),
-    tier: "warning",
+    // The seed asks for IAM changes within 5 minutes; CloudTrail alone takes about 5 to deliver to
+    // CloudWatch Logs, so the critical tier (about 6 minutes end to end) is the closest the path allows.
+    tier: "critical",
   },
 ];

@@ -12,11 +12,16 @@ import { AlertEmails, AlertTier, UK_BASELINE, validateLogGroupRetention } from "
 import { CIS_MONITORS, MonitorDefinition } from "./cis-monitors";
 import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
 
-/** How each tier turns events into alarms: the evaluation period decides how fast a human hears. */
+/**
+ * How each tier turns events into alarms: the evaluation period decides how fast a
+ * human hears. CloudTrail takes about 5 minutes to deliver an event to CloudWatch Logs
+ * (policy data alert_delivery_minutes), so a tier's end-to-end time is 5 minutes plus
+ * its period; the gate proves it (TG-ALR-009, policy data alert_deadline_minutes).
+ */
 export const ALERT_TIER_PERIOD_SECONDS: Record<AlertTier, number> = {
-  critical: 60, // every occurrence, within a minute
-  warning: 1800, // within 30 minutes
-  info: 86400, // a daily summary
+  critical: 60, // immediately: the shortest period a metric filter's one-minute data allows (about 6 minutes end to end)
+  warning: 1500, // within 30 minutes end to end: 5 of delivery + 25
+  info: 86400, // a daily count (an alarm per day with events; see help/rules/TG-ALR-009.md on the daily summary)
 };
 
 export const METRIC_NAMESPACE = "Trailgate/CloudTrail";
@@ -157,6 +162,9 @@ export class CloudTrailMonitoring extends Construct {
     ) as Record<AlertTier, string>;
 
     for (const monitor of monitors) {
+      if (monitor.periodSeconds !== undefined && (!Number.isInteger(monitor.periodSeconds) || monitor.periodSeconds < 60 || monitor.periodSeconds % 60 !== 0)) {
+        throw new Error(`CloudTrailMonitoring ${id}: monitor ${monitor.id} periodSeconds must be a multiple of 60 (metric filters publish one-minute data), got ${monitor.periodSeconds}`);
+      }
       const tier = props.tierOverrides?.[monitor.id] ?? monitor.tier;
       const alarmName = `${props.namePrefix}-${monitor.id}`;
       this.monitorAlarms.push({ alarmName, tier, title: monitor.title, namespace: METRIC_NAMESPACE, metricName: monitor.metricName });
@@ -175,7 +183,7 @@ export class CloudTrailMonitoring extends Construct {
           metricName: monitor.metricName,
           namespace: METRIC_NAMESPACE,
           statistic: "Sum",
-          period: ALERT_TIER_PERIOD_SECONDS[tier],
+          period: monitor.periodSeconds ?? ALERT_TIER_PERIOD_SECONDS[tier],
           evaluationPeriods: 1,
           threshold: 1,
           comparisonOperator: "GreaterThanOrEqualToThreshold",

@@ -7,13 +7,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { App, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { CIS_MONITORS, TrailgateConfig, TrailgateStack } from "../modules";
@@ -35,7 +37,7 @@ function violations(stack: TerraformStack) {
   const json = JSON.parse(Testing.synth(stack)) as JsonObject;
   const input = synthDocument(stack.node.id, json).input;
   const found = bundle.evaluate(input);
-  evaluated.push({ name: `${expect.getState().currentTestName}`, input, wasm: found });
+  evaluated.push({ name: `${expect.getState().currentTestName}`, input: bundle.policyInput(input), wasm: found });
   return found;
 }
 
@@ -61,11 +63,16 @@ test.each([
 const monitors = (s: TrailgateStack) => s.monitoring;
 const logBucketPolicy = (s: TrailgateStack) => s.archive!.bucketPolicy;
 const trail = (s: TrailgateStack) => s.trail.trail;
+const rootAlarm = (s: TrailgateStack) => child<CloudwatchMetricAlarm>(s, "monitoring", "root-account-usage_alarm");
 // Providers are the stack's children; the estate's constructs are under its Trailgate construct.
 const child = <T>(s: TrailgateStack, ...path: string[]) =>
   path.reduce((c: any, id) => c.node.findChild(id), s.node.tryFindChild(path[0]) ? s : s.trailgate) as T;
 
-const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = [
+/**
+ * Faults that also break monitors' alert paths name the TG-ALR rule of the first broken
+ * link as well (4th element): the same stack really pages nobody for those monitors.
+ */
+const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void, string[]?]> = [
   ["TG-RES-001", "a provider configuration outside the UK", (s) => void new AwsProvider(s, "aws_us", { alias: "us", region: "us-east-1" })],
   // An access point: a log group or topic moved abroad would also fail the access questions whose ARNs name its region.
   ["TG-RES-002", "a resource-level region outside the UK", (s) => s.accessPoints.accessPoints[0].addOverride("region", "us-east-1")],
@@ -112,25 +119,28 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
   ["TG-LP-006", "an access point open to the internet", (s) => s.accessPoints.accessPoints[0].addOverride("vpc_configuration", null)],
   ["TG-LP-007", "a public access block with one setting off", (s) => child<TerraformResource>(s, "log_archive", "bucket_public_access_block").addOverride("restrict_public_buckets", false)],
   ["TG-LP-008", "a topic policy nobody can read before apply", (s) => monitors(s).topics.warning!.addOverride("policy", "${data.aws_iam_policy_document.topic.json}")],
-  ["TG-LOG-010", "a trail that exists but does not log", (s) => trail(s).addOverride("enable_logging", false)],
+  ["TG-LOG-010", "a trail that exists but does not log", (s) => trail(s).addOverride("enable_logging", false), ["TG-ALR-001"]],
   [
     "TG-LOG-011",
     "management events filtered down to reads only",
     (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["true"] }]),
+    ["TG-ALR-001"],
   ],
   [
     "TG-LOG-011",
     "a data-events-only trail",
     (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::DynamoDB::Table"] }]),
+    ["TG-ALR-001"],
   ],
   [
     "TG-LOG-012",
     "KMS management events excluded without policy data allowing it",
     (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", not_equals: ["kms.amazonaws.com"] }]),
+    ["TG-ALR-001"],
   ],
-  ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false)],
-  ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }')],
-  ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs")],
+  ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false), ["TG-ALR-007"]],
+  ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }'), ["TG-ALR-004"]],
+  ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs"), ["TG-ALR-004"]],
   ["TG-LP-001", "a principal-account condition that matches every account", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AnyAccount", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*", Condition: { StringLike: { "aws:PrincipalAccount": "*" } } }, ...st])],
   ["TG-LP-001", "a NotPrincipal allow on the log bucket", (s) => editPolicy(logBucketPolicy(s), "policy", (st) => [{ Sid: "AllButRoot", Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/*" }, ...st])],
   [
@@ -175,10 +185,11 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
       trail(s).addOverride("cloud_watch_logs_group_arn", null);
       trail(s).addOverride("cloud_watch_logs_role_arn", null);
     },
+    ["TG-ALR-002"],
   ],
   ["TG-LOG-005", "an account trail where the organisation needs one", (s) => trail(s).addOverride("is_organization_trail", false)],
   ["TG-LOG-006", "server access logging set on the wrong bucket, none on the log bucket", (s) => child<TerraformResource>(s, "log_archive", "access_logging").addOverride("bucket", "${aws_s3_bucket.log_archive_access_logs.id}")],
-  ["TG-LOG-007", "the root-usage monitor's filter watching something else", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.eventName = "DescribeInstances" }')],
+  ["TG-LOG-007", "the root-usage monitor's filter watching something else", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.eventName = "DescribeInstances" }'), ["TG-ALR-004"]],
   ["TG-LOG-014", "a delivery heartbeat that treats missing data as not breaching", (s) => s.heartbeat.alarm.addOverride("treat_missing_data", "notBreaching")],
   [
     "TG-LOG-015",
@@ -214,6 +225,34 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     "TG-LOG-009",
     "S3 data events on the trail's own bucket",
     (s) => trail(s).addOverride("advanced_event_selector.1.field_selector.2.starts_with", ["arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/"]),
+  ],  // Alert paths (TG-ALR): each fault breaks one link of a monitor's path and nothing else.
+  ["TG-ALR-003", "the trail's log group in the INFREQUENT_ACCESS class (no metric filters)", (s) => monitors(s).logGroup.addOverride("log_group_class", "INFREQUENT_ACCESS")],
+  ["TG-ALR-005", "the root-usage alarm reading a dimension the filter never publishes", (s) => rootAlarm(s).addOverride("dimensions", { LogGroupName: "/aws/cloudtrail/org" })],
+  [
+    "TG-ALR-006",
+    "the root-usage alarm on LessThanThreshold 0, which a count never reaches",
+    (s) => {
+      rootAlarm(s).addOverride("comparison_operator", "LessThanThreshold");
+      rootAlarm(s).addOverride("threshold", 0);
+    },
+  ],
+  ["TG-ALR-007", "the root-usage alarm notifying the warning topic", (s) => void (rootAlarm(s).alarmActions = [monitors(s).topicArns.warning])],
+  [
+    "TG-ALR-008",
+    "the root-usage alarm notifying a critical topic nobody subscribes to",
+    (s) => {
+      const orphan = new SnsTopic(monitors(s), "orphan_topic", { name: "trailgate-orphan-alerts-critical", kmsMasterKeyId: monitors(s).key.arn });
+      rootAlarm(s).alarmActions = [orphan.arn];
+    },
+  ],
+  ["TG-ALR-009", "the root-usage alarm on a 5-minute period (10 minutes end to end; critical is 6)", (s) => rootAlarm(s).addOverride("period", 300)],
+  [
+    "TG-ALR-010",
+    "the root-usage alarm's threshold from a variable without a value",
+    (s) => {
+      new TerraformVariable(s, "root_threshold", { type: "number" });
+      rootAlarm(s).addOverride("threshold", "${var.root_threshold}");
+    },
   ],
 ];
 
@@ -224,15 +263,15 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
  */
 const ALSO_REPORTED: Record<string, string[]> = { "TG-VER-003": ["TG-VER-004"] };
 
-test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _what, misconfigure) => {
+test.each(MISCONFIGURATIONS)("%s: %s fails with exactly that rule", (ruleId, _what, misconfigure, alertPaths = []) => {
   const stack = exampleStack();
   misconfigure(stack);
   const found = violations(stack);
   expect(found.length).toBeGreaterThan(0);
-  expect([...new Set(found.map((v) => v.id))].sort()).toEqual([ruleId, ...(ALSO_REPORTED[ruleId] ?? [])].sort());
-  for (const v of found.filter((f) => f.id === ruleId)) {
+  expect([...new Set(found.map((v) => v.id))].sort()).toEqual([ruleId, ...(ALSO_REPORTED[ruleId] ?? []), ...alertPaths].sort());
+  for (const v of found) {
     expect(v.severity).toMatch(/^(low|medium|high|critical)$/);
-    expect(v.help).toBe(`help/rules/${ruleId}.md`);
+    expect(v.help).toBe(`help/rules/${v.id}.md`);
     expect(v.message.length).toBeGreaterThan(10);
   }
 });
@@ -304,7 +343,7 @@ test("TG-LOG-008: a configuration with no trail at all fails with exactly that r
 
 test("every rule in the bundle is covered by a misconfiguration above", () => {
   // TG-CFG-001 judges the policy data, not a stack: test/gate/policy-data.test.ts covers it.
-  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008", "TG-CFG-001"]);
+  const covered = new Set([...MISCONFIGURATIONS.flatMap(([id, , , alertPaths = []]) => [id, ...alertPaths]), "TG-LOG-008", "TG-CFG-001"]);
   // TG-OPS rules read the runtime of a live estate, which no synthesized stack has:
   // test/verify/live-rules.test.ts covers each one on live documents.
   const runtimeOnly = (id: string) => id.startsWith("TG-OPS-");
@@ -339,8 +378,9 @@ describe("the example estate's own policy data (example-policy-data.json)", () =
         monitoring: { ...exampleConfig.monitoring, monitors: CIS_MONITORS.filter((m) => m.id !== "iam-create-delete-changes") },
       });
     const found = logMonitorFindings(cisOnly());
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^TG-LOG-007 monitor tg-iam-create-delete-changes /);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^TG-ALR-004 monitor tg-iam-create-delete-changes .* no metric filter on log group aws_cloudwatch_log_group.monitoring_log_group matches the event/);
+    expect(found[1]).toMatch(/^TG-LOG-007 monitor tg-iam-create-delete-changes /);
     expect(logMonitorFindings(cisOnly(), bundle)).toEqual([]);
   });
 });

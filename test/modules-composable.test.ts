@@ -113,7 +113,7 @@ describe("every construct option is reachable from the config", () => {
     expect(monitoringKey.deletion_window_in_days).toBe(7);
     expect(JSON.parse(monitoringKey.policy).Statement[0].Principal.AWS).toEqual(["arn:aws:iam::111111111111:root", monitoringAdmin]);
     const root = all(doc, "aws_cloudwatch_metric_alarm").find((alarm) => alarm.alarm_name === "trailgate-root-account-usage");
-    expect(root?.period).toBe(1800);
+    expect(root?.period).toBe(1500);
     expect(root?.alarm_description).toMatch(/\(warning\)$/);
     expect(all(doc, "aws_cloudtrail")[0].is_organization_trail).toBe(false);
   });

@@ -233,7 +233,10 @@ describe("TrailgateStack with defaults", () => {
     }
     const periods = Object.fromEntries(alarms.map((a) => [a.alarm_name, a.period]));
     expect(periods["trailgate-root-account-usage"]).toBe(60);
-    expect(periods["trailgate-unauthorized-api-calls"]).toBe(1800);
+    // 5 minutes of CloudTrail delivery + the period = the tier's deadline (TG-ALR-009): warning 30, security groups 15.
+    expect(periods["trailgate-unauthorized-api-calls"]).toBe(1500);
+    expect(periods["trailgate-security-group-changes"]).toBe(600);
+    expect(periods["trailgate-iam-policy-changes"]).toBe(60);
     expect(periods["trailgate-vpc-changes"]).toBe(86400);
     const topics = Object.values(doc.resource.aws_sns_topic) as Synth[];
     expect(topics.map((t) => t.name).sort()).toEqual(["trailgate-alerts-critical", "trailgate-alerts-info", "trailgate-alerts-warning"]);
@@ -335,6 +338,20 @@ describe("constructs on their own", () => {
     expect(only(doc, "aws_kms_alias").name).toBe("alias/logs");
     expect(() => new LogArchiveKey(stack, "k2", { provider, region: "eu-west-2", keyAccountId: "222222222222", trailArn: TRAIL_ARN, aliasName: "x", deletionWindowDays: 3 })).toThrow(/deletionWindowDays must be 7-30/);
     expect(() => new LogArchiveKey(stack, "k3", { provider, region: "eu-west-2", keyAccountId: "222222222222", trailArn: TRAIL_ARN, aliasName: "aws/s3" })).toThrow(/must be letters, digits/);
+  });
+
+  test("CloudTrailMonitoring: a monitor's own period must be whole minutes (metric filters publish one-minute data)", () => {
+    const { stack, provider } = scaffold();
+    const monitoring = (id: string, periodSeconds: number) =>
+      new CloudTrailMonitoring(stack, id, {
+        provider, region: "eu-west-2", accountId: "111111111111", namePrefix: id, logGroupName: `/${id}`,
+        monitors: [{ ...CIS_MONITORS[0], periodSeconds }],
+      });
+    expect(() => monitoring("m30", 30)).toThrow(/monitor unauthorized-api-calls periodSeconds must be a multiple of 60/);
+    expect(() => monitoring("m90", 90)).toThrow(/multiple of 60/);
+    expect(monitoring("m300", 300).alarms).toHaveLength(1);
+    const alarm = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_cloudwatch_metric_alarm as Record<string, Synth>).find((a) => a.alarm_name === "m300-unauthorized-api-calls");
+    expect(alarm?.period).toBe(300);
   });
 
   test("LogArchiveBucket: refuses short Object Lock, expiry before the lock ends, one bucket for both, bad names", () => {

@@ -390,6 +390,8 @@ async function readLogGroup(session: Session, name: string): Promise<LiveLogGrou
     arn: `arn:aws:logs:${session.scope.region}:${session.scope.accountId}:log-group:${name}`,
     retentionInDays: group.retentionInDays,
     kmsKeyId: group.kmsKeyId,
+    // Metric filters work only in the STANDARD class (TG-ALR-003); AWS reports it for every group.
+    ...(group.logGroupClass ? { logGroupClass: group.logGroupClass } : {}),
   };
 }
 
@@ -411,6 +413,8 @@ async function readMetricFilters(session: Session, logGroupName: string): Promis
       namespace: m.metricNamespace ?? "",
       value: m.metricValue ?? "",
       ...(m.defaultValue !== undefined ? { defaultValue: m.defaultValue } : {}),
+      ...(m.dimensions && Object.keys(m.dimensions).length > 0 ? { dimensions: m.dimensions } : {}),
+      ...(m.unit ? { unit: m.unit } : {}),
     })),
   }));
 }
@@ -444,6 +448,8 @@ async function readAlarms(session: Session, filters: LiveMetricFilter[], groups:
       metricName: a.MetricName,
       dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""])),
       statistic: a.Statistic,
+      ...(a.ExtendedStatistic ? { extendedStatistic: a.ExtendedStatistic } : {}),
+      ...(a.Unit ? { unit: a.Unit } : {}),
       period: a.Period,
       evaluationPeriods: a.EvaluationPeriods,
       datapointsToAlarm: a.DatapointsToAlarm,

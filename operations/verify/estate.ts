@@ -124,6 +124,8 @@ export interface LiveLogGroup {
   /** undefined: never expire. */
   retentionInDays?: number;
   kmsKeyId?: string;
+  /** STANDARD, INFREQUENT_ACCESS or DELIVERY; undefined in estates saved before it was read (STANDARD). */
+  logGroupClass?: string;
 }
 
 export interface LiveMetricFilter {
@@ -131,7 +133,7 @@ export interface LiveMetricFilter {
   name: string;
   logGroupName: string;
   pattern: string;
-  transformations: Array<{ name: string; namespace: string; value: string; defaultValue?: number }>;
+  transformations: Array<{ name: string; namespace: string; value: string; defaultValue?: number; dimensions?: Record<string, string>; unit?: string }>;
 }
 
 export interface LiveAlarm {
@@ -142,6 +144,8 @@ export interface LiveAlarm {
   metricName?: string;
   dimensions: Record<string, string>;
   statistic?: string;
+  extendedStatistic?: string;
+  unit?: string;
   period?: number;
   evaluationPeriods?: number;
   datapointsToAlarm?: number;

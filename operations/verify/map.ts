@@ -187,6 +187,7 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
       // CloudWatch reports no retention for "never expire"; Terraform writes that as 0.
       retention_in_days: g.retentionInDays ?? 0,
       kms_key_id: g.kmsKeyId,
+      log_group_class: g.logGroupClass,
     }, compactRefs({ kms_key_id: keyRef(g.kmsKeyId) }));
   }
   const groupArnByName = new Map(estate.logGroups.map((g) => [g.name, g.arn]));
@@ -202,7 +203,9 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
         name: f.name,
         log_group_name: f.logGroupName,
         pattern: f.pattern,
-        metric_transformation: f.transformations.map((t) => compact({ name: t.name, namespace: t.namespace, value: t.value, default_value: t.defaultValue !== undefined ? String(t.defaultValue) : undefined })),
+        metric_transformation: f.transformations.map((t) =>
+          compact({ name: t.name, namespace: t.namespace, value: t.value, default_value: t.defaultValue !== undefined ? String(t.defaultValue) : undefined, dimensions: t.dimensions, unit: t.unit }),
+        ),
       },
       { log_group_name: refTo(groupArn) },
     );
@@ -213,7 +216,8 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
   }
   for (const t of estate.topics) {
     for (const s of t.subscriptions) {
-      add(t.account, "aws_sns_topic_subscription", s.arn || t.arn, s.endpoint, regionOfArn(t.arn) ?? estate.region, { topic_arn: t.arn, protocol: s.protocol, endpoint: s.endpoint }, { topic_arn: refTo(t.arn) });
+      // pending_confirmation: such a subscriber receives nothing yet (TG-ALR-008 does not count it).
+      add(t.account, "aws_sns_topic_subscription", s.arn || t.arn, s.endpoint, regionOfArn(t.arn) ?? estate.region, { topic_arn: t.arn, protocol: s.protocol, endpoint: s.endpoint, pending_confirmation: s.pendingConfirmation }, { topic_arn: refTo(t.arn) });
     }
   }
 
@@ -230,6 +234,8 @@ export function liveDocument(estate: LiveEstate, options: LiveDocumentOptions = 
         metric_name: a.metricName,
         dimensions: Object.keys(a.dimensions).length > 0 ? a.dimensions : undefined,
         statistic: a.statistic,
+        extended_statistic: a.extendedStatistic,
+        unit: a.unit,
         period: a.period,
         evaluation_periods: a.evaluationPeriods,
         datapoints_to_alarm: a.datapointsToAlarm,

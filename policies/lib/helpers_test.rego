@@ -36,5 +36,6 @@ res_with_policies(type, name, values, refs, policies) := {
 doc(list) := {
 	"format": "synth",
 	"providers": [provider],
+	"alert_paths": [],
 	"resources": {t: [r | some r in list; r.type == t] | some x in list; t := x.type},
 }

@@ -136,6 +136,7 @@ test_compliant_configuration_has_no_violations if {
 # The key without a policy has AWS's default key policy, so CloudTrail may not use it (TG-LP-011).
 test_violations_unions_every_family if {
 	breaches := {
+		"alert_paths": [],
 		"providers": [object.union(h.provider, {"region": "us-east-1", "allowed_account_ids": [account]})],
 		"resources": object.union(compliant.resources, {
 			"aws_kms_key": [h.res("aws_kms_key", "trail", {"enable_key_rotation": false}, {})],
@@ -185,6 +186,7 @@ test_unknown_values_are_reported_once_as_cannot_verify if {
 		"enable_logging": "${var.logging}",
 	}})
 	unknown := {
+		"alert_paths": [],
 		"providers": compliant.providers,
 		"resources": object.union(compliant.resources, {
 			"aws_cloudtrail": [unknown_trail],

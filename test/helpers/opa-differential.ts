@@ -16,7 +16,8 @@ export interface EvaluatedCase {
 
 /**
  * Asserts that `opa eval` on the Rego sources (not the compiled bundle) finds the
- * same violations as the WASM bundle did, input by input: the bundle must not drift
+ * same violations as the WASM bundle did, input by input (each `input` as the bundle
+ * evaluated it, `PolicyBundle.policyInput`, alert paths included): the bundle must not drift
  * from the policy it was built from.
  */
 export function expectOpaEvalAgrees(evaluated: EvaluatedCase[]): void {

@@ -24,7 +24,7 @@ function estate(): LiveEstate {
 function judge(e: LiveEstate): Violation[] {
   const input = liveDocument(e).input;
   const found = bundle.evaluate(input);
-  evaluated.push({ name: `${expect.getState().currentTestName}`, input, wasm: found });
+  evaluated.push({ name: `${expect.getState().currentTestName}`, input: bundle.policyInput(input), wasm: found });
   return found;
 }
 
@@ -85,7 +85,8 @@ describe("the live document", () => {
   });
 });
 
-type Fault = [rule: string, what: string, resource: string | ((e: LiveEstate) => string), change: (e: LiveEstate) => void];
+/** alertPaths: the TG-ALR rules the same fault breaks for the monitors whose path it cuts. */
+type Fault = [rule: string, what: string, resource: string | ((e: LiveEstate) => string), change: (e: LiveEstate) => void, alertPaths?: string[]];
 
 const RUNTIME_FAULTS: Fault[] = [
   ["TG-OPS-001", "the trail is stopped", trailArn, (e) => Object.assign(e.trails[0].status, { isLogging: false, stopLoggingTime: minutesAgo(e, 3) })],
@@ -99,7 +100,7 @@ const RUNTIME_FAULTS: Fault[] = [
     criticalTopic,
     (e) => e.topics.find((t) => t.arn === criticalTopic)!.subscriptions.push({ arn: "", protocol: "email", endpoint: "new@example.co.uk", pendingConfirmation: true }),
   ],
-  ["TG-OPS-007", "the critical tier's subscription is gone", criticalTopic, (e) => (e.topics.find((t) => t.arn === criticalTopic)!.subscriptions = [])],
+  ["TG-OPS-007", "the critical tier's subscription is gone", criticalTopic, (e) => (e.topics.find((t) => t.arn === criticalTopic)!.subscriptions = []), ["TG-ALR-008"]],
   [
     "TG-OPS-008",
     "an alarm INSUFFICIENT_DATA for a day",
@@ -169,13 +170,50 @@ const DRIFTS: Fault[] = [
   ["TG-LOG-015", "the trail tamper rule disabled", trailArn, (e) => (e.eventRules.find((r) => r.account === "management")!.state = "DISABLED")],
 ];
 
-test.each([...RUNTIME_FAULTS, ...DRIFTS])("%s: %s", (rule, _what, resource, change) => {
+test.each([...RUNTIME_FAULTS, ...DRIFTS])("%s: %s", (rule, _what, resource, change, alertPaths = []) => {
   const e = estate();
   change(e);
   const found = judge(e);
   const wanted = typeof resource === "function" ? resource(e) : resource;
-  expect(found.map((v) => [v.id, v.resource])).toEqual([[rule, wanted]]);
+  expect(found.filter((v) => v.id === rule).map((v) => [v.id, v.resource])).toEqual([[rule, wanted]]);
+  expect([...new Set(found.map((v) => v.id))].sort()).toEqual([rule, ...alertPaths].sort());
   expect(found[0].message.length).toBeGreaterThan(20);
+});
+
+/** The alert paths on live input: each fault cuts the path of the monitors it names, at its link. */
+const rootAlarm = (e: LiveEstate) => e.alarms.find((a) => a.name === "trailgate-root-account-usage")!;
+const ALERT_PATH_FAULTS: Array<[string, string, (e: LiveEstate) => string, (e: LiveEstate) => void, number]> = [
+  ["TG-ALR-003", "the trail's log group in the INFREQUENT_ACCESS class", (e) => e.logGroups[0].arn, (e) => (e.logGroups[0].logGroupClass = "INFREQUENT_ACCESS"), 15],
+  ["TG-ALR-005", "the root-usage filter publishing a dimension its alarm does not read", (e) => rootAlarm(e).arn, (e) => (e.metricFilters.find((f) => f.name === "trailgate-root-account-usage")!.transformations[0].dimensions = { User: "$.userIdentity.arn" }), 1],
+  ["TG-ALR-005", "the root-usage alarm reading unit Count while the filter publishes None", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).unit = "Count"), 1],
+  [
+    "TG-ALR-006",
+    "the root-usage alarm on the p90 of a filter with a default value",
+    (e) => rootAlarm(e).arn,
+    (e) => {
+      rootAlarm(e).extendedStatistic = "p90";
+      e.metricFilters.find((f) => f.name === "trailgate-root-account-usage")!.transformations[0].defaultValue = 0;
+    },
+    1,
+  ],
+  ["TG-ALR-006", "the root-usage alarm on LessThanThreshold 0", (e) => rootAlarm(e).arn, (e) => Object.assign(rootAlarm(e), { comparisonOperator: "LessThanThreshold", threshold: 0 }), 1],
+  ["TG-ALR-007", "the root-usage alarm notifying the warning topic", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).alarmActions = [criticalTopic.replace(/critical$/, "warning")]), 1],
+  ["TG-ALR-009", "the root-usage alarm on a 15-minute period", (e) => rootAlarm(e).arn, (e) => (rootAlarm(e).period = 900), 1],
+];
+
+test.each(ALERT_PATH_FAULTS)("%s (live): %s", (rule, _what, resource, change, monitors) => {
+  const e = estate();
+  change(e);
+  const found = judge(e);
+  expect(found.map((v) => v.id)).toEqual(Array(monitors).fill(rule));
+  expect(new Set(found.map((v) => v.resource))).toEqual(new Set([resource(e)]));
+});
+
+test("TG-ALR-008 (live): a critical subscriber who has not confirmed yet pages nobody", () => {
+  const e = estate();
+  for (const s of e.topics.find((t) => t.arn === criticalTopic)!.subscriptions) s.pendingConfirmation = true;
+  const ids = new Set(judge(e).map((v) => v.id));
+  expect(ids).toEqual(new Set(["TG-OPS-006", "TG-OPS-007", "TG-ALR-008"]));
 });
 
 test("every TG-OPS rule is covered by a runtime fault above", () => {
