@@ -146,6 +146,11 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
     schema: { type: "integer", minimum: 1, maximum: 10080 },
     loosening: { kind: "ceiling" },
   },
+  personal_data_buckets: {
+    description: "S3 buckets (names) that hold personal data: some trail must record their object reads and writes (TG-UK-001)",
+    schema: { type: "array", items: { type: "string", pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ } },
+    loosening: { kind: "require-items" },
+  },
   alert_tiers: {
     description: "alert tiers that must each reach a confirmed subscriber (TG-OPS-007)",
     schema: { type: "array", items: { type: "string", pattern: /^[a-z0-9]+$/ } },

@@ -304,6 +304,15 @@ describe("the example estate's own policy data (example-policy-data.json)", () =
     expect(found[0]).toMatch(/^TG-LOG-007 monitor tg-iam-create-delete-changes /);
     expect(logMonitorFindings(cisOnly(), bundle)).toEqual([]);
   });
+
+  test("its personal-data bucket must stay recorded: without its S3 data events the estate fails TG-UK-001", () => {
+    const unrecorded = new TrailgateStack(Testing.app(), "unrecorded", { ...exampleConfig, s3DataEventBuckets: [] });
+    expect(logMonitorFindings(unrecorded)).toEqual([
+      "TG-UK-001 personal-data bucket example-customer-data-eu-west-2 (listed in policy data personal_data_buckets): no trail or event data store records its S3 object reads and writes, so access to the personal data in it leaves no evidence; record its data events (advanced selector eventCategory = Data, resources.type = AWS::S3::Object, resources.ARN starts with arn:aws:s3:::example-customer-data-eu-west-2/; s3DataEventBuckets in the constructs)",
+    ]);
+    // Without the list (the default policy data) nothing is known to hold personal data.
+    expect(logMonitorFindings(unrecorded, bundle)).toEqual([]);
+  });
 });
 
 describe("the synth-time gate (addPolicyGate)", () => {

@@ -145,6 +145,16 @@ test("a saved estate with an unread part is a partial verdict: TG-VER-005 fails 
   expectInputError(trailgate(["verify", "--from-estate", writeTmp("bad-unread.json", { ...estate, unread: "none" })]), "(unread is not a list)");
 });
 
+test("personal-data buckets are judged on the live trail's selectors (TG-UK-001)", () => {
+  const exampleData = path.join(repo, "example-policy-data.json");
+  expect(trailgate(["verify", "--from-estate", estateFile, "--data", exampleData]).status).toBe(0);
+  const e = JSON.parse(JSON.stringify(estate));
+  e.trails[0].advancedEventSelectors = e.trails[0].advancedEventSelectors.filter((s: { name: string }) => !/data events/i.test(s.name));
+  const r = trailgate(["verify", "--from-estate", writeTmp("no-data-events.json", e), "--data", exampleData]);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(/high\s+TG-UK-001\s+arn:aws:s3:::example-customer-data-eu-west-2\s+personal-data bucket example-customer-data-eu-west-2 \(listed in policy data personal_data_buckets\): no trail or event data store records its S3 object reads and writes/);
+});
+
 test("bad arguments and bad estate files fail closed with one line and exit 2", () => {
   expectInputError(trailgate(["verify", "somewhere"]), "verify takes no positional arguments");
   expectInputError(trailgate(["verify", "--colour"]), "unknown option --colour");

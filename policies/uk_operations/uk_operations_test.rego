@@ -1,0 +1,115 @@
+package trailgate.uk_operations_test
+
+import data.trailgate.test_helpers as h
+import data.trailgate.uk_operations as uk
+
+data_selector(arn_field) := {
+	"name": "S3 data events",
+	"field_selector": array.concat(
+		[
+			{"field": "eventCategory", "equals": ["Data"]},
+			{"field": "resources.type", "equals": ["AWS::S3::Object"]},
+		],
+		arn_field,
+	),
+}
+
+management := {"name": "Management events", "field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}
+
+trail_advanced(selectors) := h.res("aws_cloudtrail", "org", {"advanced_event_selector": array.concat([management], selectors)}, {})
+
+trail_basic(selectors) := h.res("aws_cloudtrail", "org", {"event_selector": selectors}, {})
+
+whole := [{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::customers/"]}]
+
+violations_of(resources) := vs if {
+	vs := uk.violations with input as h.doc(resources)
+		with data.trailgate.config.personal_data_buckets as ["customers"]
+}
+
+test_advanced_selector_on_the_bucket_records_reads_and_writes if {
+	count(violations_of([trail_advanced([data_selector(whole)])])) == 0
+}
+
+test_advanced_selector_on_every_object_records_the_bucket if {
+	count(violations_of([trail_advanced([data_selector([])])])) == 0
+	count(violations_of([trail_advanced([data_selector([{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::"]}])])])) == 0
+}
+
+test_management_events_only_is_a_finding_naming_the_bucket if {
+	vs := violations_of([trail_advanced([])])
+	h.messages(vs, "TG-UK-001") == {"personal-data bucket customers (listed in policy data personal_data_buckets): no trail or event data store records its S3 object reads and writes, so access to the personal data in it leaves no evidence; record its data events (advanced selector eventCategory = Data, resources.type = AWS::S3::Object, resources.ARN starts with arn:aws:s3:::customers/; s3DataEventBuckets in the constructs)"}
+	h.flagged(vs, "TG-UK-001") == {"arn:aws:s3:::customers"}
+}
+
+test_the_finding_names_the_declared_bucket if {
+	bucket := h.res("aws_s3_bucket", "customers", {"bucket": "customers"}, {})
+	h.flagged(violations_of([bucket, trail_advanced([])]), "TG-UK-001") == {"aws_s3_bucket.customers"}
+}
+
+test_reads_only_leaves_writes_unrecorded if {
+	reads := data_selector(array.concat(whole, [{"field": "readOnly", "equals": ["true"]}]))
+	vs := violations_of([trail_advanced([reads])])
+	some m in h.messages(vs, "TG-UK-001")
+	contains(m, "records its S3 object writes,")
+	writes := data_selector(array.concat(whole, [{"field": "readOnly", "equals": ["false"]}]))
+	count(violations_of([trail_advanced([reads, writes])])) == 0
+}
+
+test_a_prefix_or_an_exclusion_inside_the_bucket_is_not_the_whole_bucket if {
+	prefix := [{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::customers/invoices/"]}]
+	count(h.flagged(violations_of([trail_advanced([data_selector(prefix)])]), "TG-UK-001")) == 1
+	excluded := [{"field": "resources.ARN", "not_starts_with": ["arn:aws:s3:::customers/tmp/"]}]
+	count(h.flagged(violations_of([trail_advanced([data_selector(excluded)])]), "TG-UK-001")) == 1
+	other := [{"field": "resources.ARN", "not_starts_with": ["arn:aws:s3:::scratch/"]}]
+	count(violations_of([trail_advanced([data_selector(other)])])) == 0
+	one_object := [{"field": "resources.ARN", "equals": ["arn:aws:s3:::customers/a.csv"]}]
+	count(h.flagged(violations_of([trail_advanced([data_selector(one_object)])]), "TG-UK-001")) == 1
+}
+
+test_a_selector_narrowed_to_some_events_or_principals_does_not_count if {
+	by_name := data_selector(array.concat(whole, [{"field": "eventName", "equals": ["PutObject"]}]))
+	count(h.flagged(violations_of([trail_advanced([by_name])]), "TG-UK-001")) == 1
+	lambda := {"name": "Lambda", "field_selector": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type", "equals": ["AWS::Lambda::Function"]}]}
+	count(h.flagged(violations_of([trail_advanced([lambda])]), "TG-UK-001")) == 1
+}
+
+test_basic_selectors_whole_bucket_all_buckets_and_prefix if {
+	bucket := [{"read_write_type": "All", "data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::customers/"]}]}]
+	count(violations_of([trail_basic(bucket)])) == 0
+	every_bucket := [{"data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]
+	count(violations_of([trail_basic(every_bucket)])) == 0
+	prefix := [{"read_write_type": "All", "data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::customers/invoices/"]}]}]
+	count(h.flagged(violations_of([trail_basic(prefix)]), "TG-UK-001")) == 1
+	write_only := [{"read_write_type": "WriteOnly", "data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::customers/"]}]}]
+	some m in h.messages(violations_of([trail_basic(write_only)]), "TG-UK-001")
+	contains(m, "records its S3 object reads,")
+}
+
+test_a_lake_event_data_store_records_too if {
+	store := h.res("aws_cloudtrail_event_data_store", "lake", {"advanced_event_selector": [data_selector(whole)]}, {})
+	count(violations_of([trail_advanced([]), store])) == 0
+}
+
+test_tagged_buckets_are_personal_data_too if {
+	tagged := h.res("aws_s3_bucket", "hr", {"bucket": "hr-records", "tags": {"trailgate:personal-data": "true"}}, {})
+	vs := uk.violations with input as h.doc([tagged, trail_advanced([])])
+	h.flagged(vs, "TG-UK-001") == {"aws_s3_bucket.hr"}
+	some m in h.messages(vs, "TG-UK-001")
+	contains(m, "(tagged trailgate:personal-data=true)")
+	hr := [{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::hr-records/"]}]
+	recorded := uk.violations with input as h.doc([tagged, trail_advanced([data_selector(hr)])])
+	count(recorded) == 0
+}
+
+test_a_tagged_bucket_without_a_known_name_cannot_be_judged if {
+	tagged := h.res("aws_s3_bucket", "hr", {"bucket": "${var.name}", "tags": {"trailgate:personal-data": "true"}}, {})
+	vs := uk.violations with input as h.doc([tagged, trail_advanced([data_selector([])])])
+	some m in h.messages(vs, "TG-UK-001")
+	contains(m, "aws_s3_bucket.hr is tagged trailgate:personal-data=true but its name is not known before apply")
+}
+
+test_documents_without_a_trail_are_not_judged if {
+	bucket := h.res("aws_s3_bucket", "customers", {"bucket": "customers"}, {})
+	count(violations_of([bucket])) == 0
+}
