@@ -190,6 +190,14 @@ export interface TrailgateConfig {
    * @default []
    */
   readonly logBucketPolicyStatements?: PolicyStatement[];
+  /** Warning-tier alerts on data leaving the allowed regions. @default writes outside `region` alert */
+  readonly dataResidency?: DataResidencyConfig;
+}
+
+/** Where the organisation may keep data (DataResidencyAlerts). */
+export interface DataResidencyConfig {
+  /** Regions where write API calls are expected; a write anywhere else alerts. @default [region] */
+  readonly allowedRegions?: string[];
 }
 
 /** A config with every default filled in. */
@@ -214,6 +222,7 @@ export interface ResolvedTrailgateConfig {
   readonly monitoring: MonitoringConfig;
   readonly existing: ExistingResources;
   readonly logBucketPolicyStatements: PolicyStatement[];
+  readonly dataResidency: Required<DataResidencyConfig>;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -328,6 +337,11 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   if (existing.logBucketName !== undefined && logBucketPolicyStatements.length > 0) {
     configError("logBucketPolicyStatements", "apply only to the log bucket trailgate creates (existing.logBucketName is set)");
   }
+  const allowedRegions = config.dataResidency?.allowedRegions ?? [region];
+  if (allowedRegions.length === 0) configError("dataResidency.allowedRegions", "must name at least one region");
+  allowedRegions.forEach((r, i) => {
+    if (!isTerraformValue(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) configError(`dataResidency.allowedRegions[${i}]`, `is not an AWS region name (got "${r}")`);
+  });
 
   return {
     organizationId: config.organizationId,
@@ -350,6 +364,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     monitoring,
     existing,
     logBucketPolicyStatements,
+    dataResidency: { allowedRegions },
   };
 }
 

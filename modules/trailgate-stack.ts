@@ -8,6 +8,8 @@ import { AuditDashboard } from "./audit-dashboard";
 import { DeliveryHeartbeat } from "./delivery-heartbeat";
 import { CloudTrailMonitoring, alertTopicName } from "./monitoring";
 import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
+import { DataResidencyAlerts } from "./data-residency-alerts";
+import { LogKeyUseAlerts } from "./log-key-use-alerts";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -73,6 +75,10 @@ export class Trailgate extends Construct {
   readonly heartbeat: DeliveryHeartbeat;
   /** EventBridge alerts on tampering with the trail and its log buckets (critical tier). */
   readonly tamperAlerts: TamperAlerts;
+  /** Warning-tier alerts on writes outside the allowed regions and on copies, replications and exports. */
+  readonly dataResidencyAlerts: DataResidencyAlerts;
+  /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
+  readonly logKeyUseAlerts: LogKeyUseAlerts;
   /** Alarm states by tier, deliveries, the heartbeat and the monitors' matches. */
   readonly dashboard: AuditDashboard;
   /** ARN of the key that encrypts the log files (created or existing). */
@@ -185,8 +191,25 @@ export class Trailgate extends Construct {
       // The targets name the topic by its literal ARN (so plans show whole policies).
       dependsOn: this.monitoring.topics.critical ? [this.monitoring.topics.critical] : [],
     });
+    this.dataResidencyAlerts = new DataResidencyAlerts(this, "data_residency_alerts", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
+      alarmTopicArn: this.monitoring.topicArns.warning,
+      allowedRegions: c.dataResidency.allowedRegions,
+    });
+    this.logKeyUseAlerts = new LogKeyUseAlerts(this, "log_key_use_alerts", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
+      alarmTopicArn: this.monitoring.topicArns.warning,
+      // The created key's ARN is known only after apply: the log-archive account's keys stand for it.
+      keyArnPattern: existing.logArchiveKeyArn ?? `arn:aws:kms:${c.region}:${c.logArchiveAccountId}:key/*`,
+      readerRoleArns: allReaders,
+    });
     const alarmsByTier = { critical: [this.heartbeat.alarmName], warning: [] as string[], info: [] as string[] };
     for (const alarm of this.monitoring.monitorAlarms) alarmsByTier[alarm.tier].push(alarm.alarmName);
+    alarmsByTier.warning.push(...this.dataResidencyAlerts.alarmNames, this.logKeyUseAlerts.alarmName);
     this.dashboard = new AuditDashboard(this, "dashboard", {
       provider: management,
       region: c.region,
@@ -195,8 +218,18 @@ export class Trailgate extends Construct {
       logGroupName: names.logGroup,
       alarmsByTier,
       heartbeatAlarmName: this.heartbeat.alarmName,
-      monitors: this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
-      dependsOn: [this.heartbeat.alarm, ...this.monitoring.alarms],
+      monitors: [
+        ...this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
+        ...this.dataResidencyAlerts.metrics,
+        this.logKeyUseAlerts.metric,
+      ],
+      dependsOn: [
+        this.heartbeat.alarm,
+        ...this.monitoring.alarms,
+        this.dataResidencyAlerts.regionAlarm,
+        this.dataResidencyAlerts.movementAlarm,
+        this.logKeyUseAlerts.alarm,
+      ],
     });
 
     this.trail = new OrganizationTrail(this, "organization_trail", {

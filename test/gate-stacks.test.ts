@@ -125,6 +125,13 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void]> = 
     "KMS management events excluded without policy data allowing it",
     (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", not_equals: ["kms.amazonaws.com"] }]),
   ],
+  [
+    "TG-UK-002",
+    "the data-movement alert that watches only S3 replication",
+    (s) => s.trailgate.dataResidencyAlerts.movementFilter.addOverride("pattern", "{ ($.eventName = PutBucketReplication) }"),
+  ],
+  ["TG-UK-002", "the region alert narrowed to S3", (s) => s.trailgate.dataResidencyAlerts.regionFilter.addOverride("pattern", '{ ($.readOnly IS FALSE) && ($.eventSource = s3.amazonaws.com) && ($.awsRegion != "eu-west-2") }')],
+  ["TG-UK-003", "the log-key alert on Decrypt only", (s) => s.trailgate.logKeyUseAlerts.filter.addOverride("pattern", "{ ($.eventSource = kms.amazonaws.com) && ($.eventName = Decrypt) }")],
   ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false)],
   ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }')],
   ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs")],
@@ -265,10 +272,11 @@ test("TG-LOG-008: a configuration with no trail at all fails with exactly that r
 
 test("every rule in the bundle is covered by a misconfiguration above", () => {
   // TG-CFG-001 judges the policy data, not a stack: test/gate/policy-data.test.ts covers it.
-  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008", "TG-CFG-001"]);
-  // TG-OPS rules read the runtime of a live estate, which no synthesized stack has:
-  // test/verify/live-rules.test.ts covers each one on live documents.
-  const runtimeOnly = (id: string) => id.startsWith("TG-OPS-");
+  // TG-UK-001 needs policy data (personal_data_buckets): covered below with the example's data.
+  const covered = new Set([...MISCONFIGURATIONS.map(([id]) => id), "TG-LOG-008", "TG-CFG-001", "TG-UK-001"]);
+  // TG-OPS rules and TG-VER-005 read the runtime of a live estate, which no synthesized
+  // stack has: test/verify/live-rules.test.ts and partial.test.ts cover them.
+  const runtimeOnly = (id: string) => id.startsWith("TG-OPS-") || id === "TG-VER-005";
   expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id) && !runtimeOnly(id))).toEqual([]);
 });
 

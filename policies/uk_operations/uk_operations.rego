@@ -8,6 +8,7 @@
 package trailgate.uk_operations
 
 import data.trailgate.lib
+import data.trailgate.logging
 
 # The tag that marks a bucket as holding personal data (value "true").
 personal_data_tag := "trailgate:personal-data"
@@ -212,4 +213,125 @@ uk_001_findings contains {"resource": r.address, "message": msg} if {
 known_name(name) if {
 	is_string(name)
 	not lib.unknown(name)
+}
+
+# Metric filters on the trail's log group with an SNS-notifying alarm: the alerts the
+# organisation trail feeds (every account, every region).
+alerting_filters := [f |
+	some f in lib.resources("aws_cloudwatch_log_metric_filter")
+	logging.alarmed(f)
+	logging.on_trail_log_group(f)
+]
+
+filter_alternatives := [alt |
+	some f in alerting_filters
+	some alt in object.get(object.get(f, "filter_pattern", {}), "alternatives", [])
+]
+
+# An alternative that matches every write event outside the allowed regions: it
+# excludes each allowed region and requires nothing but the write itself. Other
+# exclusions (global services) are the team's choice, as for the CIS monitors.
+region_alert_alternative(alt) if {
+	every region in lib.config.allowed_regions {
+		sprintf("$.awsRegion != %s", [region]) in alt.exclude
+	}
+	every term in alt.require {
+		term == "$.readOnly IS FALSE"
+	}
+}
+
+region_alerted if {
+	some alt in filter_alternatives
+	region_alert_alternative(alt)
+}
+
+# An event name is alerted on when an alternative requires that name and nothing
+# else (an $.eventSource comparison aside).
+movement_alerted(name) if {
+	some alt in filter_alternatives
+	{x | some x in alt.require; not startswith(x, "$.eventSource ")} == {sprintf("$.eventName = %s", [name])}
+}
+
+uk_002_findings contains msg if {
+	not region_alerted
+	msg := sprintf("no alarmed metric filter on the trail's log group matches write events (readOnly false) whose awsRegion is outside the allowed regions (%s), so data placed outside the UK goes unnoticed; add one that excludes each allowed region, e.g. { ($.readOnly IS FALSE) && ($.awsRegion != \"%s\") } (DataResidencyAlerts)", [concat(", ", lib.config.allowed_regions), lib.config.allowed_regions[0]])
+}
+
+uk_002_findings contains msg if {
+	missing := sort([name | some name in lib.config.data_movement_events; not movement_alerted(name)])
+	count(missing) > 0
+	msg := sprintf("no alarmed metric filter on the trail's log group matches the calls that copy, replicate or export data out of a region: %s; add them, e.g. { ($.eventName = %s) || ... } (DataResidencyAlerts)", [concat(", ", missing), missing[0]])
+}
+
+# METADATA
+# title: Data leaving the UK is alerted on
+# description: |
+#   The organisation trail's log group has alarmed metric filters (every account,
+#   every region) on write events whose awsRegion is not an allowed region and on
+#   every call in policy data data_movement_events (replication configuration,
+#   cross-region copies, exports). EventBridge rules do not count: a rule sees only
+#   its own account's events in its own region, never a write in another region.
+# related_resources:
+#   - ref: help/rules/TG-UK-002.md
+# custom:
+#   id: TG-UK-002
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 44
+#     - UK GDPR Art. 32(1)(d)
+#     - FCA SYSC 9.1
+#   recommended_action: Add the DataResidencyAlerts construct (the Trailgate construct does) or equivalent metric filters and alarms on the trail's log group.
+violations contains lib.violation(rego.metadata.rule(), "", msg) if {
+	count(lib.trails) > 0 # no trail at all is TG-LOG-008
+	some msg in uk_002_findings
+}
+
+# Comparisons that only narrow a KMS alert to the log key or its account.
+key_scope_term(term) if term == "$.eventSource = kms.amazonaws.com"
+
+key_scope_term(term) if startswith(term, "$.resources[0].ARN = ")
+
+key_scope_term(term) if startswith(term, "$.recipientAccountId = ")
+
+# A KMS call is alerted on when an alternative requires its name (or a wildcard
+# such as GenerateDataKey* that matches it) and otherwise only scopes to a key.
+key_use_alerted(name) if {
+	some alt in filter_alternatives
+	some term in alt.require
+	startswith(term, "$.eventName = ")
+	glob.match(substring(term, count("$.eventName = "), -1), [], name)
+	every other in alt.require {
+		key_use_term(other, term)
+	}
+}
+
+key_use_term(other, term) if other == term
+
+key_use_term(other, _) if key_scope_term(other)
+
+encrypted_trails := [t | some t in lib.trails; lib.is_set(lib.get(t, "kms_key_id"))]
+
+# METADATA
+# title: Use of the log key is alerted on
+# description: |
+#   When a trail encrypts its logs with a KMS key, the trail's log group has an
+#   alarmed metric filter on every call in policy data log_key_use_events (Decrypt,
+#   GenerateDataKey, CreateGrant, PutKeyPolicy by default) that is scoped at most to
+#   KMS, a key ARN or an account. Who the filter leaves out (CloudTrail itself, the
+#   named readers) is the team's choice and is not judged.
+# related_resources:
+#   - ref: help/rules/TG-UK-003.md
+# custom:
+#   id: TG-UK-003
+#   severity: medium
+#   frameworks:
+#     - UK GDPR Art. 32(1)(b)
+#     - UK GDPR Art. 32(1)(d)
+#     - FCA SYSC 9.1
+#   recommended_action: Add the LogKeyUseAlerts construct (the Trailgate construct does) or an equivalent metric filter and alarm on the trail's log group.
+violations contains lib.violation(rego.metadata.rule(), "", msg) if {
+	count(encrypted_trails) > 0
+	missing := sort([name | some name in lib.config.log_key_use_events; not key_use_alerted(name)])
+	count(missing) > 0
+	msg := sprintf("no alarmed metric filter on the trail's log group alerts on %s of the log key (kms.amazonaws.com) by principals other than CloudTrail and the named readers, so decrypting the audit logs or granting others the key goes unnoticed; add one, e.g. { ($.eventSource = kms.amazonaws.com) && ($.eventName = %s) && ($.userIdentity.invokedBy != \"cloudtrail.amazonaws.com\") } (LogKeyUseAlerts)", [concat(", ", missing), missing[0]])
 }

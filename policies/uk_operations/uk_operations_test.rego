@@ -22,8 +22,9 @@ trail_basic(selectors) := h.res("aws_cloudtrail", "org", {"event_selector": sele
 
 whole := [{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::customers/"]}]
 
-violations_of(resources) := vs if {
-	vs := uk.violations with input as h.doc(resources)
+# TG-UK-001's violations only (the documents here have no alerts for TG-UK-002/003).
+violations_of(resources) := {v | some v in all; v.id == "TG-UK-001"} if {
+	all := uk.violations with input as h.doc(resources)
 		with data.trailgate.config.personal_data_buckets as ["customers"]
 }
 
@@ -99,7 +100,7 @@ test_tagged_buckets_are_personal_data_too if {
 	contains(m, "(tagged trailgate:personal-data=true)")
 	hr := [{"field": "resources.ARN", "starts_with": ["arn:aws:s3:::hr-records/"]}]
 	recorded := uk.violations with input as h.doc([tagged, trail_advanced([data_selector(hr)])])
-	count(recorded) == 0
+	count(h.flagged(recorded, "TG-UK-001")) == 0
 }
 
 test_a_tagged_bucket_without_a_known_name_cannot_be_judged if {
@@ -112,4 +113,97 @@ test_a_tagged_bucket_without_a_known_name_cannot_be_judged if {
 test_documents_without_a_trail_are_not_judged if {
 	bucket := h.res("aws_s3_bucket", "customers", {"bucket": "customers"}, {})
 	count(violations_of([bucket])) == 0
+}
+
+# TG-UK-002 and TG-UK-003: alarmed metric filters on the trail's log group.
+
+alerted_filter(name, alternatives) := [
+	object.union(
+		h.res(
+			"aws_cloudwatch_log_metric_filter", name,
+			{"pattern": "(parsed below)", "log_group_name": "/trail", "metric_transformation": [{"name": name, "namespace": "Trailgate/CloudTrail", "value": "1"}]},
+			{},
+		),
+		{"filter_pattern": {"syntax": "json", "alternatives": alternatives, "negated": false}},
+	),
+	h.res("aws_cloudwatch_metric_alarm", name, {"metric_name": name, "namespace": "Trailgate/CloudTrail", "alarm_actions": ["${aws_sns_topic.warning.arn}"]}, {"alarm_actions": ["aws_sns_topic.warning"]}),
+]
+
+plain_trail := h.res("aws_cloudtrail", "org", {"name": "org"}, {})
+
+encrypted_trail := h.res("aws_cloudtrail", "org", {"name": "org", "kms_key_id": "${aws_kms_key.logs.arn}"}, {})
+
+outside_uk := {"require": ["$.readOnly IS FALSE"], "exclude": ["$.awsRegion != eu-west-2", "$.eventSource != iam.amazonaws.com"]}
+
+movement_alternatives := [{"require": [sprintf("$.eventName = %s", [name])], "exclude": []} | some name in data.trailgate.config.data_movement_events]
+
+residency_filters := array.concat(alerted_filter("outside", [outside_uk]), alerted_filter("movement", movement_alternatives))
+
+uk_002(resources) := found if {
+	vs := uk.violations with input as h.doc(resources)
+	found := h.messages(vs, "TG-UK-002")
+}
+
+test_uk_002_passes_with_both_alerts if {
+	count(uk_002(array.concat(residency_filters, [plain_trail]))) == 0
+}
+
+test_uk_002_without_any_alert_reports_region_and_movement if {
+	found := uk_002([plain_trail])
+	count(found) == 2
+	some region in found
+	startswith(region, "no alarmed metric filter on the trail's log group matches write events (readOnly false) whose awsRegion is outside the allowed regions (eu-west-2)")
+	some movement in found
+	contains(movement, "the calls that copy, replicate or export data out of a region: CopyDBClusterSnapshot, CopyDBSnapshot, CopyImage")
+}
+
+test_uk_002_a_region_filter_narrowed_to_one_service_does_not_count if {
+	narrowed := {"require": ["$.readOnly IS FALSE", "$.eventSource = s3.amazonaws.com"], "exclude": ["$.awsRegion != eu-west-2"]}
+	found := uk_002(array.concat(array.concat(alerted_filter("outside", [narrowed]), alerted_filter("movement", movement_alternatives)), [plain_trail]))
+	count(found) == 1
+
+	# Every allowed region must be excluded.
+	two := uk.violations with input as h.doc(array.concat(residency_filters, [plain_trail]))
+		with data.trailgate.config.allowed_regions as ["eu-west-2", "eu-west-1"]
+	count(h.flagged(two, "TG-UK-002")) == 1
+}
+
+test_uk_002_names_the_missing_movement_calls if {
+	partial := array.slice(movement_alternatives, 1, count(movement_alternatives))
+	found := uk_002(array.concat(array.concat(alerted_filter("outside", [outside_uk]), alerted_filter("movement", partial)), [plain_trail]))
+	found == {"no alarmed metric filter on the trail's log group matches the calls that copy, replicate or export data out of a region: PutBucketReplication; add them, e.g. { ($.eventName = PutBucketReplication) || ... } (DataResidencyAlerts)"}
+}
+
+test_uk_002_an_unalarmed_filter_does_not_count if {
+	filter_only := [x | some x in residency_filters; x.type == "aws_cloudwatch_log_metric_filter"]
+	count(uk_002(array.concat(filter_only, [plain_trail]))) == 2
+}
+
+test_uk_002_needs_a_trail if {
+	count(uk_002([])) == 0
+}
+
+key_use(names) := [{"require": ["$.eventSource = kms.amazonaws.com", sprintf("$.eventName = %s", [n]), "$.resources[0].ARN = arn:aws:kms:eu-west-2:222222222222:key/*"], "exclude": ["$.userIdentity.invokedBy != cloudtrail.amazonaws.com"]} | some n in names]
+
+uk_003(resources) := found if {
+	vs := uk.violations with input as h.doc(resources)
+	found := h.messages(vs, "TG-UK-003")
+}
+
+test_uk_003_passes_with_a_wildcard_generate_data_key if {
+	count(uk_003(array.concat(alerted_filter("key", key_use(["Decrypt", "GenerateDataKey*", "CreateGrant", "PutKeyPolicy"])), [encrypted_trail]))) == 0
+}
+
+test_uk_003_names_the_calls_not_alerted if {
+	uk_003(array.concat(alerted_filter("key", key_use(["Decrypt", "GenerateDataKey*"])), [encrypted_trail])) == {"no alarmed metric filter on the trail's log group alerts on CreateGrant, PutKeyPolicy of the log key (kms.amazonaws.com) by principals other than CloudTrail and the named readers, so decrypting the audit logs or granting others the key goes unnoticed; add one, e.g. { ($.eventSource = kms.amazonaws.com) && ($.eventName = CreateGrant) && ($.userIdentity.invokedBy != \"cloudtrail.amazonaws.com\") } (LogKeyUseAlerts)"}
+}
+
+test_uk_003_a_filter_narrowed_to_one_principal_does_not_count if {
+	narrowed := [{"require": ["$.eventSource = kms.amazonaws.com", sprintf("$.eventName = %s", [n]), "$.userIdentity.type = Root"], "exclude": []} | some n in ["Decrypt", "GenerateDataKey", "CreateGrant", "PutKeyPolicy"]]
+	count(uk_003(array.concat(alerted_filter("key", narrowed), [encrypted_trail]))) == 1
+}
+
+test_uk_003_only_for_trails_with_a_key if {
+	count(uk_003([plain_trail])) == 0
+	count(uk_003([encrypted_trail])) == 1
 }
