@@ -11,5 +11,6 @@ export * from "./log-key-use-alerts";
 export * from "./monitoring";
 export * from "./organization-trail";
 export * from "./tamper-alerts";
+export * from "./subject-access-queries";
 export * from "./trailgate-stack";
 export * from "./vpc-access-points";

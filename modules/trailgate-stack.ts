@@ -10,6 +10,7 @@ import { CloudTrailMonitoring, alertTopicName } from "./monitoring";
 import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
 import { DataResidencyAlerts } from "./data-residency-alerts";
 import { LogKeyUseAlerts } from "./log-key-use-alerts";
+import { SubjectAccessQueries } from "./subject-access-queries";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -79,6 +80,8 @@ export class Trailgate extends Construct {
   readonly dataResidencyAlerts: DataResidencyAlerts;
   /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
   readonly logKeyUseAlerts: LogKeyUseAlerts;
+  /** Saved Logs Insights queries for subject access requests, on the trail's log group. */
+  readonly subjectAccessQueries: SubjectAccessQueries;
   /** Alarm states by tier, deliveries, the heartbeat and the monitors' matches. */
   readonly dashboard: AuditDashboard;
   /** ARN of the key that encrypts the log files (created or existing). */
@@ -206,6 +209,11 @@ export class Trailgate extends Construct {
       // The created key's ARN is known only after apply: the log-archive account's keys stand for it.
       keyArnPattern: existing.logArchiveKeyArn ?? `arn:aws:kms:${c.region}:${c.logArchiveAccountId}:key/*`,
       readerRoleArns: allReaders,
+    });
+    this.subjectAccessQueries = new SubjectAccessQueries(this, "subject_access_queries", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
     });
     const alarmsByTier = { critical: [this.heartbeat.alarmName], warning: [] as string[], info: [] as string[] };
     for (const alarm of this.monitoring.monitorAlarms) alarmsByTier[alarm.tier].push(alarm.alarmName);
