@@ -192,6 +192,20 @@ export interface TrailgateConfig {
   readonly logBucketPolicyStatements?: PolicyStatement[];
   /** Warning-tier alerts on data leaving the allowed regions. @default writes outside `region` alert */
   readonly dataResidency?: DataResidencyConfig;
+  /**
+   * Monthly AWS Budgets on CloudTrail, S3 and CloudWatch spend that notify the warning
+   * tier (CostBudgets).
+   * @default no budgets
+   */
+  readonly costBudgets?: CostBudgetsConfig;
+}
+
+/** Monthly cost budgets (CostBudgets). */
+export interface CostBudgetsConfig {
+  /** Monthly limits in USD, per service; a service left out gets no budget. */
+  readonly monthlyLimitsUsd: { readonly cloudTrail?: number; readonly s3?: number; readonly cloudWatch?: number };
+  /** Percentages of actual spend that notify. @default [80, 100] */
+  readonly thresholdsPercent?: number[];
 }
 
 /** Where the organisation may keep data (DataResidencyAlerts). */
@@ -223,6 +237,7 @@ export interface ResolvedTrailgateConfig {
   readonly existing: ExistingResources;
   readonly logBucketPolicyStatements: PolicyStatement[];
   readonly dataResidency: Required<DataResidencyConfig>;
+  readonly costBudgets?: CostBudgetsConfig;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -365,6 +380,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     existing,
     logBucketPolicyStatements,
     dataResidency: { allowedRegions },
+    ...(config.costBudgets ? { costBudgets: config.costBudgets } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
 import { DataResidencyAlerts } from "./data-residency-alerts";
 import { LogKeyUseAlerts } from "./log-key-use-alerts";
 import { SubjectAccessQueries } from "./subject-access-queries";
+import { CostBudgets, costBudgetGrants } from "./cost-budgets";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -80,6 +81,8 @@ export class Trailgate extends Construct {
   readonly dataResidencyAlerts: DataResidencyAlerts;
   /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
   readonly logKeyUseAlerts: LogKeyUseAlerts;
+  /** Monthly cost budgets notifying the warning tier (config.costBudgets). */
+  readonly costBudgets?: CostBudgets;
   /** Saved Logs Insights queries for subject access requests, on the trail's log group. */
   readonly subjectAccessQueries: SubjectAccessQueries;
   /** Alarm states by tier, deliveries, the heartbeat and the monitors' matches. */
@@ -160,9 +163,11 @@ export class Trailgate extends Construct {
     const criticalTopicArn =
       existing.alertTopicArns?.critical ?? arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "critical"));
     const tamperGrants = tamperAlertGrants(tamperIdentity, criticalTopicArn);
+    const warningTopicArn = existing.alertTopicArns?.warning ?? arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "warning"));
+    const budgetGrants = c.costBudgets ? costBudgetGrants(c.managementAccountId, warningTopicArn) : { topicStatements: [], keyStatements: [] };
     this.monitoring = new CloudTrailMonitoring(this, "monitoring", {
-      additionalTopicStatements: { critical: tamperGrants.topicStatements },
-      additionalKeyStatements: tamperGrants.keyStatements,
+      additionalTopicStatements: { critical: tamperGrants.topicStatements, warning: budgetGrants.topicStatements },
+      additionalKeyStatements: [...tamperGrants.keyStatements, ...budgetGrants.keyStatements],
       provider: management,
       region: c.region,
       accountId: c.managementAccountId,
@@ -210,6 +215,15 @@ export class Trailgate extends Construct {
       keyArnPattern: existing.logArchiveKeyArn ?? `arn:aws:kms:${c.region}:${c.logArchiveAccountId}:key/*`,
       readerRoleArns: allReaders,
     });
+    if (c.costBudgets) {
+      this.costBudgets = new CostBudgets(this, "cost_budgets", {
+        provider: management,
+        namePrefix: c.namePrefix,
+        monthlyLimitsUsd: c.costBudgets.monthlyLimitsUsd,
+        thresholdsPercent: c.costBudgets.thresholdsPercent,
+        alarmTopicArn: warningTopicArn,
+      });
+    }
     this.subjectAccessQueries = new SubjectAccessQueries(this, "subject_access_queries", {
       provider: management,
       namePrefix: c.namePrefix,
