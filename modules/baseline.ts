@@ -198,6 +198,12 @@ export interface TrailgateConfig {
    * @default no budgets
    */
   readonly costBudgets?: CostBudgetsConfig;
+  /**
+   * Read-only roles for running `trailgate verify` and `validate-logs` on a schedule
+   * (EvidenceRoles), assumable only by this CI principal (a role ARN).
+   * @default no evidence roles
+   */
+  readonly evidenceRoles?: { readonly ciPrincipalArn: string };
 }
 
 /** Monthly cost budgets (CostBudgets). */
@@ -238,6 +244,7 @@ export interface ResolvedTrailgateConfig {
   readonly logBucketPolicyStatements: PolicyStatement[];
   readonly dataResidency: Required<DataResidencyConfig>;
   readonly costBudgets?: CostBudgetsConfig;
+  readonly evidenceRoles?: { readonly ciPrincipalArn: string };
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -352,6 +359,9 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   if (existing.logBucketName !== undefined && logBucketPolicyStatements.length > 0) {
     configError("logBucketPolicyStatements", "apply only to the log bucket trailgate creates (existing.logBucketName is set)");
   }
+  if (config.evidenceRoles && !ROLE_ARN.test(config.evidenceRoles.ciPrincipalArn)) {
+    configError("evidenceRoles.ciPrincipalArn", `must be an IAM role ARN (got "${config.evidenceRoles.ciPrincipalArn}")`);
+  }
   const allowedRegions = config.dataResidency?.allowedRegions ?? [region];
   if (allowedRegions.length === 0) configError("dataResidency.allowedRegions", "must name at least one region");
   allowedRegions.forEach((r, i) => {
@@ -381,6 +391,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     logBucketPolicyStatements,
     dataResidency: { allowedRegions },
     ...(config.costBudgets ? { costBudgets: config.costBudgets } : {}),
+    ...(config.evidenceRoles ? { evidenceRoles: config.evidenceRoles } : {}),
   };
 }
 

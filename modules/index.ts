@@ -5,6 +5,7 @@ export * from "./cis-monitors";
 export * from "./cost-budgets";
 export * from "./data-residency-alerts";
 export * from "./delivery-heartbeat";
+export * from "./evidence-roles";
 export * from "./iam";
 export * from "./log-archive-bucket";
 export * from "./log-archive-key";

@@ -12,6 +12,7 @@ import { DataResidencyAlerts } from "./data-residency-alerts";
 import { LogKeyUseAlerts } from "./log-key-use-alerts";
 import { SubjectAccessQueries } from "./subject-access-queries";
 import { CostBudgets, costBudgetGrants } from "./cost-budgets";
+import { EvidenceRoles } from "./evidence-roles";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -81,6 +82,8 @@ export class Trailgate extends Construct {
   readonly dataResidencyAlerts: DataResidencyAlerts;
   /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
   readonly logKeyUseAlerts: LogKeyUseAlerts;
+  /** Read-only roles for verify and validate-logs on a schedule (config.evidenceRoles). */
+  readonly evidenceRoles?: EvidenceRoles;
   /** Monthly cost budgets notifying the warning tier (config.costBudgets). */
   readonly costBudgets?: CostBudgets;
   /** Saved Logs Insights queries for subject access requests, on the trail's log group. */
@@ -222,6 +225,18 @@ export class Trailgate extends Construct {
         monthlyLimitsUsd: c.costBudgets.monthlyLimitsUsd,
         thresholdsPercent: c.costBudgets.thresholdsPercent,
         alarmTopicArn: warningTopicArn,
+      });
+    }
+    if (c.evidenceRoles) {
+      this.evidenceRoles = new EvidenceRoles(this, "evidence_roles", {
+        managementProvider: management,
+        logArchiveProvider: logArchive,
+        managementAccountId: c.managementAccountId,
+        logArchiveAccountId: c.logArchiveAccountId,
+        namePrefix: c.namePrefix,
+        ciPrincipalArn: c.evidenceRoles.ciPrincipalArn,
+        bucketNames: [this.logBucketName, ...(accessLogBucketName ? [accessLogBucketName] : [])],
+        logBucketName: this.logBucketName,
       });
     }
     this.subjectAccessQueries = new SubjectAccessQueries(this, "subject_access_queries", {
