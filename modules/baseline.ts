@@ -204,6 +204,12 @@ export interface TrailgateConfig {
    * @default no evidence roles
    */
   readonly evidenceRoles?: { readonly ciPrincipalArn: string };
+  /**
+   * AWS Config managed rules on the trails and log buckets (TrailConfigRules), for teams
+   * with a configuration recorder in both accounts.
+   * @default false
+   */
+  readonly awsConfigRules?: boolean;
 }
 
 /** Monthly cost budgets (CostBudgets). */
@@ -245,6 +251,7 @@ export interface ResolvedTrailgateConfig {
   readonly dataResidency: Required<DataResidencyConfig>;
   readonly costBudgets?: CostBudgetsConfig;
   readonly evidenceRoles?: { readonly ciPrincipalArn: string };
+  readonly awsConfigRules: boolean;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -392,6 +399,7 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     dataResidency: { allowedRegions },
     ...(config.costBudgets ? { costBudgets: config.costBudgets } : {}),
     ...(config.evidenceRoles ? { evidenceRoles: config.evidenceRoles } : {}),
+    awsConfigRules: config.awsConfigRules ?? false,
   };
 }
 

@@ -2,6 +2,7 @@ export * from "./alarmed-filter";
 export * from "./audit-dashboard";
 export * from "./baseline";
 export * from "./cis-monitors";
+export * from "./config-rules";
 export * from "./cost-budgets";
 export * from "./data-residency-alerts";
 export * from "./delivery-heartbeat";

@@ -13,6 +13,7 @@ import { LogKeyUseAlerts } from "./log-key-use-alerts";
 import { SubjectAccessQueries } from "./subject-access-queries";
 import { CostBudgets, costBudgetGrants } from "./cost-budgets";
 import { EvidenceRoles } from "./evidence-roles";
+import { TrailConfigRules } from "./config-rules";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -82,6 +83,8 @@ export class Trailgate extends Construct {
   readonly dataResidencyAlerts: DataResidencyAlerts;
   /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
   readonly logKeyUseAlerts: LogKeyUseAlerts;
+  /** AWS Config managed rules on the trails and log buckets (config.awsConfigRules). */
+  readonly configRules?: TrailConfigRules;
   /** Read-only roles for verify and validate-logs on a schedule (config.evidenceRoles). */
   readonly evidenceRoles?: EvidenceRoles;
   /** Monthly cost budgets notifying the warning tier (config.costBudgets). */
@@ -225,6 +228,14 @@ export class Trailgate extends Construct {
         monthlyLimitsUsd: c.costBudgets.monthlyLimitsUsd,
         thresholdsPercent: c.costBudgets.thresholdsPercent,
         alarmTopicArn: warningTopicArn,
+      });
+    }
+    if (c.awsConfigRules) {
+      this.configRules = new TrailConfigRules(this, "config_rules", {
+        managementProvider: management,
+        logArchiveProvider: logArchive,
+        namePrefix: c.namePrefix,
+        logBucketNames: [this.logBucketName, ...(accessLogBucketName ? [accessLogBucketName] : [])],
       });
     }
     if (c.evidenceRoles) {

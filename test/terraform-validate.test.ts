@@ -43,13 +43,14 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 const app = new App({ outdir: path.join(work, "cdktf.out") });
 new TrailgateStack(app, "example", exampleConfig);
 new TrailgateStack(app, "minimal", { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" });
-// The opt-in constructs the example leaves off: cost budgets and the evidence roles.
+// The opt-in constructs the example leaves off: cost budgets, evidence roles, AWS Config rules.
 new TrailgateStack(app, "opt-in", {
   organizationId: "o-abcdefghij",
   managementAccountId: "111111111111",
   logArchiveAccountId: "222222222222",
   costBudgets: { monthlyLimitsUsd: { cloudTrail: 200, s3: 150, cloudWatch: 100 } },
   evidenceRoles: { ciPrincipalArn: "arn:aws:iam::111111111111:role/github-actions-evidence" },
+  awsConfigRules: true,
 });
 app.synth();
 
