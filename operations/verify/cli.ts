@@ -146,7 +146,18 @@ export function readEstateFile(file: string): LiveEstate {
     if (!Array.isArray(parsed[list])) throw new GateInputError(`${shape} (${list} is not a list)`);
   }
   if (typeof parsed.eventDataStoreCount !== "number") throw new GateInputError(`${shape} (no eventDataStoreCount)`);
-  if (parsed.unread !== undefined && !Array.isArray(parsed.unread)) throw new GateInputError(`${shape} (unread is not a list)`);
+  if (parsed.unread !== undefined) {
+    if (!Array.isArray(parsed.unread)) throw new GateInputError(`${shape} (unread is not a list)`);
+    // An unread part that TG-VER-005 could not name would pass silently: refuse it instead.
+    parsed.unread.forEach((u, i) => {
+      const complete =
+        isObject(u) &&
+        ["part", "resource", "call", "permission"].every((k) => typeof u[k] === "string") &&
+        (u.account === "management" || u.account === "logArchive") &&
+        (u.reason === "denied" || u.reason === "not implemented");
+      if (!complete) throw new GateInputError(`${shape} (unread[${i}] needs account, part, resource, call, permission and reason)`);
+    });
+  }
   return parsed as unknown as LiveEstate;
 }
 

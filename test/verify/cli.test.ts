@@ -143,6 +143,7 @@ test("a saved estate with an unread part is a partial verdict: TG-VER-005 fails 
   });
   expect(trailgate(["verify", "--from-estate", file, "--waivers", waivers]).status).toBe(0);
   expectInputError(trailgate(["verify", "--from-estate", writeTmp("bad-unread.json", { ...estate, unread: "none" })]), "(unread is not a list)");
+  expectInputError(trailgate(["verify", "--from-estate", writeTmp("half-unread.json", { ...estate, unread: [{ part: "Lake", reason: "denied" }] })]), "(unread[0] needs account, part, resource, call, permission and reason)");
 });
 
 test("personal-data buckets are judged on the live trail's selectors (TG-UK-001)", () => {
