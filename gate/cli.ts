@@ -22,6 +22,8 @@ export const USAGE = `usage:
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
                           [--format text|json|sarif|junit] [--output FILE]
+  trailgate subject-access (--principal ARN | --bucket NAME[/PREFIX] | --source-ip IP)
+                           --from TIME --to TIME [--log-group NAME] [--lake EVENT_DATA_STORE]
   trailgate --help
   trailgate --version
 
@@ -57,6 +59,8 @@ within the monitor's deadline, 1 nobody is paged or only late, 2 input error).
 
 validate-logs verifies the trail's digest chain and log files (exit 0 all valid,
 1 integrity failure, 2 input error or unreadable file); details: trailgate validate-logs --help
+subject-access prints the queries that answer a subject access request (no AWS call);
+details: trailgate subject-access --help
 `;
 
 interface CheckOptions {
@@ -226,6 +230,9 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
         return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error: unknown) => reportError(error, io));
       case "simulate":
         return simulateCommand(args, io);
+      case "subject-access":
+        // Prints queries only: no AWS SDK, no cdktf.
+        return import("../operations/subject-access/cli").then((m) => m.subjectAccess(args, io)).catch((error: unknown) => reportError(error, io));
       case "explain":
         return explain(args, io);
       case "rules":

@@ -168,6 +168,21 @@ export const POLICY_DATA_SCHEMA: Record<string, KeySchema> = {
     },
     loosening: { kind: "ceiling-each" },
   },
+  personal_data_buckets: {
+    description: "S3 buckets (names) that hold personal data: some trail must record their object reads and writes (TG-UK-001)",
+    schema: { type: "array", items: { type: "string", pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ } },
+    loosening: { kind: "require-items" },
+  },
+  data_movement_events: {
+    description: "API calls that copy, replicate or export data, each of which an alarmed metric filter on the trail's log group must match (TG-UK-002)",
+    schema: { type: "array", items: { type: "string", pattern: /^[A-Za-z0-9]+$/ }, minItems: 1 },
+    loosening: { kind: "require-items" },
+  },
+  log_key_use_events: {
+    description: "KMS calls on the log key an alarmed metric filter must match (TG-UK-003)",
+    schema: { type: "array", items: { type: "string", pattern: /^[A-Za-z0-9]+$/ }, minItems: 1 },
+    loosening: { kind: "require-items" },
+  },
   alert_tiers: {
     description: "alert tiers that must each reach a confirmed subscriber (TG-OPS-007)",
     schema: { type: "array", items: { type: "string", pattern: /^[a-z0-9]+$/ } },

@@ -196,6 +196,40 @@ export interface TrailgateConfig {
    * @default []
    */
   readonly logBucketPolicyStatements?: PolicyStatement[];
+  /** Warning-tier alerts on data leaving the allowed regions. @default writes outside `region` alert */
+  readonly dataResidency?: DataResidencyConfig;
+  /**
+   * Monthly AWS Budgets on CloudTrail, S3 and CloudWatch spend that notify the warning
+   * tier (CostBudgets).
+   * @default no budgets
+   */
+  readonly costBudgets?: CostBudgetsConfig;
+  /**
+   * Read-only roles for running `trailgate verify` and `validate-logs` on a schedule
+   * (EvidenceRoles), assumable only by this CI principal (a role ARN).
+   * @default no evidence roles
+   */
+  readonly evidenceRoles?: { readonly ciPrincipalArn: string };
+  /**
+   * AWS Config managed rules on the trails and log buckets (TrailConfigRules), for teams
+   * with a configuration recorder in both accounts.
+   * @default false
+   */
+  readonly awsConfigRules?: boolean;
+}
+
+/** Monthly cost budgets (CostBudgets). */
+export interface CostBudgetsConfig {
+  /** Monthly limits in USD, per service; a service left out gets no budget. */
+  readonly monthlyLimitsUsd: { readonly cloudTrail?: number; readonly s3?: number; readonly cloudWatch?: number };
+  /** Percentages of actual spend that notify. @default [80, 100] */
+  readonly thresholdsPercent?: number[];
+}
+
+/** Where the organisation may keep data (DataResidencyAlerts). */
+export interface DataResidencyConfig {
+  /** Regions where write API calls are expected; a write anywhere else alerts. @default [region] */
+  readonly allowedRegions?: string[];
 }
 
 /** A config with every default filled in. */
@@ -221,6 +255,10 @@ export interface ResolvedTrailgateConfig {
   readonly monitoring: MonitoringConfig;
   readonly existing: ExistingResources;
   readonly logBucketPolicyStatements: PolicyStatement[];
+  readonly dataResidency: Required<DataResidencyConfig>;
+  readonly costBudgets?: CostBudgetsConfig;
+  readonly evidenceRoles?: { readonly ciPrincipalArn: string };
+  readonly awsConfigRules: boolean;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -339,6 +377,14 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
   if (existing.logBucketName !== undefined && logBucketPolicyStatements.length > 0) {
     configError("logBucketPolicyStatements", "apply only to the log bucket trailgate creates (existing.logBucketName is set)");
   }
+  if (config.evidenceRoles && !ROLE_ARN.test(config.evidenceRoles.ciPrincipalArn)) {
+    configError("evidenceRoles.ciPrincipalArn", `must be an IAM role ARN (got "${config.evidenceRoles.ciPrincipalArn}")`);
+  }
+  const allowedRegions = config.dataResidency?.allowedRegions ?? [region];
+  if (allowedRegions.length === 0) configError("dataResidency.allowedRegions", "must name at least one region");
+  allowedRegions.forEach((r, i) => {
+    if (!isTerraformValue(r) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) configError(`dataResidency.allowedRegions[${i}]`, `is not an AWS region name (got "${r}")`);
+  });
 
   return {
     organizationId: config.organizationId,
@@ -362,6 +408,10 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     monitoring,
     existing,
     logBucketPolicyStatements,
+    dataResidency: { allowedRegions },
+    ...(config.costBudgets ? { costBudgets: config.costBudgets } : {}),
+    ...(config.evidenceRoles ? { evidenceRoles: config.evidenceRoles } : {}),
+    awsConfigRules: config.awsConfigRules ?? false,
   };
 }
 

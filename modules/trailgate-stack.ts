@@ -8,6 +8,12 @@ import { AuditDashboard } from "./audit-dashboard";
 import { DeliveryHeartbeat } from "./delivery-heartbeat";
 import { CloudTrailMonitoring, alertTopicName } from "./monitoring";
 import { TamperAlerts, tamperAlertGrants } from "./tamper-alerts";
+import { DataResidencyAlerts } from "./data-residency-alerts";
+import { LogKeyUseAlerts } from "./log-key-use-alerts";
+import { SubjectAccessQueries } from "./subject-access-queries";
+import { CostBudgets, costBudgetGrants } from "./cost-budgets";
+import { EvidenceRoles } from "./evidence-roles";
+import { TrailConfigRules } from "./config-rules";
 import { OrganizationTrail } from "./organization-trail";
 import { arns, stableLogicalId } from "./iam";
 import { markTrailgateConstruct } from "./marker";
@@ -73,6 +79,18 @@ export class Trailgate extends Construct {
   readonly heartbeat: DeliveryHeartbeat;
   /** EventBridge alerts on tampering with the trail and its log buckets (critical tier). */
   readonly tamperAlerts: TamperAlerts;
+  /** Warning-tier alerts on writes outside the allowed regions and on copies, replications and exports. */
+  readonly dataResidencyAlerts: DataResidencyAlerts;
+  /** Warning-tier alert on use of the log key by anyone but CloudTrail and the named readers. */
+  readonly logKeyUseAlerts: LogKeyUseAlerts;
+  /** AWS Config managed rules on the trails and log buckets (config.awsConfigRules). */
+  readonly configRules?: TrailConfigRules;
+  /** Read-only roles for verify and validate-logs on a schedule (config.evidenceRoles). */
+  readonly evidenceRoles?: EvidenceRoles;
+  /** Monthly cost budgets notifying the warning tier (config.costBudgets). */
+  readonly costBudgets?: CostBudgets;
+  /** Saved Logs Insights queries for subject access requests, on the trail's log group. */
+  readonly subjectAccessQueries: SubjectAccessQueries;
   /** Alarm states by tier, deliveries, the heartbeat and the monitors' matches. */
   readonly dashboard: AuditDashboard;
   /** ARN of the key that encrypts the log files (created or existing). */
@@ -152,9 +170,11 @@ export class Trailgate extends Construct {
     const criticalTopicArn =
       existing.alertTopicArns?.critical ?? arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "critical"));
     const tamperGrants = tamperAlertGrants(tamperIdentity, criticalTopicArn);
+    const warningTopicArn = existing.alertTopicArns?.warning ?? arns.topic(c.region, c.managementAccountId, alertTopicName(c.namePrefix, "warning"));
+    const budgetGrants = c.costBudgets ? costBudgetGrants(c.managementAccountId, warningTopicArn) : { topicStatements: [], keyStatements: [] };
     this.monitoring = new CloudTrailMonitoring(this, "monitoring", {
-      additionalTopicStatements: { critical: tamperGrants.topicStatements },
-      additionalKeyStatements: tamperGrants.keyStatements,
+      additionalTopicStatements: { critical: tamperGrants.topicStatements, warning: budgetGrants.topicStatements },
+      additionalKeyStatements: [...tamperGrants.keyStatements, ...budgetGrants.keyStatements],
       provider: management,
       region: c.region,
       accountId: c.managementAccountId,
@@ -186,8 +206,59 @@ export class Trailgate extends Construct {
       // The targets name the topic by its literal ARN (so plans show whole policies).
       dependsOn: this.monitoring.topics.critical ? [this.monitoring.topics.critical] : [],
     });
+    this.dataResidencyAlerts = new DataResidencyAlerts(this, "data_residency_alerts", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
+      alarmTopicArn: this.monitoring.topicArns.warning,
+      allowedRegions: c.dataResidency.allowedRegions,
+    });
+    this.logKeyUseAlerts = new LogKeyUseAlerts(this, "log_key_use_alerts", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
+      alarmTopicArn: this.monitoring.topicArns.warning,
+      // The created key's ARN is known only after apply: the log-archive account's keys stand for it.
+      keyArnPattern: existing.logArchiveKeyArn ?? `arn:aws:kms:${c.region}:${c.logArchiveAccountId}:key/*`,
+      readerRoleArns: allReaders,
+    });
+    if (c.costBudgets) {
+      this.costBudgets = new CostBudgets(this, "cost_budgets", {
+        provider: management,
+        namePrefix: c.namePrefix,
+        monthlyLimitsUsd: c.costBudgets.monthlyLimitsUsd,
+        thresholdsPercent: c.costBudgets.thresholdsPercent,
+        alarmTopicArn: warningTopicArn,
+      });
+    }
+    if (c.awsConfigRules) {
+      this.configRules = new TrailConfigRules(this, "config_rules", {
+        managementProvider: management,
+        logArchiveProvider: logArchive,
+        namePrefix: c.namePrefix,
+        logBucketNames: [this.logBucketName, ...(accessLogBucketName ? [accessLogBucketName] : [])],
+      });
+    }
+    if (c.evidenceRoles) {
+      this.evidenceRoles = new EvidenceRoles(this, "evidence_roles", {
+        managementProvider: management,
+        logArchiveProvider: logArchive,
+        managementAccountId: c.managementAccountId,
+        logArchiveAccountId: c.logArchiveAccountId,
+        namePrefix: c.namePrefix,
+        ciPrincipalArn: c.evidenceRoles.ciPrincipalArn,
+        bucketNames: [this.logBucketName, ...(accessLogBucketName ? [accessLogBucketName] : [])],
+        logBucketName: this.logBucketName,
+      });
+    }
+    this.subjectAccessQueries = new SubjectAccessQueries(this, "subject_access_queries", {
+      provider: management,
+      namePrefix: c.namePrefix,
+      logGroupName: this.monitoring.logGroup.name,
+    });
     const alarmsByTier = { critical: [this.heartbeat.alarmName], warning: [] as string[], info: [] as string[] };
     for (const alarm of this.monitoring.monitorAlarms) alarmsByTier[alarm.tier].push(alarm.alarmName);
+    alarmsByTier.warning.push(...this.dataResidencyAlerts.alarmNames, this.logKeyUseAlerts.alarmName);
     this.dashboard = new AuditDashboard(this, "dashboard", {
       provider: management,
       region: c.region,
@@ -196,8 +267,18 @@ export class Trailgate extends Construct {
       logGroupName: names.logGroup,
       alarmsByTier,
       heartbeatAlarmName: this.heartbeat.alarmName,
-      monitors: this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
-      dependsOn: [this.heartbeat.alarm, ...this.monitoring.alarms],
+      monitors: [
+        ...this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
+        ...this.dataResidencyAlerts.metrics,
+        this.logKeyUseAlerts.metric,
+      ],
+      dependsOn: [
+        this.heartbeat.alarm,
+        ...this.monitoring.alarms,
+        this.dataResidencyAlerts.regionAlarm,
+        this.dataResidencyAlerts.movementAlarm,
+        this.logKeyUseAlerts.alarm,
+      ],
     });
 
     this.trail = new OrganizationTrail(this, "organization_trail", {

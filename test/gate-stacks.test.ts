@@ -138,6 +138,13 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void, str
     (s) => trail(s).addOverride("advanced_event_selector.0.field_selector", [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", not_equals: ["kms.amazonaws.com"] }]),
     ["TG-ALR-001"],
   ],
+  [
+    "TG-UK-002",
+    "the data-movement alert that watches only S3 replication",
+    (s) => s.trailgate.dataResidencyAlerts.movementFilter.addOverride("pattern", "{ ($.eventName = PutBucketReplication) }"),
+  ],
+  ["TG-UK-002", "the region alert narrowed to S3", (s) => s.trailgate.dataResidencyAlerts.regionFilter.addOverride("pattern", '{ ($.readOnly IS FALSE) && ($.eventSource = s3.amazonaws.com) && ($.awsRegion != "eu-west-2") }')],
+  ["TG-UK-003", "the log-key alert on Decrypt only", (s) => s.trailgate.logKeyUseAlerts.filter.addOverride("pattern", "{ ($.eventSource = kms.amazonaws.com) && ($.eventName = Decrypt) }")],
   ["TG-LOG-013", "an alarm whose actions are switched off", (s) => monitors(s).alarms[0].addOverride("actions_enabled", false), ["TG-ALR-007"]],
   ["TG-LOG-007", "a negated root-usage pattern that mentions Root", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("pattern", '{ $.userIdentity.type != "Root" }'), ["TG-ALR-004"]],
   ["TG-LOG-007", "a metric filter on a log group the trail does not deliver to", (s) => child<TerraformResource>(s, "monitoring", "root-account-usage_filter").addOverride("log_group_name", "/some/application/logs"), ["TG-ALR-004"]],
@@ -343,10 +350,11 @@ test("TG-LOG-008: a configuration with no trail at all fails with exactly that r
 
 test("every rule in the bundle is covered by a misconfiguration above", () => {
   // TG-CFG-001 judges the policy data, not a stack: test/gate/policy-data.test.ts covers it.
-  const covered = new Set([...MISCONFIGURATIONS.flatMap(([id, , , alertPaths = []]) => [id, ...alertPaths]), "TG-LOG-008", "TG-CFG-001"]);
-  // TG-OPS rules read the runtime of a live estate, which no synthesized stack has:
-  // test/verify/live-rules.test.ts covers each one on live documents.
-  const runtimeOnly = (id: string) => id.startsWith("TG-OPS-");
+  // TG-UK-001 needs policy data (personal_data_buckets): covered below with the example's data.
+  const covered = new Set([...MISCONFIGURATIONS.flatMap(([id, , , alertPaths = []]) => [id, ...alertPaths]), "TG-LOG-008", "TG-CFG-001", "TG-UK-001"]);
+  // TG-OPS rules and TG-VER-005 read the runtime of a live estate, which no synthesized
+  // stack has: test/verify/live-rules.test.ts and partial.test.ts cover them.
+  const runtimeOnly = (id: string) => id.startsWith("TG-OPS-") || id === "TG-VER-005";
   expect(bundle.rules.map((r) => r.id).filter((id) => !covered.has(id) && !runtimeOnly(id))).toEqual([]);
 });
 
@@ -382,6 +390,15 @@ describe("the example estate's own policy data (example-policy-data.json)", () =
     expect(found[0]).toMatch(/^TG-ALR-004 monitor tg-iam-create-delete-changes .* no metric filter on log group aws_cloudwatch_log_group.monitoring_log_group matches the event/);
     expect(found[1]).toMatch(/^TG-LOG-007 monitor tg-iam-create-delete-changes /);
     expect(logMonitorFindings(cisOnly(), bundle)).toEqual([]);
+  });
+
+  test("its personal-data bucket must stay recorded: without its S3 data events the estate fails TG-UK-001", () => {
+    const unrecorded = new TrailgateStack(Testing.app(), "unrecorded", { ...exampleConfig, s3DataEventBuckets: [] });
+    expect(logMonitorFindings(unrecorded)).toEqual([
+      "TG-UK-001 personal-data bucket example-customer-data-eu-west-2 (listed in policy data personal_data_buckets): no trail or event data store records its S3 object reads and writes, so access to the personal data in it leaves no evidence; record its data events (advanced selector eventCategory = Data, resources.type = AWS::S3::Object, resources.ARN starts with arn:aws:s3:::example-customer-data-eu-west-2/; s3DataEventBuckets in the constructs)",
+    ]);
+    // Without the list (the default policy data) nothing is known to hold personal data.
+    expect(logMonitorFindings(unrecorded, bundle)).toEqual([]);
   });
 });
 

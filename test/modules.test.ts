@@ -215,9 +215,11 @@ describe("TrailgateStack with defaults", () => {
       retention_in_days: 365,
       kms_key_id: "${aws_kms_key.monitoring_key.arn}",
     });
-    const filters = Object.values(doc.resource.aws_cloudwatch_log_metric_filter) as Synth[];
-    // The monitors' alarms; the delivery heartbeat is tested in test/runtime-constructs.test.ts.
-    const alarms = (Object.values(doc.resource.aws_cloudwatch_metric_alarm) as Synth[]).filter((a) => a.namespace !== "AWS/Logs");
+    // The monitors' filters and alarms; the delivery heartbeat is tested in
+    // test/runtime-constructs.test.ts, the UK operations alerts in test/uk-alerts.test.ts.
+    const monitoring = ([id]: [string, Synth]) => id.startsWith("monitoring_");
+    const filters = Object.entries(doc.resource.aws_cloudwatch_log_metric_filter as Record<string, Synth>).filter(monitoring).map(([, f]) => f);
+    const alarms = Object.entries(doc.resource.aws_cloudwatch_metric_alarm as Record<string, Synth>).filter(monitoring).map(([, a]) => a);
     expect(filters).toHaveLength(CIS_MONITORS.length);
     expect(alarms).toHaveLength(CIS_MONITORS.length);
     for (const monitor of CIS_MONITORS) {

@@ -43,6 +43,15 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 const app = new App({ outdir: path.join(work, "cdktf.out") });
 new TrailgateStack(app, "example", exampleConfig);
 new TrailgateStack(app, "minimal", { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" });
+// The opt-in constructs the example leaves off: cost budgets, evidence roles, AWS Config rules.
+new TrailgateStack(app, "opt-in", {
+  organizationId: "o-abcdefghij",
+  managementAccountId: "111111111111",
+  logArchiveAccountId: "222222222222",
+  costBudgets: { monthlyLimitsUsd: { cloudTrail: 200, s3: 150, cloudWatch: 100 } },
+  evidenceRoles: { ciPrincipalArn: "arn:aws:iam::111111111111:role/github-actions-evidence" },
+  awsConfigRules: true,
+});
 app.synth();
 
 test("terraform and the AWS provider mirror are present", () => {
@@ -50,7 +59,7 @@ test("terraform and the AWS provider mirror are present", () => {
   expect(fs.existsSync("/opt/tf-plugins/registry.terraform.io/hashicorp/aws/5.100.0")).toBe(true);
 });
 
-test.each(["example", "minimal"])("synthesized stack %s passes terraform validate", (stack) => {
+test.each(["example", "minimal", "opt-in"])("synthesized stack %s passes terraform validate", (stack) => {
   expect(initAndValidate(path.join(work, "cdktf.out/stacks", stack))).toMatch(/The configuration is valid/);
 });
 

@@ -2,7 +2,9 @@ import { parseFilterPattern, ParsedFilterPattern } from "./filter-pattern";
 import { parsePolicyDocument, POLICY_ARGUMENTS } from "./policy-document";
 import {
   InputFormat,
+  isObject,
   JsonObject,
+  JsonValue,
   NormalizedDocument,
   NormalizedProvider,
   NormalizedResource,
@@ -159,6 +161,16 @@ function linkLiteralArns(drafts: ResourceDraft[]): void {
  */
 const UNREAD_ARGUMENTS = new Set(["tags", "tags_all", "timeouts"]);
 
+/** The tags a rule does read (TG-UK-001's personal-data marker): only these are kept of tags and tags_all. */
+const READ_TAGS = ["trailgate:personal-data"];
+
+function readTags(value: JsonValue | undefined): JsonObject | undefined {
+  if (!isObject(value)) return undefined;
+  const kept: JsonObject = {};
+  for (const key of READ_TAGS) if (key in value) kept[key] = value[key];
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
 /**
  * Splits a resource's arguments into `values` and `policies`: every policy-like
  * argument that parses goes to `policies`; one that does not stays in `values` as
@@ -172,6 +184,11 @@ function splitArguments(
   const values: JsonObject = {};
   const policies: Record<string, PolicyDocument> = { ...rebuilt };
   for (const argument in raw) {
+    if (argument === "tags" || argument === "tags_all") {
+      const kept = readTags(raw[argument]);
+      if (kept) values[argument] = kept;
+      continue;
+    }
     if (UNREAD_ARGUMENTS.has(argument) || argument in rebuilt) continue;
     const value = raw[argument];
     const document = POLICY_ARGUMENTS.has(argument) ? parsePolicyDocument(value) : undefined;

@@ -6,7 +6,9 @@
  * through STS AssumeRole, and one wrapper through which every call goes: it counts
  * the call, shows progress, turns "there is none" answers into undefined and every
  * other failure into one clear GateInputError (fail closed: an estate that cannot be
- * read is never judged).
+ * read is never judged). A call AWS denies, or the endpoint does not implement, fails
+ * with an UnreadableError, which collect.ts may turn into a "cannot verify" part of
+ * the estate (TG-VER-005) where the rest can still be judged without it.
  */
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -136,6 +138,79 @@ function createClients(config: ClientConfig): Clients {
   };
 }
 
+/** Why a call could not be answered: AWS refused it, or the endpoint does not have it. */
+export type UnreadableReason = "denied" | "not implemented";
+
+/**
+ * A call that was denied or is not implemented by the endpoint. It is a GateInputError
+ * (exit 2) wherever nothing catches it; collect.ts catches it around the parts of the
+ * estate that can be left out of the verdict.
+ */
+export class UnreadableError extends GateInputError {
+  constructor(
+    message: string,
+    /** The call as progress names it, e.g. "s3:GetBucketPolicy my-bucket". */
+    readonly call: string,
+    /** The IAM action the call needs, e.g. "s3:GetBucketPolicy". */
+    readonly permission: string,
+    readonly reason: UnreadableReason,
+  ) {
+    super(message);
+    this.name = "UnreadableError";
+  }
+}
+
+/** Error names AWS services use for "this identity may not make this call". */
+const DENIED_NAMES = new Set([
+  "AccessDenied", "AccessDeniedException", "AuthorizationError", "AuthorizationErrorException", "UnauthorizedOperation", "UnauthorizedException", "NotAuthorized",
+]);
+
+/** 403 answers that are about the credentials themselves, not this call: the whole run cannot go on. */
+const CREDENTIAL_NAMES = new Set([
+  "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "InvalidAccessKeyId",
+  "InvalidSignatureException", "IncompleteSignature", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+]);
+
+/** Error names for "this endpoint has no such operation" (AWS partitions, emulators). */
+const NOT_IMPLEMENTED_NAMES = new Set([
+  "NotImplemented", "NotImplementedException", "UnknownOperationException", "InvalidAction", "UnsupportedOperation", "UnsupportedOperationException",
+]);
+
+/**
+ * Whether a failed call was denied or not implemented, or undefined for every other
+ * failure (network, throttling, server errors, bad credentials), which stays fatal.
+ * An endpoint that answers a 5xx with something that is not an AWS error document
+ * (moto answers an operation it lacks with an HTML 500) counts as not implementing it.
+ */
+export function unreadableReason(error: unknown): UnreadableReason | undefined {
+  const name = (error as { name?: string })?.name ?? "";
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (CREDENTIAL_NAMES.has(name)) return undefined;
+  if (DENIED_NAMES.has(name) || status === 403) return "denied";
+  if (NOT_IMPLEMENTED_NAMES.has(name) || status === 501) return "not implemented";
+  if (status !== undefined && status >= 500 && /Deserialization error/.test(describeError(error))) return "not implemented";
+  return undefined;
+}
+
+/**
+ * The IAM action a call needs. Most are the call's own name; S3's configuration reads
+ * (and S3 Control's access point calls) are authorised by differently named actions.
+ */
+const PERMISSION_OF_CALL: Record<string, string> = {
+  "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+  "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+  "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+  "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+  "s3control:ListAccessPoints": "s3:ListAccessPoints",
+  "s3control:GetAccessPoint": "s3:GetAccessPoint",
+  "s3control:GetAccessPointPolicy": "s3:GetAccessPointPolicy",
+};
+
+export function permissionOf(what: string): string {
+  const call = what.split(" ", 1)[0];
+  return PERMISSION_OF_CALL[call] ?? call;
+}
+
 /** The SDK's error name and message, e.g. "AccessDenied: Access Denied". */
 function sdkErrorText(error: unknown): string {
   const name = (error as { name?: string })?.name;
@@ -143,7 +218,8 @@ function sdkErrorText(error: unknown): string {
   return name && name !== "Error" && !message.startsWith(name) ? `${name}: ${message}` : message;
 }
 
-function makeSession(scope: AccountScope, clients: Clients, progress: Progress, counter: { calls: number }): Session {
+/** One account's session over its clients (exported for tests, which pass fake clients). */
+export function makeSession(scope: AccountScope, clients: Clients, progress: Progress, counter: { calls: number }): Session {
   return {
     scope,
     clients,
@@ -158,7 +234,10 @@ function makeSession(scope: AccountScope, clients: Clients, progress: Progress, 
         const account = scope.role === "logArchive" ? "log-archive" : "management";
         // Before STS has answered, the account is not known yet: name the credentials instead.
         const where = scope.accountId ? `${account} account ${scope.accountId}, ${scope.region}` : `${account} credentials, ${scope.region}`;
-        throw new GateInputError(`cannot read ${what} (${where}): ${sdkErrorText(error)}`);
+        const message = `cannot read ${what} (${where}): ${sdkErrorText(error)}`;
+        const reason = unreadableReason(error);
+        if (reason) throw new UnreadableError(message, what, permissionOf(what), reason);
+        throw new GateInputError(message);
       }
     },
     destroy() {

@@ -49,8 +49,16 @@ AWS configuration is the SDK's own: credentials from the environment, profiles, 
 instance roles; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (e.g.
 AWS_ENDPOINT_URL_S3) for private or emulated endpoints.
 
-exit codes: 0 no failing finding, 1 findings at or above --fail-on,
-            2 usage error, or the estate or the policy could not be read
+A call that is denied or not implemented by the endpoint leaves that part out (a
+bucket, its access points, the log group, the alarms, a role, a topic, an account's
+EventBridge rules, the Lake stores, a key): it becomes a TG-VER-005 finding naming the
+call and the IAM action it needs, and everything else is still judged. Only the trails
+themselves, the credentials and the region must be readable.
+
+exit codes: 0 no failing finding, 1 findings at or above --fail-on (a part that could
+            not be read is a critical TG-VER-005 finding),
+            2 usage error, no credentials or region, the trails could not be read,
+            any other AWS failure, or the policy could not be read
 `;
 
 interface VerifyOptions {
@@ -138,6 +146,18 @@ export function readEstateFile(file: string): LiveEstate {
     if (!Array.isArray(parsed[list])) throw new GateInputError(`${shape} (${list} is not a list)`);
   }
   if (typeof parsed.eventDataStoreCount !== "number") throw new GateInputError(`${shape} (no eventDataStoreCount)`);
+  if (parsed.unread !== undefined) {
+    if (!Array.isArray(parsed.unread)) throw new GateInputError(`${shape} (unread is not a list)`);
+    // An unread part that TG-VER-005 could not name would pass silently: refuse it instead.
+    parsed.unread.forEach((u, i) => {
+      const complete =
+        isObject(u) &&
+        ["part", "resource", "call", "permission"].every((k) => typeof u[k] === "string") &&
+        (u.account === "management" || u.account === "logArchive") &&
+        (u.reason === "denied" || u.reason === "not implemented");
+      if (!complete) throw new GateInputError(`${shape} (unread[${i}] needs account, part, resource, call, permission and reason)`);
+    });
+  }
   return parsed as unknown as LiveEstate;
 }
 
@@ -192,6 +212,10 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
   if (!options.fromEstate) {
     io.stderr(`trailgate verify: read ${estate.trails.length} trail(s), ${estate.buckets.length} bucket(s), ${estate.alarms.length} alarm(s), ${estate.topics.length} topic(s) in ${estate.apiCalls} API calls\n`);
+  }
+  const unread = estate.unread ?? [];
+  if (unread.length > 0) {
+    io.stderr(`trailgate verify: partial verdict: ${unread.length} part(s) could not be read (TG-VER-005): ${unread.map((u) => `${u.part} (${u.permission} ${u.reason})`).join("; ")}\n`);
   }
   return summarize(run).failing > 0 ? 1 : 0;
 }

@@ -6,8 +6,14 @@
  * and the EventBridge rules notify, its CloudWatch role, and the region's CloudTrail
  * Lake stores. Buckets, and keys whose ARN names the log-archive account, are read
  * through the --role-arn session when there is one.
+ *
+ * The trails themselves must be readable (without them nothing can be judged). Each
+ * other part (a bucket, its access points, a log group, the alarms, a role, a topic,
+ * an account's EventBridge rules, the Lake stores, a key) is read as a whole: when one
+ * of its calls is denied or not implemented by the endpoint, the part is left out and
+ * listed in `unread`, and the rest of the estate is still read and judged.
  */
-import { Session, Sessions, sessionForAccount, sdk } from "./aws";
+import { Session, Sessions, sessionForAccount, sdk, UnreadableError } from "./aws";
 import {
   AdvancedEventSelector,
   BasicEventSelector,
@@ -25,6 +31,7 @@ import {
   LiveTopic,
   LiveTrail,
   TrailStatus,
+  UnreadPart,
 } from "./estate";
 
 export interface CollectOptions {
@@ -61,6 +68,20 @@ function parseLogGroupArn(arn: string): { accountId: string; name: string } | un
 
 const accountOfArn = (arn: string | undefined): string | undefined => (arn ? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined);
 
+/**
+ * Reads one part of the estate; a denied or unimplemented call leaves the part out
+ * (`missing`) and records it in `unread`. Every other failure still ends the run.
+ */
+async function readPart<T>(unread: UnreadPart[], session: Session, part: string, resource: string, read: () => Promise<T>, missing: T): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof UnreadableError)) throw error;
+    unread.push({ account: session.scope.role, part, resource, call: error.call, permission: error.permission, reason: error.reason, message: error.message });
+    return missing;
+  }
+}
+
 export async function collectEstate(sessions: Sessions, options: CollectOptions): Promise<LiveEstate> {
   const management = sessions.management;
   const archive = sessions.logArchive;
@@ -81,7 +102,11 @@ export async function collectEstate(sessions: Sessions, options: CollectOptions)
     eventDataStores: [],
     eventDataStoreCount: 0,
     apiCalls: 0,
+    unread: [],
   };
+  const unread = estate.unread as UnreadPart[];
+  const part = <T>(session: Session, what: string, resource: string, read: () => Promise<T>, missing: T) => readPart(unread, session, what, resource, read, missing);
+  const regionWide = (service: string, session: Session, resource: string) => `arn:aws:${service}:${session.scope.region}:${session.scope.accountId}:${resource}`;
 
   estate.trails = await readTrails(management, options.trails);
 
@@ -92,15 +117,21 @@ export async function collectEstate(sessions: Sessions, options: CollectOptions)
   while (bucketNames.size > 0) {
     const batch = [...bucketNames].filter((n) => !readBuckets.has(n));
     bucketNames.clear();
-    const buckets = await Promise.all(batch.map((name) => readBucket(bucketSession, name)));
+    const buckets = await Promise.all(
+      batch.map((name) => part(bucketSession, `bucket ${name}`, `arn:aws:s3:::${name}`, () => readBucket(bucketSession, name), undefined)),
+    );
+    for (const name of batch) readBuckets.add(name);
     for (const bucket of buckets) {
-      readBuckets.add(bucket.name);
+      if (!bucket) continue;
       estate.buckets.push(bucket);
       // The access-log bucket is part of the estate: its own settings are checked too.
       if (bucket.logging && !readBuckets.has(bucket.logging.targetBucket)) bucketNames.add(bucket.logging.targetBucket);
     }
   }
-  for (const bucket of estate.buckets) estate.accessPoints.push(...(await readAccessPoints(bucketSession, bucket.name)));
+  for (const bucket of estate.buckets) {
+    const points = await part(bucketSession, `access points of bucket ${bucket.name}`, `arn:aws:s3:::${bucket.name}`, () => readAccessPoints(bucketSession, bucket.name), []);
+    estate.accessPoints.push(...points);
+  }
 
   // The trail's CloudWatch Logs side, in the management account.
   const groups = new Map<string, { session: Session; name: string }>();
@@ -110,17 +141,21 @@ export async function collectEstate(sessions: Sessions, options: CollectOptions)
     if (group && session) groups.set(`${group.accountId}/${group.name}`, { session, name: group.name });
   }
   for (const { session, name } of groups.values()) {
-    const group = await readLogGroup(session, name);
-    if (!group) continue;
-    estate.logGroups.push(group);
-    estate.metricFilters.push(...(await readMetricFilters(session, name)));
+    const read = await part(session, `log group ${name} and its metric filters`, regionWide("logs", session, `log-group:${name}`), async () => {
+      const group = await readLogGroup(session, name);
+      return group ? { group, filters: await readMetricFilters(session, name) } : undefined;
+    }, undefined);
+    if (!read) continue;
+    estate.logGroups.push(read.group);
+    estate.metricFilters.push(...read.filters);
   }
-  estate.alarms = await readAlarms(management, estate.metricFilters, estate.logGroups);
+  estate.alarms = await part(management, "CloudWatch alarms", regionWide("cloudwatch", management, "alarm:*"), () => readAlarms(management, estate.metricFilters, estate.logGroups), []);
 
   for (const trail of estate.trails) {
     const session = sessionForAccount(sessions, accountOfArn(trail.cloudWatchLogsRoleArn));
     if (trail.cloudWatchLogsRoleArn && session && !estate.roles.some((r) => r.arn === trail.cloudWatchLogsRoleArn)) {
-      const role = await readRole(session, trail.cloudWatchLogsRoleArn);
+      const arn = trail.cloudWatchLogsRoleArn;
+      const role = await part(session, `role ${arn}`, arn, () => readRole(session, arn), undefined);
       if (role) estate.roles.push(role);
     }
   }
@@ -133,16 +168,19 @@ export async function collectEstate(sessions: Sessions, options: CollectOptions)
     }
   }
   for (const trail of estate.trails) if (trail.snsTopicArn) topicArns.add(trail.snsTopicArn);
-  estate.eventRules = await readEventRules([management, ...(archive ? [archive] : [])], [...topicArns]);
+  for (const session of [management, ...(archive ? [archive] : [])]) {
+    const rules = await part(session, "EventBridge rules that notify the alert topics", regionWide("events", session, "rule/*"), () => readEventRules(session, [...topicArns]), []);
+    estate.eventRules.push(...rules);
+  }
   for (const rule of estate.eventRules) for (const target of rule.targets) if (/^arn:aws[a-z-]*:sns:/.test(target.arn)) topicArns.add(target.arn);
   for (const arn of topicArns) {
     const session = sessionForAccount(sessions, accountOfArn(arn));
     if (!session) continue; // a topic in an account verify has no session for
-    const topic = await readTopic(session, arn);
+    const topic = await part(session, `topic ${arn}`, arn, () => readTopic(session, arn), undefined);
     if (topic) estate.topics.push(topic);
   }
 
-  const lake = await readEventDataStores(management);
+  const lake = await part(management, "CloudTrail Lake event data stores", regionWide("cloudtrail", management, "eventdatastore/*"), () => readEventDataStores(management), { stores: [], count: 0 });
   estate.eventDataStores = lake.stores;
   estate.eventDataStoreCount = lake.count;
 
@@ -161,7 +199,7 @@ export async function collectEstate(sessions: Sessions, options: CollectOptions)
   for (const s of estate.eventDataStores) addKey(s.kmsKeyId, management);
   const seenKeys = new Set<string>();
   for (const ref of keyRefs) {
-    const key = await readKey(ref.session, ref.id);
+    const key = await part(ref.session, `key ${ref.id}`, ref.id, () => readKey(ref.session, ref.id), undefined);
     if (!key || seenKeys.has(key.arn)) continue;
     seenKeys.add(key.arn);
     estate.keys.push(key);
@@ -525,40 +563,38 @@ async function readTopic(session: Session, arn: string): Promise<LiveTopic | und
   };
 }
 
-/** EventBridge rules on the default bus of each account that target one of the topics. */
-async function readEventRules(sessions: Session[], topicArns: string[]): Promise<LiveEventRule[]> {
+/** EventBridge rules on the account's default bus that target one of the topics. */
+async function readEventRules(session: Session, topicArns: string[]): Promise<LiveEventRule[]> {
   const ev = sdk.events();
   const rules = new Map<string, LiveEventRule>();
-  for (const session of sessions) {
-    const c = session.clients.events;
-    for (const topicArn of topicArns) {
-      const names = await allPages(
-        () => session.call(`events:ListRuleNamesByTarget ${topicArn}`, () => c.send(new ev.ListRuleNamesByTargetCommand({ TargetArn: topicArn }))),
-        (page) => (page.NextToken ? () => session.call(`events:ListRuleNamesByTarget ${topicArn}`, () => c.send(new ev.ListRuleNamesByTargetCommand({ TargetArn: topicArn, NextToken: page.NextToken }))) : undefined),
-        (page) => page.RuleNames,
-      );
-      for (const name of names) {
-        const key = `${session.scope.accountId}/${name}`;
-        if (rules.has(key)) continue;
-        const [rule, targets] = await Promise.all([
-          session.call(`events:DescribeRule ${name}`, () => c.send(new ev.DescribeRuleCommand({ Name: name })), ["ResourceNotFoundException"]),
-          allPages(
-            () => session.call(`events:ListTargetsByRule ${name}`, () => c.send(new ev.ListTargetsByRuleCommand({ Rule: name })), ["ResourceNotFoundException"]),
-            (page) => (page.NextToken ? () => session.call(`events:ListTargetsByRule ${name}`, () => c.send(new ev.ListTargetsByRuleCommand({ Rule: name, NextToken: page.NextToken }))) : undefined),
-            (page) => page.Targets,
-          ),
-        ]);
-        if (!rule?.Arn) continue;
-        rules.set(key, {
-          account: session.scope.role,
-          arn: rule.Arn,
-          name,
-          eventBusName: rule.EventBusName ?? "default",
-          eventPattern: rule.EventPattern,
-          state: rule.State,
-          targets: targets.map((t) => ({ id: t.Id ?? "", arn: t.Arn ?? "", ...(t.RoleArn ? { roleArn: t.RoleArn } : {}) })),
-        });
-      }
+  const c = session.clients.events;
+  for (const topicArn of topicArns) {
+    const names = await allPages(
+      () => session.call(`events:ListRuleNamesByTarget ${topicArn}`, () => c.send(new ev.ListRuleNamesByTargetCommand({ TargetArn: topicArn }))),
+      (page) => (page.NextToken ? () => session.call(`events:ListRuleNamesByTarget ${topicArn}`, () => c.send(new ev.ListRuleNamesByTargetCommand({ TargetArn: topicArn, NextToken: page.NextToken }))) : undefined),
+      (page) => page.RuleNames,
+    );
+    for (const name of names) {
+      const key = `${session.scope.accountId}/${name}`;
+      if (rules.has(key)) continue;
+      const [rule, targets] = await Promise.all([
+        session.call(`events:DescribeRule ${name}`, () => c.send(new ev.DescribeRuleCommand({ Name: name })), ["ResourceNotFoundException"]),
+        allPages(
+          () => session.call(`events:ListTargetsByRule ${name}`, () => c.send(new ev.ListTargetsByRuleCommand({ Rule: name })), ["ResourceNotFoundException"]),
+          (page) => (page.NextToken ? () => session.call(`events:ListTargetsByRule ${name}`, () => c.send(new ev.ListTargetsByRuleCommand({ Rule: name, NextToken: page.NextToken }))) : undefined),
+          (page) => page.Targets,
+        ),
+      ]);
+      if (!rule?.Arn) continue;
+      rules.set(key, {
+        account: session.scope.role,
+        arn: rule.Arn,
+        name,
+        eventBusName: rule.EventBusName ?? "default",
+        eventPattern: rule.EventPattern,
+        state: rule.State,
+        targets: targets.map((t) => ({ id: t.Id ?? "", arn: t.Arn ?? "", ...(t.RoleArn ? { roleArn: t.RoleArn } : {}) })),
+      });
     }
   }
   return [...rules.values()];

@@ -223,6 +223,26 @@ export interface LiveEventDataStore {
 }
 
 /** Everything verify read in one run. */
+/**
+ * A part of the estate verify could not read because a call was denied or is not
+ * implemented by the endpoint. The part is left out of the estate and reported as
+ * TG-VER-005; everything else is judged.
+ */
+export interface UnreadPart {
+  account: AccountRole;
+  /** What was left out, e.g. "CloudTrail Lake event data stores". */
+  part: string;
+  /** The resource (ARN, or ARN pattern for a region-wide list) the part covers. */
+  resource: string;
+  /** The call that failed, as progress names it. */
+  call: string;
+  /** The IAM action that call needs. */
+  permission: string;
+  reason: "denied" | "not implemented";
+  /** The SDK's error, as verify would have printed it. */
+  message: string;
+}
+
 export interface LiveEstate {
   /** Epoch seconds when the reading started: the reference for every age. */
   collectedAt: number;
@@ -243,4 +263,6 @@ export interface LiveEstate {
   eventDataStoreCount: number;
   /** How many API calls the reading took. */
   apiCalls: number;
+  /** Parts that could not be read (TG-VER-005); absent in estates saved before it existed. */
+  unread?: UnreadPart[];
 }

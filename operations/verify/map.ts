@@ -404,5 +404,15 @@ function runtime(estate: LiveEstate): JsonObject {
     })),
     event_data_stores: estate.eventDataStores.map((s) => ({ resource: s.arn, status: s.status })),
     event_data_store_count: estate.eventDataStoreCount,
+    // Parts left out of the estate because a call was denied or not implemented (TG-VER-005).
+    unread: (estate.unread ?? []).map((u) => ({
+      resource: u.resource,
+      part: u.part,
+      account: u.account,
+      account_id: estate.accounts[u.account]?.accountId ?? "",
+      call: u.call,
+      permission: u.permission,
+      reason: u.reason,
+    })),
   };
 }

@@ -124,8 +124,25 @@ alerting_resources := [
 	h.res("aws_cloudwatch_event_target", "bucket_tampering", {"rule": "bucket-tampering", "arn": "${aws_sns_topic.alerts.arn}"}, {"rule": ["aws_cloudwatch_event_rule.bucket_tampering"], "arn": ["aws_sns_topic.alerts"]}),
 ]
 
+# The UK operations alerts (TG-UK-002, TG-UK-003): alarmed filters on the trail's log group.
+uk_alert(name, alternatives) := [
+	object.union(
+		h.res("aws_cloudwatch_log_metric_filter", name, {"pattern": "(parsed below)", "log_group_name": "/aws/cloudtrail/org", "metric_transformation": [{"name": name, "namespace": "Trailgate/CloudTrail", "value": "1"}]}, {}),
+		{"filter_pattern": {"syntax": "json", "alternatives": alternatives, "negated": false}},
+	),
+	h.res("aws_cloudwatch_metric_alarm", name, {"metric_name": name, "namespace": "Trailgate/CloudTrail", "alarm_actions": ["${aws_sns_topic.alerts.arn}"]}, {"alarm_actions": ["aws_sns_topic.alerts"]}),
+]
+
+uk_alert_resources := array.concat(
+	array.concat(
+		uk_alert("outside_regions", [{"require": ["$.readOnly IS FALSE"], "exclude": ["$.awsRegion != eu-west-2"]}]),
+		uk_alert("data_movement", [{"require": [concat("", ["$.eventName = ", n])], "exclude": []} | some n in data.trailgate.config.data_movement_events]),
+	),
+	uk_alert("log_key_use", [{"require": ["$.eventSource = kms.amazonaws.com", concat("", ["$.eventName = ", n])], "exclude": []} | some n in data.trailgate.config.log_key_use_events]),
+)
+
 # The provider pins the account, so TG-LP-009 judges every log bucket and key policy.
-compliant := object.union(h.doc(array.concat(compliant_resources, alerting_resources)), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
+compliant := object.union(h.doc(array.concat(array.concat(compliant_resources, alerting_resources), uk_alert_resources)), {"providers": [object.union(h.provider, {"allowed_account_ids": [account]})]})
 
 test_compliant_configuration_has_no_violations if {
 	vs := main.violations with input as compliant

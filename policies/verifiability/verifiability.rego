@@ -330,3 +330,38 @@ undecided := {f.resource | some f in least_privilege.lp_009_findings}
 violations contains lib.violation(rego.metadata.rule(), q.resource, access.unanswerable_text(q)) if {
 	some q in access.unanswerable
 }
+
+# METADATA
+# title: Every part of the live estate could be read
+# description: |
+#   trailgate verify reads the estate with the identity it runs as. When a call is
+#   denied, or the endpoint does not implement it, the part it belongs to (a bucket,
+#   its access points, the log group, the alarms, a role, a topic, the EventBridge
+#   rules, the CloudTrail Lake stores, a key) is left out and everything else is
+#   judged. The rules cannot vouch for what was not read, so each such part is a
+#   finding naming the call and the IAM action it needs.
+# related_resources:
+#   - ref: help/rules/TG-VER-005.md
+# custom:
+#   id: TG-VER-005
+#   severity: critical
+#   frameworks:
+#     - UK GDPR Art. 32(1)(d)
+#     - FCA SYSC 9.1
+#   recommended_action: Grant the named read-only action to the identity verify runs as (help/operations/README.md "Permissions"), or waive the part with a dated reason if it is deliberately out of reach.
+violations contains lib.violation(rego.metadata.rule(), u.resource, msg) if {
+	some u in object.get(object.get(input, "runtime", {}), "unread", [])
+	msg := sprintf("cannot verify %s: %s was %s (%s account %s), so no rule judged it; %s", [u.part, u.call, unread_reason(u.reason), unread_account(u.account), u.account_id, unread_fix(u)])
+}
+
+unread_reason("denied") := "denied"
+
+unread_reason("not implemented") := "not implemented by the endpoint"
+
+unread_account("logArchive") := "log-archive"
+
+unread_account("management") := "management"
+
+unread_fix(u) := sprintf("grant %s to the identity trailgate verify runs as", [u.permission]) if {
+	u.reason == "denied"
+} else := sprintf("the endpoint does not answer %s; verify this part against AWS itself", [u.permission])

@@ -161,3 +161,41 @@ test_plan_computed_values_linked_through_refs_are_fine if {
 	unlinked := ver.violations with input as h.doc([object.union(alarm, {"refs": {"alarm_actions": []}})])
 	h.flagged(unlinked, "TG-VER-002") == {"aws_cloudwatch_metric_alarm.root"}
 }
+
+# TG-VER-005
+
+unread_lake := {
+	"resource": "arn:aws:cloudtrail:eu-west-2:111122223333:eventdatastore/*",
+	"part": "CloudTrail Lake event data stores",
+	"account": "management",
+	"account_id": "111122223333",
+	"call": "cloudtrail:ListEventDataStores",
+	"permission": "cloudtrail:ListEventDataStores",
+	"reason": "denied",
+}
+
+unread_bucket := {
+	"resource": "arn:aws:s3:::org-logs",
+	"part": "bucket org-logs",
+	"account": "logArchive",
+	"account_id": "444455556666",
+	"call": "s3:GetBucketEncryption org-logs",
+	"permission": "s3:GetEncryptionConfiguration",
+	"reason": "not implemented",
+}
+
+test_ver_005_names_each_unread_part_its_call_and_permission if {
+	vs := ver.violations with input as object.union(h.doc([]), {"runtime": {"unread": [unread_lake, unread_bucket]}})
+	h.messages(vs, "TG-VER-005") == {
+		"cannot verify CloudTrail Lake event data stores: cloudtrail:ListEventDataStores was denied (management account 111122223333), so no rule judged it; grant cloudtrail:ListEventDataStores to the identity trailgate verify runs as",
+		"cannot verify bucket org-logs: s3:GetBucketEncryption org-logs was not implemented by the endpoint (log-archive account 444455556666), so no rule judged it; the endpoint does not answer s3:GetEncryptionConfiguration; verify this part against AWS itself",
+	}
+	h.flagged(vs, "TG-VER-005") == {"arn:aws:cloudtrail:eu-west-2:111122223333:eventdatastore/*", "arn:aws:s3:::org-logs"}
+}
+
+test_ver_005_silent_when_everything_was_read if {
+	full := ver.violations with input as object.union(h.doc([]), {"runtime": {"unread": []}})
+	count(h.flagged(full, "TG-VER-005")) == 0
+	code := ver.violations with input as h.doc([])
+	count(h.flagged(code, "TG-VER-005")) == 0
+}

@@ -14,7 +14,7 @@ import {
   ListEventDataStoresCommand, Trail, UpdateEventDataStoreCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { DescribeAlarmsCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand, DescribeQueryDefinitionsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import {
   GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketPolicyCommand,
@@ -342,6 +342,25 @@ describe("trailgate example app against moto", () => {
         expect(denies.length).toBeGreaterThan(0);
       }
     }, 180_000);
+
+    // moto stores and returns the definitions (with tools/moto/server.py's patch); its
+    // Logs Insights engine does not evaluate filter expressions, so running one proves nothing.
+    test("the subject-access query definitions are saved on the trail's log group", async () => {
+      requires("apply");
+      const saved = ofType(all, "aws_cloudwatch_query_definition");
+      expect(saved.map((r) => stateOf(r).name as string).sort()).toEqual(
+        ["one-bucket", "one-object-prefix", "one-principal", "one-source-ip"].map((n) => `trailgate/subject-access/${n}`),
+      );
+      for (const r of saved) {
+        const want = stateOf(r);
+        const c = await clientsOf(r.provider);
+        const { queryDefinitions = [] } = await c.logs.send(new DescribeQueryDefinitionsCommand({ queryDefinitionNamePrefix: want.name as string }));
+        const got = queryDefinitions.find((d) => d.name === want.name);
+        if (!got) throw new Error(`${r.address}: query definition ${want.name} not found`);
+        expect(got.queryString).toBe(want.query_string);
+        expect(got.logGroupNames).toEqual(want.log_group_names);
+      }
+    }, 60_000);
 
     test("log groups, metric filters, alarms and their SNS topics", async () => {
       requires("apply");

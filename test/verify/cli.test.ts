@@ -127,6 +127,35 @@ test("--data overrides the runtime thresholds", () => {
   expectInputError(trailgate(["verify", "--from-estate", file, "--data", writeTmp("typo.json", { trailgate: { config: { max_delivery_age_minute: 5 } } })]), 'unknown config key "max_delivery_age_minute"');
 });
 
+test("a saved estate with an unread part is a partial verdict: TG-VER-005 fails it, a waiver on that part clears it", () => {
+  const e = JSON.parse(JSON.stringify(estate));
+  e.unread = [{
+    account: "management", part: "CloudTrail Lake event data stores", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:eventdatastore/*",
+    call: "cloudtrail:ListEventDataStores", permission: "cloudtrail:ListEventDataStores", reason: "denied", message: "cannot read cloudtrail:ListEventDataStores: AccessDeniedException",
+  }];
+  const file = writeTmp("partial.json", e);
+  const r = trailgate(["verify", "--from-estate", file]);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain("cannot verify CloudTrail Lake event data stores: cloudtrail:ListEventDataStores was denied (management account 111111111111)");
+  expect(r.stderr).toContain("partial verdict: 1 part(s) could not be read (TG-VER-005): CloudTrail Lake event data stores (cloudtrail:ListEventDataStores denied)");
+  const waivers = writeTmp("no-lake.json", {
+    waivers: [{ rule: "TG-VER-005", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:eventdatastore/*", reason: "no Lake in this estate", expires: "2999-12-31" }],
+  });
+  expect(trailgate(["verify", "--from-estate", file, "--waivers", waivers]).status).toBe(0);
+  expectInputError(trailgate(["verify", "--from-estate", writeTmp("bad-unread.json", { ...estate, unread: "none" })]), "(unread is not a list)");
+  expectInputError(trailgate(["verify", "--from-estate", writeTmp("half-unread.json", { ...estate, unread: [{ part: "Lake", reason: "denied" }] })]), "(unread[0] needs account, part, resource, call, permission and reason)");
+});
+
+test("personal-data buckets are judged on the live trail's selectors (TG-UK-001)", () => {
+  const exampleData = path.join(repo, "example-policy-data.json");
+  expect(trailgate(["verify", "--from-estate", estateFile, "--data", exampleData]).status).toBe(0);
+  const e = JSON.parse(JSON.stringify(estate));
+  e.trails[0].advancedEventSelectors = e.trails[0].advancedEventSelectors.filter((s: { name: string }) => !/data events/i.test(s.name));
+  const r = trailgate(["verify", "--from-estate", writeTmp("no-data-events.json", e), "--data", exampleData]);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(/high\s+TG-UK-001\s+arn:aws:s3:::example-customer-data-eu-west-2\s+personal-data bucket example-customer-data-eu-west-2 \(listed in policy data personal_data_buckets\): no trail or event data store records its S3 object reads and writes/);
+});
+
 test("bad arguments and bad estate files fail closed with one line and exit 2", () => {
   expectInputError(trailgate(["verify", "somewhere"]), "verify takes no positional arguments");
   expectInputError(trailgate(["verify", "--colour"]), "unknown option --colour");

@@ -34,6 +34,7 @@ def main() -> int:
     server.patch_event_data_stores()
     server.patch_trail_status()
     server.patch_access_point_arn()
+    server.patch_query_definitions()
     keys_file = os.path.join(tempfile.mkdtemp(prefix="trailgate-selftest-"), "cloudtrail-public-keys.json")
     server.patch_public_keys(keys_file)
     srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -161,6 +162,20 @@ def check(endpoint: str) -> None:
     ct.update_event_data_store(EventDataStore=arn, TerminationProtectionEnabled=False)
     ct.delete_event_data_store(EventDataStore=arn)
     assert ct.get_event_data_store(EventDataStore=arn)["Status"] == "PENDING_DELETION"
+
+    # CloudWatch Logs query definitions (added by the launcher): create, update in place, find by prefix, delete.
+    logs = boto3.client("logs", **base)
+    qid = logs.put_query_definition(name="selftest/sar/one-ip", queryString="fields @timestamp", logGroupNames=["/selftest"])["queryDefinitionId"]
+    assert logs.put_query_definition(queryDefinitionId=qid, name="selftest/sar/one-ip", queryString="fields eventName")["queryDefinitionId"] == qid
+    found = logs.describe_query_definitions(queryDefinitionNamePrefix="selftest/sar")["queryDefinitions"]
+    assert [(d["queryDefinitionId"], d["queryString"]) for d in found] == [(qid, "fields eventName")], found
+    try:
+        logs.put_query_definition(queryDefinitionId="no-such-id", name="x", queryString="fields @timestamp")
+        raise AssertionError("updating an unknown query definition succeeded")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "ResourceNotFoundException", e
+    assert logs.delete_query_definition(queryDefinitionId=qid)["success"] is True
+    assert logs.describe_query_definitions(queryDefinitionNamePrefix="selftest/sar")["queryDefinitions"] == []
 
 
 def check_public_keys(endpoint: str, keys_file: str) -> None:

@@ -45,6 +45,13 @@ Why a launcher instead of `moto_server`:
 * moto's S3 Control (5.2.5) builds every access point ARN with region us-east-1;
   `patch_access_point_arn()` uses the region of the request, as AWS does
   (arn:aws:s3:<region>:<account>:accesspoint/<name>).
+* moto (5.2.5) has no CloudWatch Logs query definitions (PutQueryDefinition,
+  DescribeQueryDefinitions, DeleteQueryDefinition answer with an HTML 500), so the
+  subject-access queries (`aws_cloudwatch_query_definition`) cannot be applied.
+  `patch_query_definitions()` keeps them in memory per account and region with AWS's
+  semantics where the provider looks: a new id on create, update in place when the
+  request names an existing id (ResourceNotFoundException for an unknown one), lookup
+  by name prefix, and delete answering success false for an unknown id.
 * It binds port 0 when asked, so the port is chosen by the kernel (no race between
   "find a free port" and "bind it"), and prints one machine-readable line
   `MOTO_READY <host> <port> <pid>` once the socket listens.
@@ -209,6 +216,53 @@ def patch_event_data_stores() -> None:
     CloudTrailResponse._trailgate_eds = True  # type: ignore[attr-defined]
 
 
+def patch_query_definitions() -> None:
+    import json
+    import time
+    import uuid
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.logs.responses import LogsResponse
+
+    if getattr(LogsResponse, "_trailgate_query_definitions", False):
+        return
+
+    def definitions(resp):  # type: ignore[no-untyped-def]
+        backend = resp.logs_backend
+        if not hasattr(backend, "_trailgate_query_definitions"):
+            backend._trailgate_query_definitions = {}
+        return backend._trailgate_query_definitions
+
+    def put_query_definition(self):  # type: ignore[no-untyped-def]
+        p = json.loads(self.body or "{}")
+        defs = definitions(self)
+        query_id = p.get("queryDefinitionId")
+        if query_id and query_id not in defs:
+            raise JsonRESTError("ResourceNotFoundException", f"Query definition {query_id} does not exist.")
+        query_id = query_id or str(uuid.uuid4())
+        defs[query_id] = {
+            "queryDefinitionId": query_id,
+            "name": p["name"],
+            "queryString": p["queryString"],
+            "logGroupNames": p.get("logGroupNames", []),
+            "lastModified": int(time.time() * 1000),
+        }
+        return json.dumps({"queryDefinitionId": query_id})
+
+    def describe_query_definitions(self):  # type: ignore[no-untyped-def]
+        prefix = json.loads(self.body or "{}").get("queryDefinitionNamePrefix", "")
+        found = [d for d in definitions(self).values() if d["name"].startswith(prefix)]
+        return json.dumps({"queryDefinitions": sorted(found, key=lambda d: d["name"])})
+
+    def delete_query_definition(self):  # type: ignore[no-untyped-def]
+        query_id = json.loads(self.body or "{}").get("queryDefinitionId", "")
+        return json.dumps({"success": definitions(self).pop(query_id, None) is not None})
+
+    for fn in (put_query_definition, describe_query_definitions, delete_query_definition):
+        setattr(LogsResponse, fn.__name__, fn)
+    LogsResponse._trailgate_query_definitions = True  # type: ignore[attr-defined]
+
+
 def patch_public_keys(keys_file: str) -> None:
     import json
     import time
@@ -324,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     patch_event_data_stores()
     patch_trail_status()
     patch_access_point_arn()
+    patch_query_definitions()
     if args.cloudtrail_public_keys:
         patch_public_keys(os.path.abspath(args.cloudtrail_public_keys))
 

@@ -20,7 +20,7 @@ const TYPE_SERVICE: Array<[RegExp, string]> = [
   [/^aws_s3_access_point$|^aws_s3control_|^aws_s3_account_public_access_block$/, "s3control"],
   [/^aws_s3_/, "s3"],
   [/^aws_kms_/, "kms"],
-  [/^aws_cloudwatch_log_/, "logs"],
+  [/^aws_cloudwatch_log_|^aws_cloudwatch_query_definition$/, "logs"],
   [/^aws_cloudwatch_(metric_alarm|composite_alarm|dashboard)$/, "cloudwatch"],
   [/^aws_cloudwatch_event_/, "events"],
   [/^aws_sns_/, "sns"],
