@@ -15,6 +15,8 @@ export const USAGE = `usage:
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
   trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
+  trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
+                   (an HCP Terraform run task; see trailgate serve --help)
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
@@ -221,6 +223,9 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
         return check(parseCheckArguments(args), io);
       case "pre-commit":
         return preCommit(args, io);
+      case "serve":
+        // Loaded on demand, as verify: check never loads the HTTP server.
+        return import("./serve-cli").then((m) => m.serveCommand(args, io)).catch((error: unknown) => reportError(error, io));
       case "verify":
         // Loaded on demand: check, explain and rules never load verify or the AWS SDK.
         return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error: unknown) => reportError(error, io));
