@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as path from "path";
 import { describeError, GateInputError } from "./errors";
 import { isSeverity, loadPolicyBundle, loadRules, RuleInfo, Severity, SEVERITIES } from "./policy";
 import { packageInfo, ruleHelpPath } from "./paths";
@@ -14,6 +15,9 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
+  trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
+  trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
+                   (an HCP Terraform run task; see trailgate serve --help)
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
                      [--data overrides.json] [--config DIR] [--max-input-mb N]
@@ -91,6 +95,15 @@ const processIo: Io = {
 const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
 
 function parseCheckArguments(args: string[]): CheckOptions {
+  const { positional, options } = parseGateOptions(args);
+  if (positional.length !== 1) {
+    throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
+  }
+  return { path: positional[0], ...options };
+}
+
+/** check's options (all but the path) and the positional arguments, as `check` and `pre-commit` take them. */
+function parseGateOptions(args: string[]): { positional: string[]; options: Omit<CheckOptions, "path"> } {
   const values = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -104,17 +117,13 @@ function parseCheckArguments(args: string[]): CheckOptions {
     if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
     values.set(flag, value);
   }
-  if (positional.length !== 1) {
-    throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
-  }
   const format = values.get("--format") ?? "text";
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
   }
   const failOn = values.get("--fail-on") ?? "low";
   if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
-  return {
-    path: positional[0],
+  const options = {
     format: format as ReportFormat,
     output: values.get("--output"),
     data: values.get("--data"),
@@ -125,6 +134,7 @@ function parseCheckArguments(args: string[]): CheckOptions {
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
   };
+  return { positional, options };
 }
 
 function check(options: CheckOptions, io: Io): number {
@@ -177,6 +187,36 @@ function simulateCommand(args: string[], io: Io): number {
   return simulationExitCode(result);
 }
 
+/** The files pre-commit may pass: Terraform's own, which make up a module folder. */
+const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
+
+/**
+ * pre-commit's entry (.pre-commit-hooks.yaml): pre-commit passes the changed Terraform
+ * files; each folder holding one is a module and is gated once, as `check <folder>`.
+ * Exit 2 if any folder could not be read, else 1 if any has failing findings, else 0.
+ */
+function preCommit(args: string[], io: Io): number {
+  const { positional, options } = parseGateOptions(args);
+  if (positional.length === 0) throw new GateInputError("pre-commit needs the changed .tf/.tf.json files (pre-commit passes them)");
+  const other = positional.find((file) => !TERRAFORM_FILE.test(file));
+  if (other !== undefined) throw new GateInputError(`pre-commit takes .tf, .tf.json, .tfvars and .tfvars.json files, not ${other}`);
+  if (options.format !== "text" && options.format !== "github") throw new GateInputError(`pre-commit reports as text or github, not ${options.format}`);
+  if (options.output || options.config) throw new GateInputError("pre-commit takes neither --output nor --config: it gates each changed file's folder");
+  const folders = [...new Set(positional.map((file) => path.dirname(file)))].sort();
+  let worst = 0;
+  for (const folder of folders) {
+    if (options.format === "text") io.stdout(`== trailgate: ${forTerminalLine(folder)}\n`);
+    let code: number;
+    try {
+      code = check({ path: folder, ...options }, io);
+    } catch (error) {
+      code = reportError(error, io);
+    }
+    worst = worst === 2 || code === 2 ? 2 : Math.max(worst, code);
+  }
+  return worst;
+}
+
 function rulesTable(rules: RuleInfo[]): string {
   const idWidth = Math.max(2, ...rules.map((rule) => rule.id.length));
   const lines = [`${"ID".padEnd(idWidth)}  SEVERITY  TITLE`];
@@ -225,6 +265,11 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
           .catch((error: unknown) => reportError(error, io));
       case "check":
         return check(parseCheckArguments(args), io);
+      case "pre-commit":
+        return preCommit(args, io);
+      case "serve":
+        // Loaded on demand, as verify: check never loads the HTTP server.
+        return import("./serve-cli").then((m) => m.serveCommand(args, io)).catch((error: unknown) => reportError(error, io));
       case "verify":
         // Loaded on demand: check, explain and rules never load verify or the AWS SDK.
         return import("../operations/verify/cli").then((m) => m.verify(args, io)).catch((error: unknown) => reportError(error, io));

@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-rm -rf dist/modules dist/gate dist/export dist/operations
+rm -rf dist/modules dist/gate dist/export dist/operations dist/cdktn
 npx tsc -p tsconfig.build.json
+node scripts/build-cdktn.js
 node -e '
   const { loadPolicyBundle } = require("./dist/gate/policy");
   try {

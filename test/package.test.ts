@@ -111,6 +111,7 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   for (const file of [
     "package.json", "trailgate.root", "bin/trailgate.js", "README.md",
     "dist/modules/index.js", "dist/modules/index.d.ts", "dist/gate/index.js", "dist/gate/index.d.ts", "dist/gate/cli.js",
+    "dist/cdktn/index.js", "dist/cdktn/index.d.ts", "dist/cdktn/modules/index.js",
     "build/policy/policy.wasm", "build/policy/rules.json", "build/policy/data.json", "build/policy/manifest.json",
     "help/README.md", "help/rules/TG-LOG-008.md",
   ]) {
@@ -121,7 +122,9 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   expect(unexpected).toEqual([]);
   const shipped = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
   expect(shipped.private).toBeUndefined();
-  expect(Object.keys(shipped.peerDependencies).sort()).toEqual(["@cdktf/provider-aws", "cdktf", "constructs"]);
+  expect(Object.keys(shipped.peerDependencies).sort()).toEqual(["@cdktf/provider-aws", "@cdktn/provider-aws", "cdktf", "cdktn", "constructs"]);
+  // One host or the other: cdktf's and cdktn's packages are optional peers (test/package-cdktn.test.ts).
+  expect(Object.keys(shipped.peerDependenciesMeta).sort()).toEqual(["@cdktf/provider-aws", "@cdktn/provider-aws", "cdktf", "cdktn"]);
   expect(Object.keys(shipped.optionalDependencies).every((name: string) => name.startsWith("@aws-sdk/client-"))).toBe(true);
   // @cdktf/hcl2json converts .tf files (gate/normalize/hcl.ts): module folders, and the locals a plan JSON does not record.
   expect(Object.keys(shipped.dependencies).sort()).toEqual(["@cdktf/hcl2json", "@open-policy-agent/opa-wasm"]);
