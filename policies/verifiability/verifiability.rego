@@ -108,6 +108,7 @@ reportable(r, x, row) if {
 # custom:
 #   id: TG-VER-001
 #   severity: medium
+#   inputs: [synth, plan, module]  # not live: live values are never unknown
 #   frameworks:
 #     - UK GDPR Art. 32(1)(d)
 #     - FCA SYSC 9.1
