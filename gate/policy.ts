@@ -5,7 +5,7 @@ import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { describeError, GateInputError } from "./errors";
 import { InputBudget, readTextFile } from "./normalize/input-file";
 import { parseJson as parseTerraformJson } from "./normalize/json-reader";
-import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
+import { InputFormat, isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
 import { defaultPolicyDir } from "./paths";
 import { Loosened, loosenedKeys, validatePolicyConfig } from "./policy-data";
 
@@ -30,6 +30,19 @@ export interface RuleInfo {
   /** Regulations and benchmarks the rule serves (UK GDPR, FCA SYSC 9, CIS …). */
   frameworks: string[];
   recommendedAction: string;
+  /**
+   * The inputs the rule can judge (METADATA custom.inputs): e.g. the TG-OPS rules
+   * only live state, TG-RET-007 (force_destroy) only code. On any other input the
+   * rule is not applicable, which every report says, never "passed".
+   */
+  inputs: InputFormat[];
+}
+
+export const INPUT_FORMATS: readonly InputFormat[] = ["synth", "plan", "module", "live"];
+
+/** Whether `rule` can judge a document of this input format. */
+export function appliesTo(rule: RuleInfo, format: InputFormat): boolean {
+  return rule.inputs.includes(format);
 }
 
 /** One violation as the WASM entrypoint returns it (INPUT.md "The result"). */
@@ -123,6 +136,10 @@ export function loadRules(dir: string = defaultPolicyDir()): RuleInfo[] {
       throw new GateInputError(`${file}: rule ${id} needs its id, a severity (low|medium|high|critical) and a title`);
     }
     const frameworks = Array.isArray(rule.frameworks) ? rule.frameworks.filter((f): f is string => typeof f === "string") : [];
+    const inputs = rule.inputs ?? INPUT_FORMATS;
+    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((input) => (INPUT_FORMATS as unknown[]).includes(input))) {
+      throw new GateInputError(`${file}: rule ${id} has inputs ${JSON.stringify(rule.inputs)}; expected a non-empty list of ${INPUT_FORMATS.join(", ")}`);
+    }
     return {
       id,
       severity: rule.severity,
@@ -130,6 +147,7 @@ export function loadRules(dir: string = defaultPolicyDir()): RuleInfo[] {
       description: typeof rule.description === "string" ? rule.description.trim() : rule.title,
       frameworks,
       recommendedAction: typeof rule.recommended_action === "string" ? rule.recommended_action : "",
+      inputs: inputs as InputFormat[],
     };
   });
 }

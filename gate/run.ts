@@ -8,6 +8,7 @@ import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { InputBudget } from "./normalize/input-file";
 import { appliedConfiguration, GateRun } from "./report/model";
+import { requireJudgeable } from "./selection";
 import { todayUtc } from "./waivers";
 
 export interface RunGateOptions extends JudgementOptions {
@@ -79,6 +80,7 @@ function documentsFor(options: RunGateOptions): GateDocument[] {
 export function runGate(options: RunGateOptions): GateRun {
   const { bundle, rules, selection, waivers } = prepareJudgement(options, "waivers");
   const documents = documentsFor(options);
+  requireJudgeable(rules, selection, documents.map((document) => document.input.format));
   const results = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
   return {
     toolVersion: packageInfo().version,

@@ -8,6 +8,7 @@ import { synthDocument } from "./normalize";
 import { GateDocument, JsonObject } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
+import { requireJudgeable } from "./selection";
 import { Finding, todayUtc } from "./waivers";
 
 export interface PolicyGateOptions extends JudgementOptions {
@@ -115,6 +116,7 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
 export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
     const { bundle, rules, selection, waivers } = prepareJudgement(options, "addPolicyGate waivers", configuredTrust(stack));
+    requireJudgeable(rules, selection, ["synth"]);
     const paths = scopePaths(stack, options.scope);
     // toTerraform() is the resolved JSON cdktf writes to cdk.tf.json.
     const document = synthDocument(stack.node.id, stack.toTerraform() as JsonObject);

@@ -1,5 +1,5 @@
 import { forTerminal } from "../output-safety";
-import { appliedLines, displayPath, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { appliedLines, displayPath, findingLocation, findingStatus, GateRun, notApplicableLines, summaryLine } from "./model";
 import { Severity } from "../policy";
 
 /** Annotation level per severity: critical and high fail a PR check visibly. */
@@ -48,6 +48,7 @@ export function renderGithub(run: GateRun): string {
   // The data overrides and waivers applied, as notices a reviewer sees in the check run.
   const applied = appliedLines(run.applied);
   if (applied.length > 0) lines.push(`::notice title=trailgate applied::${escapeData(applied.join("\n"))}`);
+  for (const line of notApplicableLines(run)) lines.push(`::notice title=trailgate rules not applicable::${escapeData(line)}`);
   lines.push(summaryLine(run));
   // Names and messages come from the input: no control character reaches the CI log.
   return `${lines.map(forTerminal).join("\n")}\n`;

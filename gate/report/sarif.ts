@@ -3,7 +3,7 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import { PACKAGE_ROOT, packageInfo, ruleHelpPath } from "../paths";
 import { RuleInfo, Severity } from "../policy";
-import { displayPath, findingLocation, findingStatus, GateRun } from "./model";
+import { displayPath, findingLocation, findingStatus, GateRun, notApplicableRules, notApplicableReason } from "./model";
 
 /** GitHub code scanning ranks alerts by this score (CVSS-like 0-10). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -75,7 +75,7 @@ function sarifRule(rule: RuleInfo) {
   };
 }
 
-/** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding. */
+/** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding and per rule not applicable to a document. */
 export function renderSarif(run: GateRun): string {
   const ruleIndex = new Map(run.rules.map((rule, index) => [rule.id, index]));
   const results = run.documents.flatMap(({ document, findings }) =>
@@ -104,6 +104,18 @@ export function renderSarif(run: GateRun): string {
       };
     }),
   );
+  // SARIF's own word for a rule that cannot judge the input (kind notApplicable, level none): never a pass.
+  const notApplicable = run.documents.flatMap(({ document }) =>
+    notApplicableRules(run, document).map((rule) => ({
+      ruleId: rule.id,
+      ruleIndex: ruleIndex.get(rule.id),
+      kind: "notApplicable",
+      level: "none",
+      message: { text: notApplicableReason(rule, document) },
+      locations: [{ physicalLocation: { artifactLocation: { uri: displayPath(document.file) } } }],
+      properties: { document: document.name },
+    })),
+  );
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -117,7 +129,7 @@ export function renderSarif(run: GateRun): string {
             rules: run.rules.map(sarifRule),
           },
         },
-        results,
+        results: [...results, ...notApplicable],
         // The rule selection (--only/--skip), and the data overrides and waivers this run applied.
         properties: { ...(run.selection ? { selection: run.selection } : {}), applied: run.applied },
       },

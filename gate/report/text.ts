@@ -1,5 +1,5 @@
 import { forTerminal } from "../output-safety";
-import { appliedLines, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { appliedLines, findingLocation, findingStatus, GateRun, notApplicableLines, summaryLine } from "./model";
 
 /**
  * A short table (severity, rule, resource, message) and the summary line; for
@@ -41,6 +41,7 @@ export function renderText(run: GateRun): string {
       lines.push(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  "));
     }
   }
+  lines.push(...notApplicableLines(run));
   lines.push(...appliedLines(run.applied));
   lines.push(summaryLine(run));
   // Names and messages come from the input: no control character reaches the terminal.

@@ -12,7 +12,7 @@ import { writeOutputFile } from "../../gate/output-safety";
 import { packageInfo } from "../../gate/paths";
 import { isSeverity, Severity, SEVERITIES } from "../../gate/policy";
 import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
-import { parseRuleList } from "../../gate/selection";
+import { parseRuleList, requireJudgeable } from "../../gate/selection";
 import { todayUtc } from "../../gate/waivers";
 import { openSessions } from "./aws";
 import { collectEstate } from "./collect";
@@ -160,6 +160,7 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     { dataFile: options.data, waiversFile: options.waivers, only: options.only, skip: options.skip },
     "waivers",
   );
+  requireJudgeable(rules, selection, ["live"]);
 
   let estate: LiveEstate;
   if (options.fromEstate) {

@@ -14,6 +14,8 @@ const fixtures = path.join(__dirname, "fixtures");
 const synthFixture = path.join(fixtures, "synth", "cdk.tf.json");
 let tmp: string;
 let ruleIds: string[];
+/** Rules the bundle's metadata says cannot judge synthesized code (custom.inputs): reported not applicable. */
+let notForCode: string[];
 
 /** Runs the real CLI in a child process, against the real bundle unless env says otherwise. */
 function trailgate(args: string[], env: Record<string, string> = {}, cliPath = bin): Run {
@@ -39,7 +41,9 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(bundle, "policy.wasm"))) {
     throw new Error(`the real policy bundle is missing at ${bundle}: run \`bash scripts/build-policy.sh\` before these tests`);
   }
-  ruleIds = Object.keys(JSON.parse(fs.readFileSync(path.join(bundle, "rules.json"), "utf8")));
+  const catalogue = JSON.parse(fs.readFileSync(path.join(bundle, "rules.json"), "utf8")) as Record<string, { inputs: string[] }>;
+  ruleIds = Object.keys(catalogue);
+  notForCode = ruleIds.filter((id) => !catalogue[id].inputs.includes("synth"));
   // The CLI runs the compiled gate; others' files may not type-check yet, but tsc still emits.
   spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: repo });
   if (!fs.existsSync(path.join(repo, "dist", "gate", "cli.js"))) throw new Error("tsc did not emit dist/gate/cli.js");
@@ -56,7 +60,9 @@ describe("check", () => {
     expect(lines[0]).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MESSAGE$/);
     expect(run.stdout).toMatch(/high\s+TG-RES-002\s+aws_sns_topic\.alerts_3A4B\s+.*eu-west-1/);
     expect(lines[lines.length - 1]).toMatch(
-      new RegExp(`^trailgate: \\d+ failing \\((\\d+ (critical|high|medium|low)(, )?)+\\), 0 waived, ${ruleIds.length} rules, 1 document$`),
+      new RegExp(
+        `^trailgate: \\d+ failing \\((\\d+ (critical|high|medium|low)(, )?)+\\), 0 waived, ${ruleIds.length - notForCode.length} rules \\(${notForCode.length} not applicable\\), 1 document$`,
+      ),
     );
   });
 
@@ -143,7 +149,8 @@ describe("report formats", () => {
     expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents", "applied"]);
     expect(report.selection).toBeNull();
     expect(report.schema).toBe("trailgate-report/1");
-    expect(report.summary.rules).toBe(ruleIds.length);
+    expect(report.summary.rules).toBe(ruleIds.length - notForCode.length);
+    expect(report.summary.notApplicable).toBe(notForCode.length);
     const finding = report.documents[0].findings.find((f: { id: string }) => f.id === "TG-RES-002");
     expect(Object.keys(finding)).toEqual(["id", "severity", "title", "resource", "message", "help", "status", "waiver", "location"]);
     expect(finding.location).toEqual({ file: "test/gate/fixtures/synth/cdk.tf.json", line: expect.any(Number) });
@@ -172,7 +179,10 @@ describe("report formats", () => {
       expect(["9.5", "8.0", "5.5", "3.0"]).toContain(rule.properties["security-severity"]);
       expect(rule.properties.tags).toContain("security");
     }
-    const results = sarif.runs[0].results;
+    const allResults = sarif.runs[0].results as { kind?: string; ruleId: string }[];
+    // Rules that cannot judge code are results of kind notApplicable (test/gate/applicability.test.ts).
+    expect(allResults.filter((result) => result.kind === "notApplicable").map((result) => result.ruleId)).toEqual(notForCode);
+    const results = allResults.filter((result) => result.kind !== "notApplicable");
     expect(results.length).toBeGreaterThan(0);
     for (const result of results) {
       expect(driver.rules[result.ruleIndex].id).toBe(result.ruleId);
@@ -212,7 +222,7 @@ describe("report formats", () => {
     const beta = suites[1][5];
     expect(beta).toMatch(/name="TG-RES-001 [^"]*">\s*<failure type="critical"/);
     expect(beta).toMatch(/name="TG-ENC-005 [^"]*">\s*<skipped message="[^"]*fixture/);
-    expect(Number(suites[1][4])).toBe(1);
+    expect(Number(suites[1][4])).toBe(1 + notForCode.length);
     // Balanced tags: every opened element is closed.
     expect((xml.match(/<testcase /g) ?? []).length).toBe((xml.match(/<\/testcase>/g) ?? []).length);
   });
