@@ -77,10 +77,11 @@ const processIo: Io = {
 
 const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
 
-function parseCheckArguments(args: string[]): CheckOptions {
+function parseCheckArguments(args: string[]): CheckOptions | "help" {
   const values = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--help" || args[i] === "-h") return "help";
     const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
     if (!flag.startsWith("-") || flag === "-") {
       positional.push(args[i]);
@@ -114,7 +115,11 @@ function parseCheckArguments(args: string[]): CheckOptions {
   };
 }
 
-function check(options: CheckOptions, io: Io): number {
+function check(options: CheckOptions | "help", io: Io): number {
+  if (options === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
   const run = runGate({
     path: options.path,
     configDir: options.config,

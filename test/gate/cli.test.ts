@@ -179,10 +179,11 @@ describe("report formats", () => {
       expect(["9.5", "8.0", "5.5", "3.0"]).toContain(rule.properties["security-severity"]);
       expect(rule.properties.tags).toContain("security");
     }
-    const allResults = sarif.runs[0].results as { kind?: string; ruleId: string }[];
+    const allResults = sarif.runs[0].results;
+    const notApplicable = (result: { kind?: string }) => result.kind === "notApplicable";
     // Rules that cannot judge code are results of kind notApplicable (test/gate/applicability.test.ts).
-    expect(allResults.filter((result) => result.kind === "notApplicable").map((result) => result.ruleId)).toEqual(notForCode);
-    const results = allResults.filter((result) => result.kind !== "notApplicable");
+    expect(allResults.filter(notApplicable).map((result: { ruleId: string }) => result.ruleId)).toEqual(notForCode);
+    const results = allResults.filter((result: { kind?: string }) => !notApplicable(result));
     expect(results.length).toBeGreaterThan(0);
     for (const result of results) {
       expect(driver.rules[result.ruleIndex].id).toBe(result.ruleId);
@@ -369,5 +370,15 @@ describe("rules, explain and help", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("trailgate check <path>");
     expect(execFileSync(process.execPath, [bin, "--help"], { cwd: os.tmpdir(), encoding: "utf8" })).toBe(run.stdout);
+  });
+
+  test("check --help and check -h print the usage and exit 0, like the other commands", () => {
+    for (const args of [["check", "--help"], ["check", "-h"], ["check", "cdktf.out", "--help"]]) {
+      const run = trailgate(args);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain("trailgate check <path>");
+      expect(run.stdout).toContain("--fail-on");
+    }
   });
 });
