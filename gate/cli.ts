@@ -6,6 +6,7 @@ import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } fr
 import { parseInputLimit } from "./normalize/input-file";
 import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { runGate } from "./run";
+import { projectConfig } from "./project-config";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -13,6 +14,7 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
+                         [--trailgate-config FILE]
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
@@ -30,7 +32,13 @@ verify reads the deployed estate from AWS and judges it by the same rules
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
-           resource is an address, or a prefix ending in * ("*" alone: any resource)
+           resource is an address, a cdktf construct path, or a prefix ending in *;
+           "*" alone only with waivers.allowAnyResource, "(configuration)" for
+           findings on no resource; expires at most waivers.maxDays (365) ahead
+--trailgate-config  the project's configuration (trust, scope, data, waivers), as
+           addPolicyGate reads it; default: TRAILGATE_CONFIG, else the nearest
+           trailgate.config.json (or package.json "trailgate" key) from <path> up to
+           its project root
 --fail-on  the lowest severity that fails the check (default: low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
@@ -62,6 +70,7 @@ interface CheckOptions {
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
+  trailgateConfig?: string;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -75,7 +84,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
 
 function parseCheckArguments(args: string[]): CheckOptions | "help" {
   const values = new Map<string, string>();
@@ -112,6 +121,7 @@ function parseCheckArguments(args: string[]): CheckOptions | "help" {
     maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
+    trailgateConfig: values.get("--trailgate-config"),
   };
 }
 
@@ -121,6 +131,7 @@ function check(options: CheckOptions | "help", io: Io): number {
     return 0;
   }
   const run = runGate({
+    config: projectConfig(options.trailgateConfig, options.path === "-" ? process.cwd() : options.path),
     path: options.path,
     configDir: options.config,
     dataFile: options.data,

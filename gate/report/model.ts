@@ -75,6 +75,7 @@ export function appliedLines(applied: AppliedConfiguration): string[] {
     }
     for (const loosened of data.loosened) lines.push(`  LOOSER THAN THE UK BASELINE: ${loosened.message}`);
   }
+  for (const widened of data.widenedTrust) lines.push(`LOOSER THAN THE UK BASELINE (wider trust, TG-LP-009): ${widened}`);
   if (waivers.entries.length > 0) {
     lines.push(`waivers${waivers.file ? ` from ${waivers.file}` : ""}: ${waivers.entries.length} loaded, ${waivers.entries.filter((w) => w.waived > 0).length} applied`);
     for (const waiver of waivers.entries) {

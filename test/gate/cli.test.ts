@@ -6,6 +6,7 @@ import * as path from "path";
 import { applyWaivers } from "../../gate/waivers";
 import { Violation } from "../../gate/policy";
 import { expectInputError, Run } from "../helpers/cli";
+import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -77,9 +78,10 @@ describe("check", () => {
 
   test("exits 0 when every violation is waived, and keeps the waived findings in the report", () => {
     const waivers = writeTmp("all.json", {
-      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: "2999-12-31" })),
+      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: WAIVER_EXPIRES })),
     });
-    const { run, report } = checkJson([synthFixture, "--waivers", waivers]);
+    const anyResource = writeTmp("any-resource.config.json", { waivers: { allowAnyResource: true } });
+    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--trailgate-config", anyResource]);
     expect(run.status).toBe(0);
     expect(report.passed).toBe(true);
     expect(report.summary.failing).toBe(0);
@@ -90,15 +92,16 @@ describe("check", () => {
 
   test("--fail-on high leaves medium findings reported but not failing", () => {
     const waivers = writeTmp("high-only.json", {
-      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: "2999-12-31" })).filter(
+      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: WAIVER_EXPIRES })).filter(
         (waiver) => waiver.rule !== "TG-ENC-005",
       ),
     });
-    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--fail-on", "high"]);
+    const anyResource = writeTmp("any-resource.config.json", { waivers: { allowAnyResource: true } });
+    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--fail-on", "high", "--trailgate-config", anyResource]);
     expect(run.status).toBe(0);
     const enc005 = report.documents[0].findings.find((finding: { id: string }) => finding.id === "TG-ENC-005");
     expect(enc005).toMatchObject({ severity: "medium", status: "below-threshold" });
-    expect(trailgate(["check", synthFixture, "--waivers", waivers]).status).toBe(1);
+    expect(trailgate(["check", synthFixture, "--waivers", waivers, "--trailgate-config", anyResource]).status).toBe(1);
   });
 });
 
@@ -106,7 +109,7 @@ describe("waivers", () => {
   test("a valid waiver waives exactly its rule and resource; an expired one does not and says so", () => {
     const waivers = writeTmp("some.json", {
       waivers: [
-        { rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "DR topic, RFC-12", expires: "2999-01-31" },
+        { rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "DR topic, RFC-12", expires: WAIVER_EXPIRES },
         { rule: "TG-ENC-005", resource: "aws_sns_topic.alerts_3A4B", reason: "old exception", expires: "2000-01-01" },
       ],
     });
@@ -116,14 +119,14 @@ describe("waivers", () => {
     const res002 = findings.find((finding: { id: string }) => finding.id === "TG-RES-002");
     expect(res002).toMatchObject({
       status: "waived",
-      waiver: { reason: "DR topic, RFC-12", expires: "2999-01-31", expired: false },
+      waiver: { reason: "DR topic, RFC-12", expires: WAIVER_EXPIRES, expired: false },
     });
     const enc005 = findings.find((finding: { id: string }) => finding.id === "TG-ENC-005");
     expect(enc005.status).toBe("failing");
     expect(enc005.message).toContain("waiver expired on 2000-01-01");
     expect(enc005.waiver.expired).toBe(true);
     const text = trailgate(["check", synthFixture, "--waivers", waivers]).stdout;
-    expect(text).toContain("[waived until 2999-01-31: DR topic, RFC-12]");
+    expect(text).toContain(`[waived until ${WAIVER_EXPIRES}: DR topic, RFC-12]`);
   });
 
   test("a waiver applies through its expiry day and stops the day after", () => {
@@ -159,7 +162,7 @@ describe("report formats", () => {
 
   test("sarif is 2.1.0 with rule metadata, results pointing at rules that exist, and suppressions for waivers", () => {
     const waivers = writeTmp("sarif.json", {
-      waivers: [{ rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "RFC-12", expires: "2999-01-31" }],
+      waivers: [{ rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "RFC-12", expires: WAIVER_EXPIRES }],
     });
     const run = trailgate(["check", synthFixture, "--format", "sarif", "--waivers", waivers]);
     expect(run.status).toBe(1);
@@ -203,7 +206,7 @@ describe("report formats", () => {
 
   test("junit has one suite per document and one case per rule, failures and skips counted", () => {
     const waivers = writeTmp("junit.json", {
-      waivers: [{ rule: "TG-ENC-005", resource: "*", reason: "fixture", expires: "2999-01-31" }],
+      waivers: [{ rule: "TG-ENC-005", resource: "aws_sns_topic.*", reason: "fixture", expires: WAIVER_EXPIRES }],
     });
     const output = path.join(tmp, "report.xml");
     const run = trailgate(["check", path.join(fixtures, "cdktf.out"), "--format", "junit", "--waivers", waivers, "--output", output]);
@@ -248,11 +251,11 @@ describe("input errors exit 2 with one reason line", () => {
   test.each([
     ["not JSON", "{waivers", "is not valid JSON"],
     ["the wrong shape", { exceptions: [] }, 'must be {"waivers"'],
-    ["a missing reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", expires: "2999-01-01" }] }, 'needs a non-empty "reason"'],
-    ["an empty reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: " ", expires: "2999-01-01" }] }, 'needs a non-empty "reason"'],
+    ["a missing reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", expires: WAIVER_EXPIRES }] }, 'needs a non-empty "reason"'],
+    ["an empty reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: " ", expires: WAIVER_EXPIRES }] }, 'needs a non-empty "reason"'],
     ["a bad date", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: "r", expires: "2025-02-30" }] }, 'expires "2025-02-30", which is not a YYYY-MM-DD date'],
-    ["an unknown rule", { waivers: [{ rule: "TG-XXX-001", resource: "aws_s3_bucket.x", reason: "r", expires: "2999-01-01" }] }, "unknown rule TG-XXX-001"],
-    ["an unknown key", { waivers: [{ rule: "TG-ENC-001", resource: "a.b", reason: "r", expires: "2999-01-01", until: "x" }] }, 'unknown key "until"'],
+    ["an unknown rule", { waivers: [{ rule: "TG-XXX-001", resource: "aws_s3_bucket.x", reason: "r", expires: WAIVER_EXPIRES }] }, "unknown rule TG-XXX-001"],
+    ["an unknown key", { waivers: [{ rule: "TG-ENC-001", resource: "a.b", reason: "r", expires: WAIVER_EXPIRES, until: "x" }] }, 'unknown key "until"'],
   ])("a waiver file with %s", (name, content, reason) => {
     const file = writeTmp(`waivers-${name.replace(/\W+/g, "-")}.json`, content);
     expectInputError(trailgate(["check", synthFixture, "--waivers", file]), reason);
