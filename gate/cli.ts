@@ -14,7 +14,7 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
-                         [--trailgate-config FILE]
+                         [--trailgate-config FILE] [--expand]
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate explain <RULE-ID>
   trailgate rules
@@ -44,7 +44,10 @@ verify reads the deployed estate from AWS and judges it by the same rules
 --skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
            or TRAILGATE_MAX_INPUT_MB)
---format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
+--format   github: workflow commands (::error file=…,line=…::) for inline PR annotations;
+           an error is what fails at --fail-on, a notice what does not
+--expand   text and github: list each finding, not one row per rule and resource with
+           its members; long messages are cut there (json and sarif keep them whole)
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -71,6 +74,7 @@ interface CheckOptions {
   maxInputMb?: number;
   config?: string;
   trailgateConfig?: string;
+  expand: boolean;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -89,8 +93,13 @@ const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on
 function parseCheckArguments(args: string[]): CheckOptions | "help" {
   const values = new Map<string, string>();
   const positional: string[] = [];
+  let expand = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--help" || args[i] === "-h") return "help";
+    if (args[i] === "--expand") {
+      expand = true;
+      continue;
+    }
     const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
     if (!flag.startsWith("-") || flag === "-") {
       positional.push(args[i]);
@@ -122,6 +131,7 @@ function parseCheckArguments(args: string[]): CheckOptions | "help" {
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
     trailgateConfig: values.get("--trailgate-config"),
+    expand,
   };
 }
 
@@ -141,7 +151,7 @@ function check(options: CheckOptions | "help", io: Io): number {
     skip: options.skip,
     maxInputMb: options.maxInputMb,
   });
-  const report = renderReport(options.format, run);
+  const report = renderReport(options.format, run, { expand: options.expand });
   if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
   else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.

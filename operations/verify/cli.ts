@@ -26,7 +26,7 @@ export const VERIFY_USAGE = `usage:
                    [--format text|json|sarif|junit|github] [--output FILE]
                    [--data overrides.json] [--waivers waivers.json]
                    [--fail-on low|medium|high|critical] [--only IDS] [--skip IDS]
-                   [--save-estate FILE | --from-estate FILE] [--trailgate-config FILE]
+                   [--save-estate FILE | --from-estate FILE] [--trailgate-config FILE] [--expand]
 
 Reads the deployed CloudTrail estate (read-only) and judges it by the same rules as
 \`trailgate check\`, plus the runtime rules TG-OPS-001..010. With no arguments it finds
@@ -43,7 +43,7 @@ resources by ARN (bucket settings by the bucket's ARN).
 --trail        verify only this trail (repeatable); default: every trail homed in the region
 --save-estate  also write what was read (JSON) to FILE, as evidence or to re-check offline
 --from-estate  judge a saved estate instead of reading AWS (no AWS calls)
---data, --waivers, --fail-on, --only, --skip, --format, --output, --trailgate-config: as for
+--data, --waivers, --fail-on, --only, --skip, --format, --output, --trailgate-config, --expand: as for
                \`trailgate check\`; waivers name resources by ARN, or an ARN prefix ending in *
 
 AWS configuration is the SDK's own: credentials from the environment, profiles, SSO or
@@ -69,6 +69,7 @@ interface VerifyOptions {
   saveEstate?: string;
   fromEstate?: string;
   trailgateConfig?: string;
+  expand: boolean;
 }
 
 const VALUE_OPTIONS = [
@@ -79,8 +80,13 @@ const VALUE_OPTIONS = [
 export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
   const values = new Map<string, string>();
   const trails: string[] = [];
+  let expand = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--help" || args[i] === "-h") return "help";
+    if (args[i] === "--expand") {
+      expand = true;
+      continue;
+    }
     const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
     if (!flag.startsWith("--")) throw new GateInputError(`verify takes no positional arguments (got "${args[i]}"; see trailgate verify --help)`);
     if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate verify --help)`);
@@ -116,6 +122,7 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     saveEstate: values.get("--save-estate"),
     fromEstate,
     trailgateConfig: values.get("--trailgate-config"),
+    expand,
   };
 }
 
@@ -194,7 +201,7 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     ...(selection ? { selection } : {}),
     applied: appliedConfiguration(bundle, waivers, waiversFileOf(judgement), results),
   };
-  const report = renderReport(options.format, run);
+  const report = renderReport(options.format, run, { expand: options.expand });
   if (options.output) writeOutputFile(options.output, report, [options.data, options.waivers, options.fromEstate, options.saveEstate]);
   else io.stdout(report);
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);
