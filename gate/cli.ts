@@ -55,7 +55,10 @@ verify reads the deployed estate from AWS and judges it by the same rules
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
-             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
+             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/); default: the
+                 package.json repository (GitHub, at the version tag) or homepage,
+                 else the installed pages as file:// URIs
+             TRAILGATE_CONFIG  the project configuration file (see --trailgate-config)
 
 validate-logs verifies the trail's digest chain and log files (exit 0 all valid,
 1 integrity failure, 2 input error or unreadable file); details: trailgate validate-logs --help

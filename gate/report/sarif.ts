@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { PACKAGE_ROOT, packageInfo, ruleHelpPath } from "../paths";
+import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../paths";
 import { RuleInfo, Severity } from "../policy";
 import { displayPath, findingLocation, findingStatus, GateRun, notApplicableRules, notApplicableReason } from "./model";
 
@@ -43,14 +43,24 @@ function ruleHelp(rule: RuleInfo): { text: string; markdown: string } {
 }
 
 /**
- * Where a rule's help page is: under TRAILGATE_HELP_BASE_URI (e.g. the help/rules/
- * folder of your mirror of the package, at its version) when set, else the page
- * installed with the package, as a file URI.
+ * The public folder of the help pages, for SARIF helpUri: TRAILGATE_HELP_BASE_URI when
+ * set (e.g. your mirror of the package); else, from package.json, the GitHub repository's
+ * help/rules/ at the package's version tag, or the homepage's help/rules/; else none (the
+ * installed pages are linked as file URIs, which only this machine can open).
  */
+export function helpBaseUri(info: PackageInfo, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const slash = (base: string) => (base.endsWith("/") ? base : `${base}/`);
+  if (env.TRAILGATE_HELP_BASE_URI) return slash(env.TRAILGATE_HELP_BASE_URI);
+  const github = info.repository?.match(/github\.com[/:]([^/]+)\/([^/#]+?)(\.git)?(#.*)?$/);
+  if (github) return `https://github.com/${github[1]}/${github[2]}/blob/v${info.version}/help/rules/`;
+  if (info.homepage && /^https?:\/\//.test(info.homepage)) return `${slash(info.homepage.replace(/#.*$/, ""))}help/rules/`;
+  return undefined;
+}
+
+/** Where a rule's help page is: under helpBaseUri, else the page installed with the package, as a file URI. */
 export function ruleHelpUri(ruleId: string): string {
-  const base = process.env.TRAILGATE_HELP_BASE_URI;
-  if (base) return `${base.endsWith("/") ? base : `${base}/`}${ruleId}.md`;
-  return pathToFileURL(ruleHelpPath(ruleId)).href;
+  const base = helpBaseUri(packageInfo());
+  return base ? `${base}${ruleId}.md` : pathToFileURL(ruleHelpPath(ruleId)).href;
 }
 
 /** The package's homepage when package.json names one, else its README as a file URI. */

@@ -6,6 +6,7 @@
 import * as path from "path";
 import { Io, main } from "../../gate/cli";
 import { DISPLAY_MESSAGE_LIMIT, GROUP_MIN } from "../../gate/report/readable";
+import { helpBaseUri } from "../../gate/report/sarif";
 
 const synthFixture = path.join(__dirname, "fixtures", "synth", "cdk.tf.json");
 
@@ -74,4 +75,20 @@ test("a github annotation is an error exactly when its finding fails --fail-on",
     expect(annotations.filter((line) => line.startsWith("::notice ")).length).toBe(findings.filter((finding) => finding.status === "below-threshold").length);
     expect(annotations.some((line) => line.startsWith("::warning "))).toBe(false);
   }
+});
+
+describe("SARIF help links a reviewer can open", () => {
+  const info = { name: "trailgate", version: "1.2.3" };
+
+  test("come from the package's GitHub repository at its version tag, or its homepage", () => {
+    expect(helpBaseUri({ ...info, repository: "git+https://github.com/acme/trailgate.git" }, {})).toBe("https://github.com/acme/trailgate/blob/v1.2.3/help/rules/");
+    expect(helpBaseUri({ ...info, repository: "github.com:acme/trailgate" }, {})).toBe("https://github.com/acme/trailgate/blob/v1.2.3/help/rules/");
+    expect(helpBaseUri({ ...info, homepage: "https://docs.acme.example/trailgate#readme" }, {})).toBe("https://docs.acme.example/trailgate/help/rules/");
+  });
+
+  test("TRAILGATE_HELP_BASE_URI overrides them; with none, the installed pages are used", () => {
+    const env = { TRAILGATE_HELP_BASE_URI: "https://mirror.example/help/rules" };
+    expect(helpBaseUri({ ...info, repository: "https://github.com/acme/trailgate" }, env)).toBe("https://mirror.example/help/rules/");
+    expect(helpBaseUri(info, {})).toBeUndefined();
+  });
 });
