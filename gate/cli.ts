@@ -6,7 +6,8 @@ import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } fr
 import { parseInputLimit } from "./normalize/input-file";
 import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { runGate } from "./run";
-import { projectConfig } from "./project-config";
+import { projectConfig, ProjectConfig } from "./project-config";
+import { loadWaivers } from "./waivers";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -16,7 +17,7 @@ export const USAGE = `usage:
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
                          [--trailgate-config FILE] [--expand]
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
-  trailgate explain <RULE-ID>
+  trailgate explain <RULE-ID> [--trailgate-config FILE]
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
@@ -172,19 +173,36 @@ function rulesTable(rules: RuleInfo[]): string {
 }
 
 function explain(args: string[], io: Io): number {
-  if (args.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
-  const ruleId = args[0].toUpperCase();
+  const positional = args.filter((arg, index) => arg !== "--trailgate-config" && args[index - 1] !== "--trailgate-config");
+  const configIndex = args.indexOf("--trailgate-config");
+  if (configIndex >= 0 && !args[configIndex + 1]) throw new GateInputError("--trailgate-config needs a value");
+  if (positional.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
+  const ruleId = positional[0].toUpperCase();
   const rules = loadRules();
   if (!rules.some((rule) => rule.id === ruleId)) {
     const valid = rules.map((rule) => rule.id).sort().join(", ");
-    throw new GateInputError(`unknown rule ${args[0]}; valid ids: ${valid}`);
+    throw new GateInputError(`unknown rule ${positional[0]}; valid ids: ${valid}`);
   }
+  let page: string;
   try {
-    io.stdout(fs.readFileSync(ruleHelpPath(ruleId), "utf8"));
+    page = fs.readFileSync(ruleHelpPath(ruleId), "utf8");
   } catch {
     throw new GateInputError(`rule ${ruleId} has no help page at ${ruleHelpPath(ruleId)}`);
   }
+  io.stdout(page);
+  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, process.cwd());
+  if (config) io.stdout(projectSection(ruleId, config, new Set(rules.map((rule) => rule.id))));
   return 0;
+}
+
+/** What the project's configuration does to a rule: the waivers of it that check and synth apply. */
+function projectSection(ruleId: string, config: ProjectConfig, knownRuleIds: Set<string>): string {
+  const lines = [``, `## In this project (${config.source})`, ``];
+  const waivers = config.waiversFile ? loadWaivers(config.waiversFile, knownRuleIds, config.waiverLimits).filter((waiver) => waiver.rule === ruleId) : [];
+  if (waivers.length === 0) lines.push(`No waiver of ${ruleId}${config.waiversFile ? ` in ${config.waiversFile}` : ""}.`);
+  for (const waiver of waivers) lines.push(`- waived for ${waiver.resource} until ${waiver.expires}: ${waiver.reason}`);
+  if (config.scope) lines.push(``, `Synthesized resources are judged only under ${config.scope.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** One `trailgate: error: …` line, so CI logs show the reason next to exit code 2. */

@@ -191,3 +191,18 @@ describe("synth and check give one verdict on one output", () => {
     expect(policyGateErrors(stack, { configFile })[0]).toContain("scope.constructPaths platform/audti name no construct of this app");
   });
 });
+
+test("explain reads the same configuration: the rule's waivers in this project", async () => {
+  const waivers = write("waivers.json", {
+    waivers: [{ rule: "TG-RET-004", resource: "platform/audit/monitoring/log_group", reason: "sandbox", expires: WAIVER_EXPIRES }],
+  });
+  const configFile = write("trailgate.config.json", { waivers: { file: path.basename(waivers) } });
+  const run = await trailgate(["explain", "TG-RET-004", "--trailgate-config", configFile]);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain(`## In this project (${configFile})`);
+  expect(run.stdout).toContain(`- waived for platform/audit/monitoring/log_group until ${WAIVER_EXPIRES}: sandbox`);
+  const other = await trailgate(["explain", "TG-LOG-001", "--trailgate-config", configFile]);
+  expect(other.stdout).toContain(`No waiver of TG-LOG-001 in ${waivers}.`);
+  // Without a configuration (this repository has none), explain prints the page alone.
+  expect((await trailgate(["explain", "TG-LOG-001"])).stdout).not.toContain("## In this project");
+});
