@@ -113,11 +113,15 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
     "dist/modules/index.js", "dist/modules/index.d.ts", "dist/gate/index.js", "dist/gate/index.d.ts", "dist/gate/cli.js",
     "build/policy/policy.wasm", "build/policy/rules.json", "build/policy/data.json", "build/policy/manifest.json",
     "help/README.md", "help/rules/TG-LOG-008.md",
+    // The input contract README and the help pages cite.
+    "policies/INPUT.md",
   ]) {
     expect(listed).toContain(file);
   }
   expect(listed).not.toContain("dist/export/cli.js");
-  const unexpected = listed.filter((file) => /^(test|bench|policies|scripts|tools|examples|node_modules)\//.test(file) || (/\.ts$/.test(file) && !file.endsWith(".d.ts")) || file.endsWith(".map"));
+  const unexpected = listed.filter(
+    (file) => (/^(test|bench|policies|scripts|tools|examples|node_modules)\//.test(file) && file !== "policies/INPUT.md") || (/\.ts$/.test(file) && !file.endsWith(".d.ts")) || file.endsWith(".map"),
+  );
   expect(unexpected).toEqual([]);
   const shipped = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
   expect(shipped.private).toBeUndefined();
