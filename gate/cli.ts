@@ -8,6 +8,8 @@ import { parseInputLimit } from "./normalize/input-file";
 import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { documentsFor, runGate } from "./run";
 import { readEvent, renderSimulation, simulate, simulationExitCode } from "./alerts/simulate";
+import { projectConfig, ProjectConfig } from "./project-config";
+import { loadWaivers } from "./waivers";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -15,13 +17,14 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
+                         [--trailgate-config FILE] [--expand]
   trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
   trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
                    (an HCP Terraform run task; see trailgate serve --help)
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
                      [--data overrides.json] [--config DIR] [--max-input-mb N]
-  trailgate explain <RULE-ID>
+  trailgate explain <RULE-ID> [--trailgate-config FILE]
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
@@ -39,13 +42,22 @@ verify reads the deployed estate from AWS and judges it by the same rules
 
 --data     a file {"trailgate":{"config":{...}}} overriding keys of policies/data.json
 --waivers  a file {"waivers":[{"rule","resource","reason","expires":"YYYY-MM-DD"}]};
-           resource is an address, or a prefix ending in * ("*" alone: any resource)
+           resource is an address, a cdktf construct path, or a prefix ending in *;
+           "*" alone only with waivers.allowAnyResource, "(configuration)" for
+           findings on no resource; expires at most waivers.maxDays (365) ahead
+--trailgate-config  the project's configuration (trust, scope, data, waivers), as
+           addPolicyGate reads it; default: TRAILGATE_CONFIG, else the nearest
+           trailgate.config.json (or package.json "trailgate" key) from <path> up to
+           its project root
 --fail-on  the lowest severity that fails the check (default: low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
            or TRAILGATE_MAX_INPUT_MB)
---format   github: workflow commands (::error file=…,line=…::) for inline PR annotations
+--format   github: workflow commands (::error file=…,line=…::) for inline PR annotations;
+           an error is what fails at --fail-on, a notice what does not
+--expand   text and github: list each finding, not one row per rule and resource with
+           its members; long messages are cut there (json and sarif keep them whole)
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -53,7 +65,10 @@ verify reads the deployed estate from AWS and judges it by the same rules
 exit codes: 0 no failing violation, 1 violations at or above --fail-on,
             2 usage or input error (bad path or file, missing/stale policy bundle)
 environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/policy
-             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/), default file:// pages
+             TRAILGATE_HELP_BASE_URI  SARIF helpUri base (…/help/rules/); default: the
+                 package.json repository (GitHub, at the version tag) or homepage,
+                 else the installed pages as file:// URIs
+             TRAILGATE_CONFIG  the project configuration file (see --trailgate-config)
 
 simulate follows one CloudTrail event (a record of a log file, or a bundled sample,
 sample:cis-3.3-root-account-use) through the configuration at <path> as the TG-ALR
@@ -79,6 +94,8 @@ interface CheckOptions {
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
+  trailgateConfig?: string;
+  expand: boolean;
 }
 
 /** Where console output goes; tests can capture it. */
@@ -92,10 +109,12 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
 
-function parseCheckArguments(args: string[]): CheckOptions {
-  const { positional, options } = parseGateOptions(args);
+function parseCheckArguments(args: string[]): CheckOptions | "help" {
+  const parsed = parseGateOptions(args);
+  if (parsed === "help") return "help";
+  const { positional, options } = parsed;
   if (positional.length !== 1) {
     throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
   }
@@ -103,10 +122,16 @@ function parseCheckArguments(args: string[]): CheckOptions {
 }
 
 /** check's options (all but the path) and the positional arguments, as `check` and `pre-commit` take them. */
-function parseGateOptions(args: string[]): { positional: string[]; options: Omit<CheckOptions, "path"> } {
+function parseGateOptions(args: string[]): { positional: string[]; options: Omit<CheckOptions, "path"> } | "help" {
   const values = new Map<string, string>();
   const positional: string[] = [];
+  let expand = false;
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--help" || args[i] === "-h") return "help";
+    if (args[i] === "--expand") {
+      expand = true;
+      continue;
+    }
     const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
     if (!flag.startsWith("-") || flag === "-") {
       positional.push(args[i]);
@@ -133,12 +158,19 @@ function parseGateOptions(args: string[]): { positional: string[]; options: Omit
     maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
+    trailgateConfig: values.get("--trailgate-config"),
+    expand,
   };
   return { positional, options };
 }
 
-function check(options: CheckOptions, io: Io): number {
+function check(options: CheckOptions | "help", io: Io): number {
+  if (options === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
   const run = runGate({
+    config: projectConfig(options.trailgateConfig, options.path === "-" ? process.cwd() : options.path),
     path: options.path,
     configDir: options.config,
     dataFile: options.data,
@@ -148,7 +180,7 @@ function check(options: CheckOptions, io: Io): number {
     skip: options.skip,
     maxInputMb: options.maxInputMb,
   });
-  const report = renderReport(options.format, run);
+  const report = renderReport(options.format, run, { expand: options.expand });
   if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
   else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.
@@ -196,7 +228,12 @@ const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
  * Exit 2 if any folder could not be read, else 1 if any has failing findings, else 0.
  */
 function preCommit(args: string[], io: Io): number {
-  const { positional, options } = parseGateOptions(args);
+  const parsed = parseGateOptions(args);
+  if (parsed === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const { positional, options } = parsed;
   if (positional.length === 0) throw new GateInputError("pre-commit needs the changed .tf/.tf.json files (pre-commit passes them)");
   const other = positional.find((file) => !TERRAFORM_FILE.test(file));
   if (other !== undefined) throw new GateInputError(`pre-commit takes .tf, .tf.json, .tfvars and .tfvars.json files, not ${other}`);
@@ -227,19 +264,36 @@ function rulesTable(rules: RuleInfo[]): string {
 }
 
 function explain(args: string[], io: Io): number {
-  if (args.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
-  const ruleId = args[0].toUpperCase();
+  const positional = args.filter((arg, index) => arg !== "--trailgate-config" && args[index - 1] !== "--trailgate-config");
+  const configIndex = args.indexOf("--trailgate-config");
+  if (configIndex >= 0 && !args[configIndex + 1]) throw new GateInputError("--trailgate-config needs a value");
+  if (positional.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
+  const ruleId = positional[0].toUpperCase();
   const rules = loadRules();
   if (!rules.some((rule) => rule.id === ruleId)) {
     const valid = rules.map((rule) => rule.id).sort().join(", ");
-    throw new GateInputError(`unknown rule ${args[0]}; valid ids: ${valid}`);
+    throw new GateInputError(`unknown rule ${positional[0]}; valid ids: ${valid}`);
   }
+  let page: string;
   try {
-    io.stdout(fs.readFileSync(ruleHelpPath(ruleId), "utf8"));
+    page = fs.readFileSync(ruleHelpPath(ruleId), "utf8");
   } catch {
     throw new GateInputError(`rule ${ruleId} has no help page at ${ruleHelpPath(ruleId)}`);
   }
+  io.stdout(page);
+  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, process.cwd());
+  if (config) io.stdout(projectSection(ruleId, config, new Set(rules.map((rule) => rule.id))));
   return 0;
+}
+
+/** What the project's configuration does to a rule: the waivers of it that check and synth apply. */
+function projectSection(ruleId: string, config: ProjectConfig, knownRuleIds: Set<string>): string {
+  const lines = [``, `## In this project (${config.source})`, ``];
+  const waivers = config.waiversFile ? loadWaivers(config.waiversFile, knownRuleIds, config.waiverLimits).filter((waiver) => waiver.rule === ruleId) : [];
+  if (waivers.length === 0) lines.push(`No waiver of ${ruleId}${config.waiversFile ? ` in ${config.waiversFile}` : ""}.`);
+  for (const waiver of waivers) lines.push(`- waived for ${waiver.resource} until ${waiver.expires}: ${waiver.reason}`);
+  if (config.scope) lines.push(``, `Synthesized resources are judged only under ${config.scope.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** One `trailgate: error: …` line, so CI logs show the reason next to exit code 2. */

@@ -19,7 +19,13 @@ export function evaluateDocuments(
     const violations = bundle.evaluate(document.input);
     return {
       document,
-      findings: applyWaivers(selected ? violations.filter((violation) => selected.has(violation.id)) : violations, waivers, today, document.name),
+      findings: applyWaivers(
+        selected ? violations.filter((violation) => selected.has(violation.id)) : violations,
+        waivers,
+        today,
+        document.name,
+        (resource) => document.locations.get(resource)?.constructPath,
+      ),
     };
   });
 }

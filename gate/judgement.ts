@@ -1,6 +1,7 @@
 import { loadPolicyBundle, PolicyBundle, PolicyOptions, RuleInfo, Severity } from "./policy";
+import { ProjectConfig } from "./project-config";
 import { RuleSelection, selectRules, SelectionReport } from "./selection";
-import { loadWaivers, parseWaivers, Waiver } from "./waivers";
+import { loadWaivers, parseWaivers, Waiver, WaiverLimits } from "./waivers";
 
 /**
  * How a run judges, whatever it reads (`check`, the synth-time gate, `verify`):
@@ -19,6 +20,14 @@ export interface JudgementOptions extends RuleSelection {
   readonly failOn?: Severity;
   /** YYYY-MM-DD the waivers are checked against. @default today (UTC) */
   readonly today?: string;
+  /** How far ahead a waiver may expire, and whether `"*"` may waive a rule everywhere. @default 365 days; no "*" */
+  readonly waiverLimits?: Omit<WaiverLimits, "today">;
+  /**
+   * The project's configuration (trailgate.config.json): its trust, data overrides,
+   * waiver file and waiver limits apply unless the options above set their own
+   * (a `dataFile`'s keys apply on top of its data). @default none
+   */
+  readonly config?: ProjectConfig;
 }
 
 /** The policy, the rules selected from it and the waivers, all validated. */
@@ -36,12 +45,26 @@ export interface Judgement {
  * `codeWaiversName` names waivers given in code in error messages.
  */
 export function prepareJudgement(options: JudgementOptions, codeWaiversName: string, trust?: PolicyOptions["trust"]): Judgement {
-  const bundle = loadPolicyBundle({ policyDir: options.policyDir, dataFile: options.dataFile, trust });
+  const config = options.config;
+  const bundle = loadPolicyBundle({
+    policyDir: options.policyDir,
+    dataFile: options.dataFile,
+    trust,
+    ...(config?.data ? { dataOverrides: { source: config.source, config: config.data } } : {}),
+    ...(config?.trust ? { configuredTrust: { source: config.source, ...config.trust } } : {}),
+  });
   const knownRuleIds = new Set(bundle.ruleById.keys());
   const { rules, report: selection } = selectRules(bundle.rules, options);
+  const limits: WaiverLimits = { ...(options.waiverLimits ?? config?.waiverLimits), ...(options.today ? { today: options.today } : {}) };
+  const waiversFile = waiversFileOf(options);
   const waivers = [
-    ...(options.waiversFile ? loadWaivers(options.waiversFile, knownRuleIds) : []),
-    ...(options.waivers ? parseWaivers({ waivers: options.waivers }, codeWaiversName, knownRuleIds) : []),
+    ...(waiversFile ? loadWaivers(waiversFile, knownRuleIds, limits) : []),
+    ...(options.waivers ? parseWaivers({ waivers: options.waivers }, codeWaiversName, knownRuleIds, limits) : []),
   ];
   return { bundle, rules, selection, waivers };
+}
+
+/** The waiver file a run reads: the option's, else the project configuration's. */
+export function waiversFileOf(options: JudgementOptions): string | undefined {
+  return options.waiversFile ?? options.config?.waiversFile;
 }

@@ -31,8 +31,23 @@ export function ruleHelpPath(ruleId: string): string {
   return path.join(PACKAGE_ROOT, "help", "rules", `${ruleId}.md`);
 }
 
-/** name, version and homepage from the package's own package.json. */
-export function packageInfo(): { name: string; version: string; homepage?: string } {
+/** What the gate reads from the package's own package.json. */
+export interface PackageInfo {
+  name: string;
+  version: string;
+  homepage?: string;
+  /** `repository` (a string or `{url}`), as written. */
+  repository?: string;
+}
+
+/** name, version, homepage and repository from the package's own package.json. */
+export function packageInfo(): PackageInfo {
   const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
-  return { name: String(manifest.name ?? "trailgate"), version: String(manifest.version ?? "0.0.0"), homepage: manifest.homepage };
+  const repository = typeof manifest.repository === "string" ? manifest.repository : manifest.repository?.url;
+  return {
+    name: String(manifest.name ?? "trailgate"),
+    version: String(manifest.version ?? "0.0.0"),
+    ...(typeof manifest.homepage === "string" ? { homepage: manifest.homepage } : {}),
+    ...(typeof repository === "string" ? { repository } : {}),
+  };
 }

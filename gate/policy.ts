@@ -6,7 +6,7 @@ import { alertPaths } from "./alerts/model";
 import { describeError, GateInputError } from "./errors";
 import { InputBudget, readTextFile } from "./normalize/input-file";
 import { parseJson as parseTerraformJson } from "./normalize/json-reader";
-import { isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
+import { InputFormat, isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
 import { defaultPolicyDir } from "./paths";
 import { Loosened, loosenedKeys, validatePolicyConfig } from "./policy-data";
 
@@ -31,6 +31,19 @@ export interface RuleInfo {
   /** Regulations and benchmarks the rule serves (UK GDPR, FCA SYSC 9, CIS …). */
   frameworks: string[];
   recommendedAction: string;
+  /**
+   * The inputs the rule can judge (METADATA custom.inputs): e.g. the TG-OPS rules
+   * only live state, TG-RET-007 (force_destroy) only code. On any other input the
+   * rule is not applicable, which every report says, never "passed".
+   */
+  inputs: InputFormat[];
+}
+
+export const INPUT_FORMATS: readonly InputFormat[] = ["synth", "plan", "module", "live"];
+
+/** Whether `rule` can judge a document of this input format. */
+export function appliesTo(rule: RuleInfo, format: InputFormat): boolean {
+  return rule.inputs.includes(format);
 }
 
 /** One violation as the WASM entrypoint returns it (INPUT.md "The result"). */
@@ -65,6 +78,17 @@ export interface PolicyOptions {
    * trusted_accounts, and organization_id when policy data sets none (TG-LP-009).
    */
   trust?: { accounts: string[]; organizationId?: string };
+  /**
+   * Policy data overrides from the project's configuration (trailgate.config.json
+   * `data`), applied before a `dataFile`'s. `source` names them in reports.
+   */
+  dataOverrides?: { source: string; config: JsonObject };
+  /**
+   * Trust the project's configuration adds (trailgate.config.json `trust`): applied like
+   * `trust`, and, like trusted_accounts in a data file, stated in reports as wider trust
+   * than the baseline.
+   */
+  configuredTrust?: { source: string; accounts: string[]; organizationId?: string };
 }
 
 /** One key a `--data` file set, with the value it replaced. */
@@ -81,6 +105,13 @@ export interface AppliedData {
   overrides: DataOverride[];
   /** Where the overrides are looser than the UK baseline (each is a TG-CFG-001 finding). */
   loosened: Loosened[];
+  /**
+   * Principals trusted beyond the baseline (which trusts only the providers' own
+   * accounts): trusted_accounts and organization_id from data, and the configuration's
+   * trust. Stated as loosening in every report; not a finding, since naming the
+   * log-archive and management accounts is how a team configures TG-LP-009.
+   */
+  widenedTrust: string[];
 }
 
 export interface PolicyBundle {
@@ -131,6 +162,10 @@ export function loadRules(dir: string = defaultPolicyDir()): RuleInfo[] {
       throw new GateInputError(`${file}: rule ${id} needs its id, a severity (low|medium|high|critical) and a title`);
     }
     const frameworks = Array.isArray(rule.frameworks) ? rule.frameworks.filter((f): f is string => typeof f === "string") : [];
+    const inputs = rule.inputs ?? INPUT_FORMATS;
+    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((input) => (INPUT_FORMATS as unknown[]).includes(input))) {
+      throw new GateInputError(`${file}: rule ${id} has inputs ${JSON.stringify(rule.inputs)}; expected a non-empty list of ${INPUT_FORMATS.join(", ")}`);
+    }
     return {
       id,
       severity: rule.severity,
@@ -138,6 +173,7 @@ export function loadRules(dir: string = defaultPolicyDir()): RuleInfo[] {
       description: typeof rule.description === "string" ? rule.description.trim() : rule.title,
       frameworks,
       recommendedAction: typeof rule.recommended_action === "string" ? rule.recommended_action : "",
+      inputs: inputs as InputFormat[],
     };
   });
 }
@@ -214,6 +250,17 @@ function withTrust(config: JsonObject, trust: { accounts: string[]; organization
   return { ...config, trusted_accounts: [...new Set([...accounts, ...trust.accounts])], organization_id: organization };
 }
 
+/** Trust a data override adds beyond the baseline's (only the providers' own accounts). */
+function widenedTrust(config: JsonObject, source: string): string[] {
+  const lines: string[] = [];
+  const accounts = Array.isArray(config.trusted_accounts) ? config.trusted_accounts : [];
+  if (accounts.length > 0) lines.push(`trusts accounts ${accounts.join(", ")} (trusted_accounts in ${source})`);
+  if (typeof config.organization_id === "string" && config.organization_id !== "") {
+    lines.push(`trusts every account of organisation ${config.organization_id} (organization_id in ${source})`);
+  }
+  return lines;
+}
+
 /**
  * A `--data` file must be `{"trailgate":{"config":{…}}}`; the merged config is
  * then validated against the schema (gate/policy-data.ts): a typo
@@ -275,16 +322,27 @@ export function loadPolicyBundle(options: PolicyOptions = {}): PolicyBundle {
   const rules = loadRules(dir);
   const defaults = readDefaults(dir);
   const baseline = (defaults.trailgate as JsonObject).config as JsonObject;
-  const applied: AppliedData = { overrides: [], loosened: [] };
+  const applied: AppliedData = { overrides: [], loosened: [], widenedTrust: [] };
   let config = baseline;
-  if (options.dataFile) {
-    const overrides = readDataOverrides(options.dataFile);
-    config = { ...baseline };
-    for (const key of Object.keys(overrides)) config[key] = overrides[key];
-    validatePolicyConfig(config, `data file ${options.dataFile}`);
-    applied.file = options.dataFile;
+  const sources = [
+    ...(options.dataOverrides ? [{ source: options.dataOverrides.source, overrides: options.dataOverrides.config }] : []),
+    ...(options.dataFile ? [{ source: options.dataFile, overrides: readDataOverrides(options.dataFile) }] : []),
+  ];
+  if (sources.length > 0) {
+    const overrides: JsonObject = Object.assign({}, ...sources.map(({ overrides }) => overrides));
+    config = { ...baseline, ...overrides };
+    const where = sources.map(({ source }) => (source === options.dataFile ? `data file ${source}` : `data in ${source}`)).join(" and ");
+    validatePolicyConfig(config, where);
+    applied.file = sources.map(({ source }) => source).join(" and ");
     applied.overrides = Object.keys(overrides).map((key) => ({ key, value: overrides[key], default: baseline[key] ?? null }));
     applied.loosened = loosenedKeys(config, baseline);
+    applied.widenedTrust = widenedTrust(config, applied.file);
+  }
+  if (options.configuredTrust) {
+    const { source, accounts, organizationId } = options.configuredTrust;
+    if (accounts.length > 0) applied.widenedTrust.push(`trusts accounts ${accounts.join(", ")} (trust.accounts in ${source})`);
+    if (organizationId) applied.widenedTrust.push(`trusts every account of organisation ${organizationId} (trust.organizationId in ${source})`);
+    config = withTrust(config, { accounts, organizationId });
   }
   // The synth-time gate trusts the accounts its constructs were configured with.
   if (options.trust) config = withTrust(config, options.trust);

@@ -1,13 +1,15 @@
 import * as fs from "fs";
 import { GateInputError } from "./errors";
-import { JudgementOptions, prepareJudgement } from "./judgement";
+import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { InputBudget } from "./normalize/input-file";
-import { appliedConfiguration, GateRun } from "./report/model";
+import { appliedConfiguration, DocumentResult, GateRun } from "./report/model";
+import { findingsInScope, scopeMatches } from "./scope";
+import { requireJudgeable } from "./selection";
 import { todayUtc } from "./waivers";
 
 export interface RunGateOptions extends JudgementOptions {
@@ -73,6 +75,20 @@ export function documentsFor(options: RunGateOptions): GateDocument[] {
 }
 
 /**
+ * The configuration's scope on synthesized stacks, as addPolicyGate applies it: only
+ * findings under its construct paths (and configuration-wide ones) count.
+ */
+function scoped(results: DocumentResult[], roots: string[], source: string): DocumentResult[] {
+  const synth = results.filter(({ document }) => document.input.format === "synth");
+  if (synth.length > 0 && !synth.some(({ document }) => scopeMatches(document, roots))) {
+    throw new GateInputError(`${source}: scope.constructPaths ${roots.join(", ")} name no resource of the synthesized stacks`);
+  }
+  return results.map((result) =>
+    result.document.input.format === "synth" ? { ...result, findings: findingsInScope(result.document, result.findings, roots) } : result,
+  );
+}
+
+/**
  * One gate run, as `trailgate check` does it: load the bundle (fail closed), apply the
  * rule selection, read and normalise the input, evaluate, apply waivers. Render the
  * result with `renderReport`; it passed when `summarize(run).failing === 0`.
@@ -80,13 +96,15 @@ export function documentsFor(options: RunGateOptions): GateDocument[] {
 export function runGate(options: RunGateOptions): GateRun {
   const { bundle, rules, selection, waivers } = prepareJudgement(options, "waivers");
   const documents = documentsFor(options);
-  const results = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
+  requireJudgeable(rules, selection, documents.map((document) => document.input.format));
+  const evaluated = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
+  const results = options.config?.scope ? scoped(evaluated, options.config.scope, options.config.source) : evaluated;
   return {
     toolVersion: packageInfo().version,
     rules,
     failOn: options.failOn ?? "low",
     documents: results,
     ...(selection ? { selection } : {}),
-    applied: appliedConfiguration(bundle, waivers, options.waiversFile, results),
+    applied: appliedConfiguration(bundle, waivers, waiversFileOf(options), results),
   };
 }

@@ -1,5 +1,6 @@
 import { GateInputError } from "./errors";
-import { RuleInfo } from "./policy";
+import { InputFormat } from "./normalize/types";
+import { appliesTo, RuleInfo } from "./policy";
 
 /**
  * Which rules a run judges. Each entry is a rule id (`TG-LOG-008`) or a family
@@ -77,4 +78,18 @@ export function describeSelection(selection: SelectionReport): string {
     ...(selection.skip.length > 0 ? [`--skip ${selection.skip.join(",")}`] : []),
   ];
   return `${parts.join(" ")} (${selection.selected.length} of ${selection.total} rules)`;
+}
+
+/**
+ * Fails closed when a selection judges nothing on an input: `--only TG-OPS` on
+ * synthesized code would otherwise pass without a single rule able to look.
+ */
+export function requireJudgeable(rules: RuleInfo[], selection: SelectionReport | undefined, formats: Iterable<InputFormat>): void {
+  if (!selection) return;
+  for (const format of new Set(formats)) {
+    if (rules.some((rule) => appliesTo(rule, format))) continue;
+    const inputs = [...new Set(rules.flatMap((rule) => rule.inputs))].join(", ");
+    const hint = inputs === "live" ? "; run them with `trailgate verify`" : "";
+    throw new GateInputError(`the rule selection ${describeSelection(selection)} judges nothing on ${format} input: its rules judge only ${inputs} input${hint}`);
+  }
 }

@@ -3,12 +3,15 @@ import { IConstruct } from "constructs";
 import { isTrailgateConstruct } from "../modules/marker";
 import { describeError, GateInputError } from "./errors";
 import { evaluateDocuments } from "./gate";
-import { JudgementOptions, prepareJudgement } from "./judgement";
+import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { synthDocument } from "./normalize";
-import { GateDocument, JsonObject } from "./normalize/types";
+import { JsonObject } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
-import { Finding, todayUtc } from "./waivers";
+import { findProjectConfig, loadProjectConfig, ProjectConfig } from "./project-config";
+import { findingsInScope, withinConstructPaths } from "./scope";
+import { requireJudgeable } from "./selection";
+import { todayUtc } from "./waivers";
 
 export interface PolicyGateOptions extends JudgementOptions {
   /**
@@ -20,15 +23,32 @@ export interface PolicyGateOptions extends JudgementOptions {
    * - constructs: the resources under these constructs (and the providers they use).
    * Findings about the configuration as a whole (e.g. TG-LOG-008, no trail) always count.
    * The whole stack is still evaluated, so references out of the scope resolve.
-   * @default "trailgate"
+   * @default the configuration's scope.constructPaths, else "trailgate"
    */
   readonly scope?: "trailgate" | "stack" | IConstruct[];
+  /**
+   * The project's configuration file (trailgate.config.json, or a package.json with a
+   * `trailgate` key), which `trailgate check` and `verify` read too; false: none.
+   * Ignored when `config` is given.
+   * @default TRAILGATE_CONFIG, else the nearest trailgate.config.json from the working directory
+   */
+  readonly configFile?: string | false;
   /** Where the summary goes when synth passes with a rule selection. @default stderr */
   readonly log?: (line: string) => void;
 }
 
 /** Construct paths whose subtrees are judged; undefined: the whole stack. */
-function scopePaths(stack: TerraformStack, scope: PolicyGateOptions["scope"] = "trailgate"): string[] | undefined {
+function scopePaths(stack: TerraformStack, scope: PolicyGateOptions["scope"], config: ProjectConfig | undefined): string[] | undefined {
+  if (scope === undefined && config?.scope) {
+    // The same roots `trailgate check` applies to every stack of cdktf.out; a root that names
+    // no construct anywhere in the app is a typo that would silently judge nothing.
+    const roots = config.scope;
+    if (!stack.node.root.node.findAll().some((construct) => withinConstructPaths(construct.node.path, roots))) {
+      throw new GateInputError(`${config.source}: scope.constructPaths ${roots.join(", ")} name no construct of this app`);
+    }
+    return roots;
+  }
+  scope ??= "trailgate";
   if (scope === "stack") return undefined;
   if (scope === "trailgate") {
     if (isTrailgateConstruct(stack)) return undefined;
@@ -70,26 +90,6 @@ function configuredTrust(stack: TerraformStack): { accounts: string[]; organizat
   return { accounts: [...accounts], ...(organizationId ? { organizationId } : {}) };
 }
 
-/** Keeps findings on resources under `paths`, on the providers those use, and configuration-wide ones. */
-function inScope(document: GateDocument, findings: Finding[], paths: string[]): Finding[] {
-  const within = (constructPath: string) => paths.some((root) => constructPath === root || constructPath.startsWith(`${root}/`));
-  const usedProviders = new Set<string>();
-  for (const resources of Object.values(document.input.resources)) {
-    for (const resource of resources) {
-      const constructPath = document.locations.get(resource.address)?.constructPath;
-      if (constructPath !== undefined && within(constructPath)) usedProviders.add(resource.provider);
-    }
-  }
-  return findings.filter((finding) => {
-    if (finding.resource === "") return true;
-    const constructPath = document.locations.get(finding.resource)?.constructPath;
-    if (constructPath !== undefined) return within(constructPath);
-    if (finding.resource.startsWith("provider.")) return usedProviders.has(finding.resource);
-    // Not a resource cdktf placed (no construct path): judged, rather than dropped unseen.
-    return true;
-  });
-}
-
 function describeScope(paths: string[] | undefined): string {
   return paths === undefined ? "the whole stack" : `constructs ${paths.join(", ")}`;
 }
@@ -114,15 +114,20 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
 /** policyGateErrors, and the data overrides and waivers the gate applied (stated even when synth passes). */
 export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
-    const { bundle, rules, selection, waivers } = prepareJudgement(options, "addPolicyGate waivers", configuredTrust(stack));
-    const paths = scopePaths(stack, options.scope);
+    const config = options.config ?? (options.configFile === false ? undefined : options.configFile ? loadProjectConfig(options.configFile) : findProjectConfig());
+    // TRAILGATE_WAIVERS names a waiver file for synth as --waivers does for check.
+    const waiversFile = options.waiversFile ?? (process.env.TRAILGATE_WAIVERS || undefined);
+    const judgement = { ...options, config, waiversFile };
+    const { bundle, rules, selection, waivers } = prepareJudgement(judgement, "addPolicyGate waivers", configuredTrust(stack));
+    requireJudgeable(rules, selection, ["synth"]);
+    const paths = scopePaths(stack, options.scope, config);
     // toTerraform() is the resolved JSON cdktf writes to cdk.tf.json.
     const document = synthDocument(stack.node.id, stack.toTerraform() as JsonObject);
     const [result] = evaluateDocuments([document], bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
-    const findings = paths ? inScope(document, result.findings, paths) : result.findings;
+    const findings = paths ? findingsInScope(document, result.findings, paths) : result.findings;
     const failOn = options.failOn ?? "low";
     const documents = [{ document, findings }];
-    const applied = appliedConfiguration(bundle, waivers, options.waiversFile, documents);
+    const applied = appliedConfiguration(bundle, waivers, waiversFileOf(judgement), documents);
     const run = { toolVersion: packageInfo().version, rules, failOn, documents, ...(selection ? { selection } : {}), applied };
     const appliedText = appliedLines(applied).map((line) => `trailgate: ${line.trim()}`);
     const summary = `${summaryLine(run)}; judged ${describeScope(paths)}`;

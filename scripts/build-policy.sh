@@ -25,6 +25,8 @@ tar -xzf "$out/bundle.tar.gz" -C "$out" /policy.wasm 2>/dev/null ||
 cp policies/data.json "$out/data.json"
 
 # One entry per annotation carrying custom.id (rule-scope METADATA of a policy rule).
+# inputs: the input formats (synth, plan, module, live) a rule can judge, from
+# custom.inputs; every format when the rule does not say. package: its Rego package.
 "$opa" inspect -a --format json policies |
   jq --sort-keys '
     [.annotations[]
@@ -37,6 +39,8 @@ cp policies/data.json "$out/data.json"
                 severity: $a.custom.severity,
                 frameworks: $a.custom.frameworks,
                 recommended_action: $a.custom.recommended_action,
+                inputs: ($a.custom.inputs // ["synth", "plan", "module", "live"]),
+                package: (.path[:-1] | map(.value) | join(".") | ltrimstr("data.trailgate.")),
                 help: $a.related_resources[0].ref}}]
     | from_entries' >"$out/rules.json"
 

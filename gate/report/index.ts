@@ -4,16 +4,20 @@ import { renderJunit } from "./junit";
 import { renderSarif } from "./sarif";
 import { renderText } from "./text";
 import { GateRun } from "./model";
+import { DisplayOptions } from "./readable";
 
 export * from "./model";
+export { DISPLAY_MESSAGE_LIMIT, displayItems, truncateForDisplay } from "./readable";
+export type { DisplayItem, DisplayOptions } from "./readable";
 
 export const REPORT_FORMATS = ["text", "json", "sarif", "junit", "github"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function renderReport(format: ReportFormat, run: GateRun): string {
+/** Renders a run; `display` shapes the human-facing formats (text, github) only. */
+export function renderReport(format: ReportFormat, run: GateRun, display: DisplayOptions = {}): string {
   switch (format) {
     case "text":
-      return renderText(run);
+      return renderText(run, display);
     case "json":
       return renderJson(run);
     case "sarif":
@@ -21,6 +25,6 @@ export function renderReport(format: ReportFormat, run: GateRun): string {
     case "junit":
       return renderJunit(run);
     case "github":
-      return renderGithub(run);
+      return renderGithub(run, display);
   }
 }

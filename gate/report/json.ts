@@ -1,4 +1,4 @@
-import { findingLocation, findingStatus, GateRun, summarize, displayPath } from "./model";
+import { findingLocation, findingStatus, GateRun, summarize, displayPath, notApplicableRules } from "./model";
 
 /**
  * The JSON report (schema "trailgate-report/1"), stable for scripts:
@@ -10,9 +10,10 @@ import { findingLocation, findingStatus, GateRun, summarize, displayPath } from 
  *   "passed": false,
  *   "summary": {"failing": 3, "belowThreshold": 0, "waived": 1,
  *               "failingBySeverity": {"critical": 1, "high": 2, "medium": 0, "low": 0},
- *               "rules": 31, "documents": 1},
+ *               "rules": 47, "notApplicable": 10, "documents": 1},
  *   "documents": [{
  *     "name": "trailgate-prod", "format": "synth", "file": "cdktf.out/stacks/trailgate-prod/cdk.tf.json",
+ *     "notApplicable": ["TG-OPS-001", …],   // rules that cannot judge this input: not passed
  *     "findings": [{
  *       "id": "TG-ENC-001", "severity": "high", "title": "…", "resource": "aws_s3_bucket.x",
  *       "message": "…", "help": "help/rules/TG-ENC-001.md",
@@ -43,6 +44,7 @@ export function renderJson(run: GateRun): string {
       name: document.name,
       format: document.input.format,
       file: displayPath(document.file),
+      notApplicable: notApplicableRules(run, document).map((rule) => rule.id),
       findings: findings.map((finding) => {
         const location = findingLocation(document, finding);
         return {

@@ -1,4 +1,5 @@
-import { appliedLines, findingStatus, GateRun } from "./model";
+import { appliedLines, findingStatus, GateRun, notApplicableReason } from "./model";
+import { appliesTo } from "../policy";
 import { forXml } from "../output-safety";
 import { describeSelection } from "../selection";
 import { Finding } from "../waivers";
@@ -13,7 +14,8 @@ function describe(finding: Finding): string {
 /**
  * JUnit XML: one testsuite per document, one testcase per rule in each document.
  * A rule with a failing finding fails; one whose findings are all waived is
- * skipped; findings below --fail-on are listed in system-out of a passing case.
+ * skipped; findings below --fail-on are listed in system-out of a passing case. A rule
+ * that cannot judge the document's input (RuleInfo.inputs) is skipped as not applicable.
  */
 export function renderJunit(run: GateRun): string {
   const suites: string[] = [];
@@ -41,6 +43,10 @@ export function renderJunit(run: GateRun): string {
       const waived = ruleFindings.filter((finding) => finding.waived);
       const below = ruleFindings.filter((finding) => findingStatus(finding, run.failOn) === "below-threshold");
       const open = `    <testcase classname="${xml(document.name)}" name="${xml(`${rule.id} ${rule.title}`)}">`;
+      if (ruleFindings.length === 0 && !appliesTo(rule, document.input.format)) {
+        skipped++;
+        return `${open}\n      <skipped message="${xml(notApplicableReason(rule, document))}"/>\n    </testcase>`;
+      }
       if (failing.length > 0) {
         failures++;
         const body = failing.map(describe).join("\n");

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { GateDocument, SourceLocation } from "../normalize/types";
-import { AppliedData, RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
+import { AppliedData, appliesTo, RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
 import { describeSelection, SelectionReport } from "../selection";
 import { Finding, Waiver } from "../waivers";
 
@@ -51,6 +51,19 @@ export function appliedConfiguration(
   };
 }
 
+/** One line per input format naming the rules that could not judge it ([] when every rule judged). */
+export function notApplicableLines(run: GateRun): string[] {
+  const byFormat = new Map<string, Set<string>>();
+  for (const { document } of run.documents) {
+    const ids = notApplicableRules(run, document).map((rule) => rule.id);
+    if (ids.length === 0) continue;
+    const set = byFormat.get(document.input.format) ?? new Set<string>();
+    ids.forEach((id) => set.add(id));
+    byFormat.set(document.input.format, set);
+  }
+  return [...byFormat].map(([format, ids]) => `not applicable to ${format} input (cannot judge it, not passed): ${[...ids].join(", ")}`);
+}
+
 /** Lines stating the data overrides and waivers a run applied ([] when it applied none). */
 export function appliedLines(applied: AppliedConfiguration): string[] {
   const lines: string[] = [];
@@ -62,6 +75,7 @@ export function appliedLines(applied: AppliedConfiguration): string[] {
     }
     for (const loosened of data.loosened) lines.push(`  LOOSER THAN THE UK BASELINE: ${loosened.message}`);
   }
+  for (const widened of data.widenedTrust) lines.push(`LOOSER THAN THE UK BASELINE (wider trust, TG-LP-009): ${widened}`);
   if (waivers.entries.length > 0) {
     lines.push(`waivers${waivers.file ? ` from ${waivers.file}` : ""}: ${waivers.entries.length} loaded, ${waivers.entries.filter((w) => w.waived > 0).length} applied`);
     for (const waiver of waivers.entries) {
@@ -69,6 +83,16 @@ export function appliedLines(applied: AppliedConfiguration): string[] {
     }
   }
   return lines;
+}
+
+/** The run's rules that cannot judge this document's input (RuleInfo.inputs): reported not applicable. */
+export function notApplicableRules(run: Pick<GateRun, "rules">, document: GateDocument): RuleInfo[] {
+  return run.rules.filter((rule) => !appliesTo(rule, document.input.format));
+}
+
+/** Why a rule was not applicable to a document, e.g. "not applicable: TG-OPS-001 judges only live input, …". */
+export function notApplicableReason(rule: RuleInfo, document: GateDocument): string {
+  return `not applicable: ${rule.id} judges only ${rule.inputs.join(", ")} input, and ${document.name} is ${document.input.format} input`;
 }
 
 export function findingStatus(finding: Finding, failOn: Severity): FindingStatus {
@@ -82,7 +106,10 @@ export interface Summary {
   waived: number;
   /** Failing findings per severity. */
   failingBySeverity: Record<Severity, number>;
+  /** Rules that judged at least one document. */
   rules: number;
+  /** Rules that could judge none of the documents (their inputs exclude every document's format). */
+  notApplicable: number;
   documents: number;
 }
 
@@ -92,9 +119,14 @@ export function summarize(run: GateRun): Summary {
     belowThreshold: 0,
     waived: 0,
     failingBySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
-    rules: run.rules.length,
+    rules: 0,
+    notApplicable: 0,
     documents: run.documents.length,
   };
+  for (const rule of run.rules) {
+    if (run.documents.some(({ document }) => appliesTo(rule, document.input.format))) summary.rules++;
+    else summary.notApplicable++;
+  }
   for (const { findings } of run.documents) {
     for (const finding of findings) {
       const status = findingStatus(finding, run.failOn);
@@ -113,7 +145,7 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/** e.g. `trailgate: 3 failing (1 critical, 2 high), 1 waived, 31 rules, 1 document` */
+/** e.g. `trailgate: 3 failing (1 critical, 2 high), 1 waived, 47 rules (10 not applicable), 1 document` */
 export function summaryLine(run: GateRun): string {
   const summary = summarize(run);
   const bySeverity = [...SEVERITIES]
@@ -124,7 +156,7 @@ export function summaryLine(run: GateRun): string {
   if (summary.belowThreshold > 0) parts.push(`${summary.belowThreshold} below --fail-on ${run.failOn}`);
   parts.push(
     `${summary.waived} waived`,
-    run.selection ? `rules selected: ${describeSelection(run.selection)}` : plural(summary.rules, "rule"),
+    `${run.selection ? `rules selected: ${describeSelection(run.selection)}` : plural(summary.rules, "rule")}${summary.notApplicable > 0 ? ` (${summary.notApplicable} not applicable)` : ""}`,
     plural(summary.documents, "document"),
   );
   return `trailgate: ${parts.join(", ")}`;

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { PACKAGE_ROOT, packageInfo, ruleHelpPath } from "../paths";
+import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../paths";
 import { RuleInfo, Severity } from "../policy";
-import { displayPath, findingLocation, findingStatus, GateRun } from "./model";
+import { displayPath, findingLocation, findingStatus, GateRun, notApplicableRules, notApplicableReason } from "./model";
 
 /** GitHub code scanning ranks alerts by this score (CVSS-like 0-10). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
@@ -43,14 +43,24 @@ function ruleHelp(rule: RuleInfo): { text: string; markdown: string } {
 }
 
 /**
- * Where a rule's help page is: under TRAILGATE_HELP_BASE_URI (e.g. the help/rules/
- * folder of your mirror of the package, at its version) when set, else the page
- * installed with the package, as a file URI.
+ * The public folder of the help pages, for SARIF helpUri: TRAILGATE_HELP_BASE_URI when
+ * set (e.g. your mirror of the package); else, from package.json, the GitHub repository's
+ * help/rules/ at the package's version tag, or the homepage's help/rules/; else none (the
+ * installed pages are linked as file URIs, which only this machine can open).
  */
+export function helpBaseUri(info: PackageInfo, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const slash = (base: string) => (base.endsWith("/") ? base : `${base}/`);
+  if (env.TRAILGATE_HELP_BASE_URI) return slash(env.TRAILGATE_HELP_BASE_URI);
+  const github = info.repository?.match(/github\.com[/:]([^/]+)\/([^/#]+?)(\.git)?(#.*)?$/);
+  if (github) return `https://github.com/${github[1]}/${github[2]}/blob/v${info.version}/help/rules/`;
+  if (info.homepage && /^https?:\/\//.test(info.homepage)) return `${slash(info.homepage.replace(/#.*$/, ""))}help/rules/`;
+  return undefined;
+}
+
+/** Where a rule's help page is: under helpBaseUri, else the page installed with the package, as a file URI. */
 export function ruleHelpUri(ruleId: string): string {
-  const base = process.env.TRAILGATE_HELP_BASE_URI;
-  if (base) return `${base.endsWith("/") ? base : `${base}/`}${ruleId}.md`;
-  return pathToFileURL(ruleHelpPath(ruleId)).href;
+  const base = helpBaseUri(packageInfo());
+  return base ? `${base}${ruleId}.md` : pathToFileURL(ruleHelpPath(ruleId)).href;
 }
 
 /** The package's homepage when package.json names one, else its README as a file URI. */
@@ -75,7 +85,7 @@ function sarifRule(rule: RuleInfo) {
   };
 }
 
-/** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding. */
+/** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding and per rule not applicable to a document. */
 export function renderSarif(run: GateRun): string {
   const ruleIndex = new Map(run.rules.map((rule, index) => [rule.id, index]));
   const results = run.documents.flatMap(({ document, findings }) =>
@@ -104,6 +114,18 @@ export function renderSarif(run: GateRun): string {
       };
     }),
   );
+  // SARIF's own word for a rule that cannot judge the input (kind notApplicable, level none): never a pass.
+  const notApplicable = run.documents.flatMap(({ document }) =>
+    notApplicableRules(run, document).map((rule) => ({
+      ruleId: rule.id,
+      ruleIndex: ruleIndex.get(rule.id),
+      kind: "notApplicable",
+      level: "none",
+      message: { text: notApplicableReason(rule, document) },
+      locations: [{ physicalLocation: { artifactLocation: { uri: displayPath(document.file) } } }],
+      properties: { document: document.name },
+    })),
+  );
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -117,7 +139,7 @@ export function renderSarif(run: GateRun): string {
             rules: run.rules.map(sarifRule),
           },
         },
-        results,
+        results: [...results, ...notApplicable],
         // The rule selection (--only/--skip), and the data overrides and waivers this run applied.
         properties: { ...(run.selection ? { selection: run.selection } : {}), applied: run.applied },
       },

@@ -1,46 +1,53 @@
 import { forTerminal } from "../output-safety";
-import { appliedLines, findingLocation, findingStatus, GateRun, summaryLine } from "./model";
+import { appliedLines, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
+import { displayItems, DisplayOptions, groupHeading, memberLines, truncateForDisplay } from "./readable";
 
 /**
  * A short table (severity, rule, resource, message) and the summary line; for
  * synthesized input also the construct path of each resource (CONSTRUCT), the place a
- * cdktf user edits.
+ * cdktf user edits. Repeats of one rule on one resource are one row listing its
+ * members (`expand` lists each); long messages are cut (json and sarif keep them whole).
  */
-export function renderText(run: GateRun): string {
+export function renderText(run: GateRun, options: DisplayOptions = {}): string {
   const multipleDocuments = run.documents.length > 1;
-  const constructPaths = run.documents.map(({ document, findings }) =>
-    findings.map((finding) => (document.input.format === "synth" ? findingLocation(document, finding).constructPath : undefined)),
-  );
-  const withConstructs = constructPaths.some((paths) => paths.some((constructPath) => constructPath !== undefined));
+  const items = run.documents.map(({ document, findings }) => displayItems(findings, run.failOn, options).map((item) => ({ document, ...item })));
+  const constructPathOf = (item: (typeof items)[number][number]) =>
+    item.document.input.format === "synth" ? findingLocation(item.document, item.finding).constructPath : undefined;
+  const withConstructs = items.some((list) => list.some((item) => constructPathOf(item) !== undefined));
   const header = ["SEVERITY", "RULE", ...(multipleDocuments ? ["DOCUMENT"] : []), "RESOURCE", ...(withConstructs ? ["CONSTRUCT"] : []), "MESSAGE"];
-  const rows: string[][] = [];
-  for (const [documentIndex, { document, findings }] of run.documents.entries()) {
-    for (const [findingIndex, finding] of findings.entries()) {
-      const status = findingStatus(finding, run.failOn);
+  const rows: { cells: string[]; members: string[] }[] = [];
+  for (const list of items) {
+    for (const item of list) {
+      const { document, finding, status, members } = item;
       const note =
         status === "waived" && finding.waiver
           ? ` [waived until ${finding.waiver.expires}: ${finding.waiver.reason}]`
           : status === "below-threshold"
             ? ` [below --fail-on ${run.failOn}]`
             : "";
-      rows.push([
-        finding.severity,
-        finding.id,
-        ...(multipleDocuments ? [document.name] : []),
-        finding.resource || "-",
-        ...(withConstructs ? [constructPaths[documentIndex][findingIndex] ?? "-"] : []),
-        `${finding.message}${note}`,
-      ]);
+      const message = members ? groupHeading(members) : truncateForDisplay(finding.message);
+      rows.push({
+        cells: [
+          finding.severity,
+          finding.id,
+          ...(multipleDocuments ? [document.name] : []),
+          finding.resource || "-",
+          ...(withConstructs ? [constructPathOf(item) ?? "-"] : []),
+          `${message}${note}`,
+        ],
+        members: members ? memberLines(members, "    ") : [],
+      });
     }
   }
   const lines: string[] = [];
   if (rows.length > 0) {
     const widths = header.map((cell) => cell.length);
-    for (const row of rows) row.forEach((cell, column) => (widths[column] = Math.max(widths[column], cell.length)));
-    for (const row of [header, ...rows]) {
-      lines.push(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  "));
-    }
+    for (const { cells } of rows) cells.forEach((cell, column) => (widths[column] = Math.max(widths[column], cell.length)));
+    const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ");
+    lines.push(line(header));
+    for (const { cells, members } of rows) lines.push(line(cells), ...members);
   }
+  lines.push(...notApplicableLines(run));
   lines.push(...appliedLines(run.applied));
   lines.push(summaryLine(run));
   // Names and messages come from the input: no control character reaches the terminal.

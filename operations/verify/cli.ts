@@ -6,13 +6,14 @@
 import * as fs from "fs";
 import { describeError, GateInputError } from "../../gate/errors";
 import { evaluateDocuments } from "../../gate/gate";
-import { prepareJudgement } from "../../gate/judgement";
+import { prepareJudgement, waiversFileOf } from "../../gate/judgement";
 import { isObject } from "../../gate/normalize/types";
+import { projectConfig } from "../../gate/project-config";
 import { writeOutputFile } from "../../gate/output-safety";
 import { packageInfo } from "../../gate/paths";
 import { isSeverity, Severity, SEVERITIES } from "../../gate/policy";
 import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
-import { parseRuleList } from "../../gate/selection";
+import { parseRuleList, requireJudgeable } from "../../gate/selection";
 import { todayUtc } from "../../gate/waivers";
 import { openSessions } from "./aws";
 import { collectEstate } from "./collect";
@@ -25,7 +26,7 @@ export const VERIFY_USAGE = `usage:
                    [--format text|json|sarif|junit|github] [--output FILE]
                    [--data overrides.json] [--waivers waivers.json]
                    [--fail-on low|medium|high|critical] [--only IDS] [--skip IDS]
-                   [--save-estate FILE | --from-estate FILE]
+                   [--save-estate FILE | --from-estate FILE] [--trailgate-config FILE] [--expand]
 
 Reads the deployed CloudTrail estate (read-only) and judges it by the same rules as
 \`trailgate check\`, plus the runtime rules TG-OPS-001..010. With no arguments it finds
@@ -42,7 +43,7 @@ resources by ARN (bucket settings by the bucket's ARN).
 --trail        verify only this trail (repeatable); default: every trail homed in the region
 --save-estate  also write what was read (JSON) to FILE, as evidence or to re-check offline
 --from-estate  judge a saved estate instead of reading AWS (no AWS calls)
---data, --waivers, --fail-on, --only, --skip, --format, --output: as for
+--data, --waivers, --fail-on, --only, --skip, --format, --output, --trailgate-config, --expand: as for
                \`trailgate check\`; waivers name resources by ARN, or an ARN prefix ending in *
 
 AWS configuration is the SDK's own: credentials from the environment, profiles, SSO or
@@ -75,18 +76,25 @@ interface VerifyOptions {
   skip?: string[];
   saveEstate?: string;
   fromEstate?: string;
+  trailgateConfig?: string;
+  expand: boolean;
 }
 
 const VALUE_OPTIONS = [
   "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip",
-  "--save-estate", "--from-estate",
+  "--save-estate", "--from-estate", "--trailgate-config",
 ];
 
 export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
   const values = new Map<string, string>();
   const trails: string[] = [];
+  let expand = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--help" || args[i] === "-h") return "help";
+    if (args[i] === "--expand") {
+      expand = true;
+      continue;
+    }
     const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
     if (!flag.startsWith("--")) throw new GateInputError(`verify takes no positional arguments (got "${args[i]}"; see trailgate verify --help)`);
     if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate verify --help)`);
@@ -121,6 +129,8 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     saveEstate: values.get("--save-estate"),
     fromEstate,
+    trailgateConfig: values.get("--trailgate-config"),
+    expand,
   };
 }
 
@@ -176,10 +186,15 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     return 0;
   }
   // The policy, the rule selection and the waivers first: a broken bundle fails before any AWS call.
-  const { bundle, rules, selection, waivers } = prepareJudgement(
-    { dataFile: options.data, waiversFile: options.waivers, only: options.only, skip: options.skip },
-    "waivers",
-  );
+  const judgement = {
+    dataFile: options.data,
+    waiversFile: options.waivers,
+    only: options.only,
+    skip: options.skip,
+    config: projectConfig(options.trailgateConfig, process.cwd()),
+  };
+  const { bundle, rules, selection, waivers } = prepareJudgement(judgement, "waivers");
+  requireJudgeable(rules, selection, ["live"]);
 
   let estate: LiveEstate;
   if (options.fromEstate) {
@@ -204,9 +219,9 @@ export async function verify(args: string[], io: VerifyIo): Promise<number> {
     failOn: options.failOn,
     documents: results,
     ...(selection ? { selection } : {}),
-    applied: appliedConfiguration(bundle, waivers, options.waivers, results),
+    applied: appliedConfiguration(bundle, waivers, waiversFileOf(judgement), results),
   };
-  const report = renderReport(options.format, run);
+  const report = renderReport(options.format, run, { expand: options.expand });
   if (options.output) writeOutputFile(options.output, report, [options.data, options.waivers, options.fromEstate, options.saveEstate]);
   else io.stdout(report);
   if (options.format !== "text" || options.output) io.stderr(`${summaryLine(run)}\n`);

@@ -867,6 +867,7 @@ violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) i
 # custom:
 #   id: TG-LP-013
 #   severity: high
+#   inputs: [synth, plan, module]
 #   frameworks:
 #     - UK GDPR Art. 32(1)(b)
 #     - FCA SYSC 9

@@ -178,6 +178,7 @@ min_deletion_window := lib.config.min_key_deletion_window_days
 # custom:
 #   id: TG-ENC-008
 #   severity: medium
+#   inputs: [synth, plan, module]  # not live: the KMS API does not return a key's deletion window
 #   frameworks:
 #     - UK GDPR Art. 32(1)(c)
 #     - FCA SYSC 9.1

@@ -379,6 +379,7 @@ violations contains lib.violation(rego.metadata.rule(), pair[0].address, msg) if
 # custom:
 #   id: TG-LOG-010
 #   severity: critical
+#   inputs: [synth, plan, module]  # not live: live logging state is TG-OPS-001's
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - UK GDPR Art. 32(1)(d)

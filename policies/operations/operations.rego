@@ -30,6 +30,7 @@ minutes(seconds) := round(seconds / 60)
 # custom:
 #   id: TG-OPS-001
 #   severity: critical
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - UK GDPR Art. 32(1)(d)
@@ -92,6 +93,7 @@ lateness(t, c) := sprintf("last delivered %s %v minutes ago", [c.what, minutes(n
 # custom:
 #   id: TG-OPS-002
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - UK GDPR Art. 32(1)(d)
@@ -120,6 +122,7 @@ delivery_error(t, field) := e if {
 # custom:
 #   id: TG-OPS-003
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - UK GDPR Art. 32(1)(b)
@@ -139,6 +142,7 @@ violations contains lib.violation(rego.metadata.rule(), t.resource, msg) if {
 # custom:
 #   id: TG-OPS-004
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 33
 #     - FCA SYSC 9.1
@@ -158,6 +162,7 @@ violations contains lib.violation(rego.metadata.rule(), t.resource, msg) if {
 # custom:
 #   id: TG-OPS-005
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 32(1)(b)
 #     - FCA SYSC 9.1
@@ -179,6 +184,7 @@ topics := object.get(runtime, "topics", [])
 # custom:
 #   id: TG-OPS-006
 #   severity: medium
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 33
 #     - FCA SYSC 9.1
@@ -209,6 +215,7 @@ tier_topics(tier) := [tp | some tp in topics; tp.tier == tier]
 # custom:
 #   id: TG-OPS-007
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 33
 #     - FCA SYSC 9.1
@@ -254,6 +261,7 @@ stuck_after(a) := max([lib.config.insufficient_data_grace_minutes * 60, 2 * obje
 # custom:
 #   id: TG-OPS-008
 #   severity: medium
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 33
 #     - FCA SYSC 9.1
@@ -276,6 +284,7 @@ stores := object.get(runtime, "event_data_stores", [])
 # custom:
 #   id: TG-OPS-009
 #   severity: high
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - FCA SYSC 9.1
@@ -297,6 +306,7 @@ violations contains lib.violation(rego.metadata.rule(), s.resource, msg) if {
 # custom:
 #   id: TG-OPS-010
 #   severity: medium
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 30
 #     - FCA SYSC 9.1

@@ -212,6 +212,7 @@ violations contains lib.violation(rego.metadata.rule(), addr, msg) if {
 # custom:
 #   id: TG-RET-007
 #   severity: high
+#   inputs: [synth, plan, module]  # not live: force_destroy is Terraform's, not the bucket's
 #   frameworks:
 #     - UK GDPR Art. 5(1)(e)
 #     - UK GDPR Art. 32(1)(b)

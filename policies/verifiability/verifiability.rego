@@ -109,6 +109,7 @@ reportable(r, x, row) if {
 # custom:
 #   id: TG-VER-001
 #   severity: medium
+#   inputs: [synth, plan, module]  # not live: live values are never unknown
 #   frameworks:
 #     - UK GDPR Art. 32(1)(d)
 #     - FCA SYSC 9.1
@@ -345,6 +346,7 @@ violations contains lib.violation(rego.metadata.rule(), q.resource, access.unans
 # custom:
 #   id: TG-VER-005
 #   severity: critical
+#   inputs: [live]
 #   frameworks:
 #     - UK GDPR Art. 32(1)(d)
 #     - FCA SYSC 9.1

@@ -6,6 +6,7 @@ import * as path from "path";
 import { applyWaivers } from "../../gate/waivers";
 import { Violation } from "../../gate/policy";
 import { expectInputError, Run } from "../helpers/cli";
+import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -14,6 +15,8 @@ const fixtures = path.join(__dirname, "fixtures");
 const synthFixture = path.join(fixtures, "synth", "cdk.tf.json");
 let tmp: string;
 let ruleIds: string[];
+/** Rules the bundle's metadata says cannot judge synthesized code (custom.inputs): reported not applicable. */
+let notForCode: string[];
 
 /** Runs the real CLI in a child process, against the real bundle unless env says otherwise. */
 function trailgate(args: string[], env: Record<string, string> = {}, cliPath = bin): Run {
@@ -39,7 +42,9 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(bundle, "policy.wasm"))) {
     throw new Error(`the real policy bundle is missing at ${bundle}: run \`bash scripts/build-policy.sh\` before these tests`);
   }
-  ruleIds = Object.keys(JSON.parse(fs.readFileSync(path.join(bundle, "rules.json"), "utf8")));
+  const catalogue = JSON.parse(fs.readFileSync(path.join(bundle, "rules.json"), "utf8")) as Record<string, { inputs: string[] }>;
+  ruleIds = Object.keys(catalogue);
+  notForCode = ruleIds.filter((id) => !catalogue[id].inputs.includes("synth"));
   // The CLI runs the compiled gate; others' files may not type-check yet, but tsc still emits.
   spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: repo });
   if (!fs.existsSync(path.join(repo, "dist", "gate", "cli.js"))) throw new Error("tsc did not emit dist/gate/cli.js");
@@ -56,7 +61,9 @@ describe("check", () => {
     expect(lines[0]).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MESSAGE$/);
     expect(run.stdout).toMatch(/high\s+TG-RES-002\s+aws_sns_topic\.alerts_3A4B\s+.*eu-west-1/);
     expect(lines[lines.length - 1]).toMatch(
-      new RegExp(`^trailgate: \\d+ failing \\((\\d+ (critical|high|medium|low)(, )?)+\\), 0 waived, ${ruleIds.length} rules, 1 document$`),
+      new RegExp(
+        `^trailgate: \\d+ failing \\((\\d+ (critical|high|medium|low)(, )?)+\\), 0 waived, ${ruleIds.length - notForCode.length} rules \\(${notForCode.length} not applicable\\), 1 document$`,
+      ),
     );
   });
 
@@ -71,9 +78,10 @@ describe("check", () => {
 
   test("exits 0 when every violation is waived, and keeps the waived findings in the report", () => {
     const waivers = writeTmp("all.json", {
-      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: "2999-12-31" })),
+      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: WAIVER_EXPIRES })),
     });
-    const { run, report } = checkJson([synthFixture, "--waivers", waivers]);
+    const anyResource = writeTmp("any-resource.config.json", { waivers: { allowAnyResource: true } });
+    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--trailgate-config", anyResource]);
     expect(run.status).toBe(0);
     expect(report.passed).toBe(true);
     expect(report.summary.failing).toBe(0);
@@ -84,15 +92,16 @@ describe("check", () => {
 
   test("--fail-on high leaves medium findings reported but not failing", () => {
     const waivers = writeTmp("high-only.json", {
-      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: "2999-12-31" })).filter(
+      waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "fixture", expires: WAIVER_EXPIRES })).filter(
         (waiver) => waiver.rule !== "TG-ENC-005",
       ),
     });
-    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--fail-on", "high"]);
+    const anyResource = writeTmp("any-resource.config.json", { waivers: { allowAnyResource: true } });
+    const { run, report } = checkJson([synthFixture, "--waivers", waivers, "--fail-on", "high", "--trailgate-config", anyResource]);
     expect(run.status).toBe(0);
     const enc005 = report.documents[0].findings.find((finding: { id: string }) => finding.id === "TG-ENC-005");
     expect(enc005).toMatchObject({ severity: "medium", status: "below-threshold" });
-    expect(trailgate(["check", synthFixture, "--waivers", waivers]).status).toBe(1);
+    expect(trailgate(["check", synthFixture, "--waivers", waivers, "--trailgate-config", anyResource]).status).toBe(1);
   });
 });
 
@@ -100,7 +109,7 @@ describe("waivers", () => {
   test("a valid waiver waives exactly its rule and resource; an expired one does not and says so", () => {
     const waivers = writeTmp("some.json", {
       waivers: [
-        { rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "DR topic, RFC-12", expires: "2999-01-31" },
+        { rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "DR topic, RFC-12", expires: WAIVER_EXPIRES },
         { rule: "TG-ENC-005", resource: "aws_sns_topic.alerts_3A4B", reason: "old exception", expires: "2000-01-01" },
       ],
     });
@@ -110,14 +119,14 @@ describe("waivers", () => {
     const res002 = findings.find((finding: { id: string }) => finding.id === "TG-RES-002");
     expect(res002).toMatchObject({
       status: "waived",
-      waiver: { reason: "DR topic, RFC-12", expires: "2999-01-31", expired: false },
+      waiver: { reason: "DR topic, RFC-12", expires: WAIVER_EXPIRES, expired: false },
     });
     const enc005 = findings.find((finding: { id: string }) => finding.id === "TG-ENC-005");
     expect(enc005.status).toBe("failing");
     expect(enc005.message).toContain("waiver expired on 2000-01-01");
     expect(enc005.waiver.expired).toBe(true);
     const text = trailgate(["check", synthFixture, "--waivers", waivers]).stdout;
-    expect(text).toContain("[waived until 2999-01-31: DR topic, RFC-12]");
+    expect(text).toContain(`[waived until ${WAIVER_EXPIRES}: DR topic, RFC-12]`);
   });
 
   test("a waiver applies through its expiry day and stops the day after", () => {
@@ -143,7 +152,8 @@ describe("report formats", () => {
     expect(Object.keys(report)).toEqual(["schema", "tool", "failOn", "selection", "passed", "summary", "documents", "applied"]);
     expect(report.selection).toBeNull();
     expect(report.schema).toBe("trailgate-report/1");
-    expect(report.summary.rules).toBe(ruleIds.length);
+    expect(report.summary.rules).toBe(ruleIds.length - notForCode.length);
+    expect(report.summary.notApplicable).toBe(notForCode.length);
     const finding = report.documents[0].findings.find((f: { id: string }) => f.id === "TG-RES-002");
     expect(Object.keys(finding)).toEqual(["id", "severity", "title", "resource", "message", "help", "status", "waiver", "location"]);
     expect(finding.location).toEqual({ file: "test/gate/fixtures/synth/cdk.tf.json", line: expect.any(Number) });
@@ -152,7 +162,7 @@ describe("report formats", () => {
 
   test("sarif is 2.1.0 with rule metadata, results pointing at rules that exist, and suppressions for waivers", () => {
     const waivers = writeTmp("sarif.json", {
-      waivers: [{ rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "RFC-12", expires: "2999-01-31" }],
+      waivers: [{ rule: "TG-RES-002", resource: "aws_sns_topic.alerts_3A4B", reason: "RFC-12", expires: WAIVER_EXPIRES }],
     });
     const run = trailgate(["check", synthFixture, "--format", "sarif", "--waivers", waivers]);
     expect(run.status).toBe(1);
@@ -172,7 +182,11 @@ describe("report formats", () => {
       expect(["9.5", "8.0", "5.5", "3.0"]).toContain(rule.properties["security-severity"]);
       expect(rule.properties.tags).toContain("security");
     }
-    const results = sarif.runs[0].results;
+    const allResults = sarif.runs[0].results;
+    const notApplicable = (result: { kind?: string }) => result.kind === "notApplicable";
+    // Rules that cannot judge code are results of kind notApplicable (test/gate/applicability.test.ts).
+    expect(allResults.filter(notApplicable).map((result: { ruleId: string }) => result.ruleId)).toEqual(notForCode);
+    const results = allResults.filter((result: { kind?: string }) => !notApplicable(result));
     expect(results.length).toBeGreaterThan(0);
     for (const result of results) {
       expect(driver.rules[result.ruleIndex].id).toBe(result.ruleId);
@@ -192,7 +206,7 @@ describe("report formats", () => {
 
   test("junit has one suite per document and one case per rule, failures and skips counted", () => {
     const waivers = writeTmp("junit.json", {
-      waivers: [{ rule: "TG-ENC-005", resource: "*", reason: "fixture", expires: "2999-01-31" }],
+      waivers: [{ rule: "TG-ENC-005", resource: "aws_sns_topic.*", reason: "fixture", expires: WAIVER_EXPIRES }],
     });
     const output = path.join(tmp, "report.xml");
     const run = trailgate(["check", path.join(fixtures, "cdktf.out"), "--format", "junit", "--waivers", waivers, "--output", output]);
@@ -212,7 +226,7 @@ describe("report formats", () => {
     const beta = suites[1][5];
     expect(beta).toMatch(/name="TG-RES-001 [^"]*">\s*<failure type="critical"/);
     expect(beta).toMatch(/name="TG-ENC-005 [^"]*">\s*<skipped message="[^"]*fixture/);
-    expect(Number(suites[1][4])).toBe(1);
+    expect(Number(suites[1][4])).toBe(1 + notForCode.length);
     // Balanced tags: every opened element is closed.
     expect((xml.match(/<testcase /g) ?? []).length).toBe((xml.match(/<\/testcase>/g) ?? []).length);
   });
@@ -237,11 +251,11 @@ describe("input errors exit 2 with one reason line", () => {
   test.each([
     ["not JSON", "{waivers", "is not valid JSON"],
     ["the wrong shape", { exceptions: [] }, 'must be {"waivers"'],
-    ["a missing reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", expires: "2999-01-01" }] }, 'needs a non-empty "reason"'],
-    ["an empty reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: " ", expires: "2999-01-01" }] }, 'needs a non-empty "reason"'],
+    ["a missing reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", expires: WAIVER_EXPIRES }] }, 'needs a non-empty "reason"'],
+    ["an empty reason", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: " ", expires: WAIVER_EXPIRES }] }, 'needs a non-empty "reason"'],
     ["a bad date", { waivers: [{ rule: "TG-ENC-001", resource: "aws_s3_bucket.x", reason: "r", expires: "2025-02-30" }] }, 'expires "2025-02-30", which is not a YYYY-MM-DD date'],
-    ["an unknown rule", { waivers: [{ rule: "TG-XXX-001", resource: "aws_s3_bucket.x", reason: "r", expires: "2999-01-01" }] }, "unknown rule TG-XXX-001"],
-    ["an unknown key", { waivers: [{ rule: "TG-ENC-001", resource: "a.b", reason: "r", expires: "2999-01-01", until: "x" }] }, 'unknown key "until"'],
+    ["an unknown rule", { waivers: [{ rule: "TG-XXX-001", resource: "aws_s3_bucket.x", reason: "r", expires: WAIVER_EXPIRES }] }, "unknown rule TG-XXX-001"],
+    ["an unknown key", { waivers: [{ rule: "TG-ENC-001", resource: "a.b", reason: "r", expires: WAIVER_EXPIRES, until: "x" }] }, 'unknown key "until"'],
   ])("a waiver file with %s", (name, content, reason) => {
     const file = writeTmp(`waivers-${name.replace(/\W+/g, "-")}.json`, content);
     expectInputError(trailgate(["check", synthFixture, "--waivers", file]), reason);
@@ -359,5 +373,15 @@ describe("rules, explain and help", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("trailgate check <path>");
     expect(execFileSync(process.execPath, [bin, "--help"], { cwd: os.tmpdir(), encoding: "utf8" })).toBe(run.stdout);
+  });
+
+  test("check --help and check -h print the usage and exit 0, like the other commands", () => {
+    for (const args of [["check", "--help"], ["check", "-h"], ["check", "cdktf.out", "--help"]]) {
+      const run = trailgate(args);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain("trailgate check <path>");
+      expect(run.stdout).toContain("--fail-on");
+    }
   });
 });

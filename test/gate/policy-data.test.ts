@@ -14,6 +14,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { loosenedKeys, POLICY_DATA_SCHEMA, validatePolicyConfig } from "../../gate/policy-data";
 import { addPolicyGate } from "../../gate/validation";
 import { JsonObject } from "../../gate/normalize/types";
+import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -144,11 +145,11 @@ describe("TG-CFG-001: a --data override looser than the UK baseline", () => {
 
   test("waivers are stated in the report with how many findings each waived", () => {
     const waivers = write("waivers.json", {
-      waivers: [{ rule: "TG-LOG-008", resource: "*", reason: "log group only", expires: "2999-01-01" }],
+      waivers: [{ rule: "TG-LOG-008", resource: "(configuration)", reason: "log group only", expires: WAIVER_EXPIRES }],
     });
     const run = trailgate(["check", estate(), "--waivers", waivers]);
     expect(run.stdout).toContain(`waivers from ${waivers}: 1 loaded, 1 applied`);
-    expect(run.stdout).toContain("TG-LOG-008 * until 2999-01-01 (1 waived): log group only");
+    expect(run.stdout).toContain(`TG-LOG-008 (configuration) until ${WAIVER_EXPIRES} (1 waived): log group only`);
   });
 });
 
@@ -160,13 +161,13 @@ describe("the synth-time gate", () => {
     new CloudwatchLogGroup(stack, "g", { name: "g", retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-2:111111111111:key/k" });
     addPolicyGate(stack, {
       scope: "stack",
-      waivers: [{ rule: "TG-LOG-008", resource: "*", reason: "no trail in this test stack", expires: "2999-01-01" }],
+      waivers: [{ rule: "TG-LOG-008", resource: "(configuration)", reason: "no trail in this test stack", expires: WAIVER_EXPIRES }],
     });
     app.synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
     const annotations = manifest.stacks.audit.annotations.map((a: { message: string }) => a.message);
     expect(annotations).toContain("trailgate: waivers: 1 loaded, 1 applied");
-    expect(annotations.some((m: string) => m.includes("TG-LOG-008 * until 2999-01-01 (1 waived)"))).toBe(true);
+    expect(annotations.some((m: string) => m.includes(`TG-LOG-008 (configuration) until ${WAIVER_EXPIRES} (1 waived)`))).toBe(true);
   });
 });
 

@@ -110,7 +110,7 @@ describe("locations a user can act on", () => {
 
     const github = cli("check", stackFile, "--format", "github").stdout;
     expect(github).toContain(
-      `::warning file=${path.relative(process.cwd(), stackFile)},line=${finding.location.line},title=TG-RET-004 (medium) `,
+      `::error file=${path.relative(process.cwd(), stackFile)},line=${finding.location.line},title=TG-RET-004 (medium) `,
     );
     expect(github).toContain("aws_cloudwatch_log_group.monitoring_log_group construct audit/trailgate/monitoring/log_group: ");
   });

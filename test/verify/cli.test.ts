@@ -10,6 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { expectInputError, Run } from "../helpers/cli";
+import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin = path.join(repo, "bin", "trailgate.js");
@@ -61,7 +62,7 @@ test("verify --help documents the command, its AWS configuration and exit codes"
 test("a healthy saved estate passes: exit 0", () => {
   const r = trailgate(["verify", "--from-estate", estateFile]);
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/^trailgate: 0 failing, 0 waived, \d+ rules, 1 document$/m);
+  expect(r.stdout).toMatch(/^trailgate: 0 failing, 0 waived, \d+ rules \(\d+ not applicable\), 1 document$/m);
 });
 
 test("a stopped trail fails with TG-OPS-001 on its ARN in every report format", () => {
@@ -91,11 +92,11 @@ test("a stopped trail fails with TG-OPS-001 on its ARN in every report format", 
 test("waivers name live resources by ARN or ARN prefix; --fail-on and --output work as for check", () => {
   const file = stoppedEstate();
   const waivers = writeTmp("waivers.json", {
-    waivers: [{ rule: "TG-OPS-001", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:trail/*", reason: "paused for CHG-1234", expires: "2999-12-31" }],
+    waivers: [{ rule: "TG-OPS-001", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:trail/*", reason: "paused for CHG-1234", expires: WAIVER_EXPIRES }],
   });
   const waived = trailgate(["verify", "--from-estate", file, "--waivers", waivers]);
   expect(waived.status).toBe(0);
-  expect(waived.stdout).toContain("[waived until 2999-12-31: paused for CHG-1234]");
+  expect(waived.stdout).toContain(`[waived until ${WAIVER_EXPIRES}: paused for CHG-1234]`);
   const expired = writeTmp("expired.json", { waivers: [{ rule: "TG-OPS-001", resource: trailArn, reason: "old", expires: "2020-01-01" }] });
   const late = trailgate(["verify", "--from-estate", file, "--waivers", expired]);
   expect(late.status).toBe(1);
