@@ -28,7 +28,7 @@ async function load(input: string): Promise<NormalizedDocument> {
 
 function judge(name: string, document: NormalizedDocument): Violation[] {
   const found = bundle.evaluate(document);
-  evaluated.push({ name, input: document, wasm: found });
+  evaluated.push({ name, input: bundle.policyInput(document), wasm: found });
   return found;
 }
 
