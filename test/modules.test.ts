@@ -175,8 +175,16 @@ describe("TrailgateStack with defaults", () => {
       Action: "s3:*",
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
+    // Reads that do not come through an access point of the log-archive account are denied (TG-LP-016).
+    expect(bySid(policy, "DenyReadsNotThroughAccessPoints")).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { StringNotEquals: { "s3:DataAccessPointAccount": "222222222222" } },
+    });
     // No access points configured: no delegation statement.
-    expect(statements(policy).map((s) => s.Sid)).toEqual(["CloudTrailAclCheck", "CloudTrailWrite", "DenyInsecureTransport"]);
+    expect(statements(policy).map((s) => s.Sid)).toEqual(["CloudTrailAclCheck", "CloudTrailWrite", "DenyReadsNotThroughAccessPoints", "DenyInsecureTransport"]);
   });
 
   test("access-log bucket: SSE-S3 (the only encryption S3 log delivery supports), no Object Lock default, logging service only", () => {

@@ -27,7 +27,6 @@ const config: TrailgateConfig = {
   logArchiveAccountId: "222222222222",
   namePrefix: "bank",
   alertEmails: { critical: ["security-oncall@example.co.uk"] },
-  monitoring: { tierOverrides: { "unauthorized-api-calls": "info" } },
 };
 const audit = new Trailgate(stack, "audit", { config, providers: { management, logArchive } });
 if (process.env.PLATFORM_SHORT_LOG_RETENTION) audit.monitoring.logGroup.addOverride("retention_in_days", 30);
