@@ -180,6 +180,8 @@ export class Estate {
   private readonly byAddress = new Map<string, NormalizedResource>();
   private readonly groupsByName = new Map<string, NormalizedResource>();
   private readonly filtersByGroup = new Map<string, NormalizedResource[]>();
+  /** Filters whose log group is not known before apply and that no link ties to a group: any group's, maybe. */
+  readonly unlinkedFilters: NormalizedResource[] = [];
   private readonly alarmsByMetric = new Map<string, NormalizedResource[]>();
   private readonly alarmsByFilter = new Map<string, NormalizedResource[]>();
   private readonly topicsByArn = new Map<string, NormalizedResource>();
@@ -201,6 +203,7 @@ export class Estate {
       const linked = refs(f, "log_group_name").filter((a) => this.byAddress.get(a)?.type === "aws_cloudwatch_log_group");
       const named = typeof f.values.log_group_name === "string" ? this.groupsByName.get(f.values.log_group_name) : undefined;
       for (const address of new Set([...linked, ...(named ? [named.address] : [])])) push(this.filtersByGroup, address, f);
+      if (linked.length === 0 && !named && isUnknown(f.values.log_group_name)) this.unlinkedFilters.push(f);
     }
     for (const a of of("aws_cloudwatch_metric_alarm")) {
       if (typeof a.values.namespace === "string" && typeof a.values.metric_name === "string") push(this.alarmsByMetric, `${a.values.namespace}\n${a.values.metric_name}`, a);
@@ -414,7 +417,10 @@ export function explore(estate: Estate, event: JsonObject, options: ExploreOptio
       const matching = results.filter(([, r]) => r === true).map(([f]) => f);
       for (const [f] of results.filter(([, r]) => r === "unknown")) problem("filter", f.address, "unknown");
       if (matching.length === 0) {
-        if (!results.some(([, r]) => r === "unknown")) {
+        // A filter whose log group cannot be followed (a module output the reader does not
+        // follow) may be on this group: the link cannot be judged, never "no filter".
+        for (const f of estate.unlinkedFilters) problem("filter", f.address, "unknown");
+        if (!results.some(([, r]) => r === "unknown") && estate.unlinkedFilters.length === 0) {
           problem("filter", group.address, `no metric filter on log group ${group.address} matches the event (${filters.length} filter(s) on the group)`);
         }
         continue;

@@ -29,6 +29,25 @@ account_of(r) := ids[0] if {
 	count(ids) == 1
 }
 
+# A trail's account, when its provider pins none, from the literal ARNs of its log
+# group and role: CloudTrail takes them only from the trail's own account.
+account_of(r) := accounts[0] if {
+	r.type == "aws_cloudtrail"
+	not provider_account(r)
+	accounts := [a | some a in {lib.arn_account(v) |
+		some arg in ["cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn"]
+		v := lib.get(r, arg)
+		is_string(v)
+		not lib.unknown(v)
+	}]
+	count(accounts) == 1
+}
+
+provider_account(r) if {
+	ids := [a | some a in object.get(provider_by_address[r.provider], "allowed_account_ids", []); not lib.unknown(a)]
+	count(ids) == 1
+}
+
 # An account, or a token standing for the one the resource is deployed into.
 account_spelling(r) := account_of(r) if {
 	account_of(r)
@@ -53,14 +72,24 @@ literal(v) if {
 #   A live resource's address is its ARN.
 spellings(r, _) := [r.address] if live
 
-spellings(r, literal_arn) := array.concat(literal_arns, [sprintf("${%s.arn}", [r.address])]) if {
+spellings(r, literal_arn) := array.concat(literal_arns, [sprintf("${%s.arn}", [a]) | some a in reference_addresses(r)]) if {
 	not live
 	literal_arns := [a | some a in [literal_arn]; not contains(a, "${")]
 }
 
-bucket_spellings(b) := array.concat(spellings(b, sprintf("arn:aws:s3:::%s", [object.get(b.values, "bucket", "${unknown}")])), [
-	sprintf("arn:aws:s3:::${%s.id}", [b.address]),
-	sprintf("arn:aws:s3:::${%s.bucket}", [b.address]),
+# A resource's address, and inside a module also its address relative to the module:
+# a plan writes a reference inside a module's policy that way ("${aws_s3_bucket.b.arn}").
+reference_addresses(r) := {r.address, relative_address(r.address)}
+
+relative_address(address) := concat(".", array.slice(parts, count(parts) - 2, count(parts))) if {
+	parts := split(address, ".")
+	startswith(address, "module.")
+} else := address
+
+bucket_spellings(b) := array.concat(spellings(b, sprintf("arn:aws:s3:::%s", [object.get(b.values, "bucket", "${unknown}")])), [s |
+	some a in reference_addresses(b)
+	some attribute in ["id", "bucket"]
+	s := sprintf("arn:aws:s3:::${%s.%s}", [a, attribute])
 ]) if {
 	not live
 } else := [b.address]
@@ -74,13 +103,15 @@ trail_arn(t) := sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", [known_region(t), a
 trail_spellings(t) := spellings(t, trail_arn(t))
 
 # Log stream and group ARNs CloudTrail writes to.
-log_group_arn(g) := sprintf("arn:aws:logs:%s:%s:log-group:%s", [known_region(g), account_of(g), lib.get(g, "name")]) if {
+# The group a trail delivers to is in the trail's account (CloudTrail takes no other):
+# its ARN is known when the trail's account is, even if the group's provider pins none.
+log_group_arn(g, t) := sprintf("arn:aws:logs:%s:%s:log-group:%s", [known_region(g), account_of(t), lib.get(g, "name")]) if {
 	literal(lib.get(g, "name"))
 } else := "${unknown}"
 
-log_group_spellings(g) := [g.address] if {
+log_group_spellings(g, t) := [g.address] if {
 	live
-} else := spellings(g, log_group_arn(g))
+} else := spellings(g, log_group_arn(g, t))
 
 # --- the policies that decide ---
 
@@ -354,7 +385,7 @@ questions contains q if {
 			iam.decide(permissions.statements, {
 				"principal": {"kind": "AWS", "arn": role, "account": account_spelling(t)},
 				"action": action,
-				"resource": [concat(":", [s, stream]) | some s in log_group_spellings(g)],
+				"resource": [concat(":", [s, stream]) | some s in log_group_spellings(g, t)],
 				"context": {"aws:securetransport": ["true"]},
 			}),
 			permissions.state,
@@ -371,14 +402,14 @@ partial_decision(d, state) := {"decision": "unknown", "deciding": d.deciding} if
 
 questions contains q if {
 	some pair in trail_group_pairs
-	g := pair[1]
+	[t, g] := pair
 	some k in lib.key_refs(g, "kms_key_id")
 	policy := key_policy(k)
 	policy.state == "readable"
 	answers := [{"item": action, "d": d} |
 		some action in ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
 		d := ask(policy, service(sprintf("logs.%s.amazonaws.com", [region_text(g)])), action, spellings(key_by_address[k], "${unknown}"), {
-			"kms:encryptioncontext:aws:logs:arn": log_group_spellings(g),
+			"kms:encryptioncontext:aws:logs:arn": log_group_spellings(g, t),
 			"aws:securetransport": ["true"],
 		})
 	]

@@ -142,9 +142,17 @@ foreign_reference(pattern, spellings) if {
 	identifying(ref)
 	some s in spellings
 	some own in references_in(s)
-	own.address != ref.address
+	not same_address(own.address, ref.address)
 	comparable(ref, own)
 }
+
+# One address may be the other relative to its module (plans write references inside a
+# module that way): those are the same resource.
+same_address(a, a)
+
+same_address(a, b) if endswith(a, concat("", [".", b]))
+
+same_address(a, b) if endswith(b, concat("", [".", a]))
 
 identifying(ref) if ref.attribute in {"arn", "id", "bucket", "name"}
 

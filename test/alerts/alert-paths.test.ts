@@ -82,6 +82,15 @@ const FAULTS: Array<[string, string, (doc: NormalizedDocument) => void]> = [
   ["TG-ALR-008 " + TOPIC, "no subscriber", (d) => void delete d.resources.aws_sns_topic_subscription],
   ["TG-ALR-009 " + ALARM, "a five-minute period (10 minutes end to end, critical is 6)", (d) => void (values(d, "aws_cloudwatch_metric_alarm").period = 300)],
   ["TG-ALR-010 " + ALARM, "a threshold not known before apply", (d) => void (values(d, "aws_cloudwatch_metric_alarm").threshold = "${computed}")],
+  [
+    "TG-ALR-010 " + FILTER,
+    "a filter whose log group is a module output the reader cannot follow (corpus: nozaq folder), never 'no filter on the group'",
+    (d) => {
+      const filter = one(d, "aws_cloudwatch_log_metric_filter");
+      filter.values.log_group_name = "${var.cloudtrail_log_group_name}";
+      filter.refs = { ...filter.refs, log_group_name: [] };
+    },
+  ],
 ];
 
 test.each(FAULTS)("%s: %s", (expected, _what, breakIt) => {
