@@ -96,11 +96,13 @@ wildcard_match(p, v) if {
 }
 
 wildcard_match(p, v) if {
-	wildcards(p) > 1
+	glob_needed(p)
 	glob.match(glob_pattern(p), no_delimiters, v)
 }
 
-wildcards(p) := (count(split(p, "*")) + count(split(p, "?"))) - 2
+glob_needed(p) if contains(p, "?")
+
+glob_needed(p) if count(split(p, "*")) > 2
 
 # METADATA
 # title: references_in

@@ -151,3 +151,9 @@ test_same_unknowns_compare_by_the_rest if {
 	decision([object.union(allow_all, {"Resource": ["${aws_s3_bucket.logs.arn}/AWSLogs/111122223333/*"]})], req(role, "s3:GetObject", spellings, {})) == "none"
 	decision([object.union(allow_all, {"Resource": ["arn:aws:s3:::logs/AWSLogs/*"]})], req(role, "s3:GetObject", spellings, {})) == "unknown"
 }
+
+# One "?" and no "*": not a prefix-suffix pattern, glob decides.
+test_a_single_question_mark_matches_one_character if {
+	decision([object.union(allow_all, {"Action": ["s3:?etObject"]})], req(role, "s3:GetObject", object_arn, {})) == "allow"
+	decision([object.union(allow_all, {"Action": ["s3:?Object"]})], req(role, "s3:GetObject", object_arn, {})) == "none"
+}
