@@ -122,7 +122,7 @@ describe("every construct option is reachable from the config", () => {
     const siem = { Sid: "SiemReadsLogs", Effect: "Allow" as const, Principal: { AWS: "arn:aws:iam::222222222222:role/Siem" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::trailgate-cloudtrail-222222222222-eu-west-2/AWSLogs/*" };
     const doc = synthStack({ ...BASE, logBucketPolicyStatements: [siem] });
     const statements = JSON.parse(doc.resource.aws_s3_bucket_policy.log_archive_bucket_policy.policy).Statement;
-    expect(statements.map((statement: { Sid: string }) => statement.Sid)).toEqual(["CloudTrailAclCheck", "CloudTrailWrite", "SiemReadsLogs", "DenyInsecureTransport"]);
+    expect(statements.map((statement: { Sid: string }) => statement.Sid)).toEqual(["CloudTrailAclCheck", "CloudTrailWrite", "SiemReadsLogs", "DenyReadsNotThroughAccessPoints", "DenyInsecureTransport"]);
     expect(() => synthStack({ ...BASE, logBucketPolicyStatements: [siem, siem] })).toThrow(/logBucketPolicyStatements\[1\].Sid "SiemReadsLogs" is used twice/);
     expect(() => synthStack({ ...BASE, logBucketPolicyStatements: [{ ...siem, Sid: "CloudTrailWrite" }] })).toThrow(/Sid "CloudTrailWrite" is one of the bucket's own/);
   });

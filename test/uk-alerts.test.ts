@@ -9,6 +9,7 @@ import * as path from "path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DATA_MOVEMENT_EVENTS, DataResidencyAlerts, LOG_KEY_USE_EVENTS, LogKeyUseAlerts, TrailgateConfig, TrailgateStack } from "../modules";
+import { ALERT_TIER_PERIOD_SECONDS } from "../modules/monitoring";
 import { parseFilterPattern } from "../gate/normalize/filter-pattern";
 
 type Synth = Record<string, any>;
@@ -50,7 +51,7 @@ describe("TrailgateStack wires both alerts to the warning tier on the trail's lo
     expect(parsed.alternatives).toHaveLength(1);
     expect(parsed.alternatives[0].require).toEqual(["$.readOnly IS FALSE"]);
     expect(parsed.alternatives[0].exclude).toEqual(expect.arrayContaining(["$.awsRegion != eu-west-2", "$.eventSource != iam.amazonaws.com", "$.eventSource != sts.amazonaws.com"]));
-    expect(alarmNamed(doc, "trailgate-writes-outside-allowed-regions")).toMatchObject({ alarm_actions: [warningTopic], period: 1800, threshold: 1, treat_missing_data: "notBreaching" });
+    expect(alarmNamed(doc, "trailgate-writes-outside-allowed-regions")).toMatchObject({ alarm_actions: [warningTopic], period: ALERT_TIER_PERIOD_SECONDS.warning, threshold: 1, treat_missing_data: "notBreaching" });
   });
 
   test("every data-movement call, one alternative each", () => {

@@ -85,8 +85,10 @@ describe("addPolicyGate scope and rule selection", () => {
   function appStack(): { stack: TerraformStack; trailgate: Trailgate } {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-app-")) });
     const stack = new TerraformStack(app, "platform");
-    const management = new AwsProvider(stack, "aws", { region: "eu-west-2" });
-    const logArchive = new AwsProvider(stack, "log_archive", { alias: "log_archive", region: "eu-west-2" });
+    // Pinned, as README's library use does: the access questions need the accounts to
+    // write the trail's, buckets' and alarms' ARNs (TG-VER-004 otherwise).
+    const management = new AwsProvider(stack, "aws", { region: "eu-west-2", allowedAccountIds: ["111111111111"] });
+    const logArchive = new AwsProvider(stack, "log_archive", { alias: "log_archive", region: "eu-west-2", allowedAccountIds: ["222222222222"] });
     const us = new AwsProvider(stack, "us", { alias: "us", region: "us-east-1" });
     new SnsTopic(stack, "app_events", { name: "app-events", provider: us });
     const trailgate = new Trailgate(stack, "audit", { config: CONFIG, providers: { management, logArchive } });

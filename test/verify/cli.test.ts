@@ -140,7 +140,7 @@ test("a saved estate with an unread part is a partial verdict: TG-VER-005 fails 
   expect(r.stdout).toContain("cannot verify CloudTrail Lake event data stores: cloudtrail:ListEventDataStores was denied (management account 111111111111)");
   expect(r.stderr).toContain("partial verdict: 1 part(s) could not be read (TG-VER-005): CloudTrail Lake event data stores (cloudtrail:ListEventDataStores denied)");
   const waivers = writeTmp("no-lake.json", {
-    waivers: [{ rule: "TG-VER-005", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:eventdatastore/*", reason: "no Lake in this estate", expires: "2999-12-31" }],
+    waivers: [{ rule: "TG-VER-005", resource: "arn:aws:cloudtrail:eu-west-2:111111111111:eventdatastore/*", reason: "no Lake in this estate", expires: WAIVER_EXPIRES }],
   });
   expect(trailgate(["verify", "--from-estate", file, "--waivers", waivers]).status).toBe(0);
   expectInputError(trailgate(["verify", "--from-estate", writeTmp("bad-unread.json", { ...estate, unread: "none" })]), "(unread is not a list)");
