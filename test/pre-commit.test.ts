@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { WAIVER_EXPIRES } from "./helpers/waivers";
 
 const repo = path.resolve(__dirname, "..");
 const hooksFile = path.join(repo, ".pre-commit-hooks.yaml");
@@ -39,7 +40,7 @@ function runHook(...extra: string[]) {
 function resetConsumer() {
   git(consumer, "reset", "-q");
   for (const entry of fs.readdirSync(consumer)) {
-    if (![".git", ".pre-commit-config.yaml", "node_modules", "package.json", "waivers.json"].includes(entry)) fs.rmSync(path.join(consumer, entry), { recursive: true });
+    if (![".git", ".pre-commit-config.yaml", "node_modules", "package.json", "waivers.json", "trailgate.config.json"].includes(entry)) fs.rmSync(path.join(consumer, entry), { recursive: true });
   }
 }
 
@@ -86,7 +87,9 @@ beforeAll(() => {
     YAML.stringify({ repos: [{ repo: hookRepo, rev, hooks: [{ id: "trailgate" }] }] }),
   );
   const ruleIds = Object.keys(JSON.parse(fs.readFileSync(path.join(repo, "build", "policy", "rules.json"), "utf8")));
-  write(path.join(consumer, "waivers.json"), JSON.stringify({ waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "test", expires: "2999-12-31" })) }));
+  write(path.join(consumer, "waivers.json"), JSON.stringify({ waivers: ruleIds.map((rule) => ({ rule, resource: "*", reason: "test", expires: WAIVER_EXPIRES })) }));
+  // A "*" waiver needs the project's configuration to allow it (gate/project-config.ts).
+  write(path.join(consumer, "trailgate.config.json"), JSON.stringify({ waivers: { allowAnyResource: true } }));
   git(consumer, "add", ".pre-commit-config.yaml");
   git(consumer, "commit", "-q", "-m", "config");
 });
@@ -120,11 +123,11 @@ test("a staged module with findings fails the hook; each changed folder is gated
 test("the hook passes when every finding is waived (args reach the gate)", () => {
   write(path.join(consumer, "live", "main.tf"), badModule);
   const config = YAML.parse(fs.readFileSync(path.join(consumer, ".pre-commit-config.yaml"), "utf8"));
-  config.repos[0].hooks[0].args = ["--waivers", "waivers.json"];
+  config.repos[0].hooks[0].args = ["--waivers", "waivers.json", "--trailgate-config", "trailgate.config.json"];
   fs.writeFileSync(path.join(consumer, "waived-config.yaml"), YAML.stringify(config));
   git(consumer, "add", "live");
   const run = runHook("--config", "waived-config.yaml");
-  expect(run.status).toBe(0);
+  expect({ status: run.status, output: run.output }).toMatchObject({ status: 0 });
   expect(run.output).toMatch(/trailgate policy gate\.+Passed/);
 });
 

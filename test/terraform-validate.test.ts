@@ -184,18 +184,23 @@ describe("the exported module", () => {
     expect(message).toContain("log_expiry_days must be >= object_lock_days.");
   });
 
-  test("a caller's plan of the module (offline) passes the gate", () => {
-    const dir = moduleRoot("gated", VALID_INPUTS);
+  test("a caller's plan of the module (offline) passes the gate, but for the access questions that need the providers' accounts", () => {
+    // With subscribers on every tier (TG-ALR-008 otherwise: an alarm that pages nobody).
+    const emails = ["critical", "warning", "info"].map((tier) => `${tier}_alert_emails = ["${tier}-oncall@example.co.uk"]`).join("\n  ");
+    const dir = moduleRoot("gated", `${VALID_INPUTS}\n  ${emails}`);
     terraform(dir, "plan", "-input=false", "-refresh=false", "-out=plan.bin");
     fs.writeFileSync(path.join(dir, "plan.json"), terraform(dir, "show", "-json", "plan.bin"));
     // These offline providers cannot pin allowed_account_ids (skip_requesting_account_id),
     // so the caller tells the gate which accounts are its own (TG-LP-009, else TG-VER-003).
+    // Nor can the access questions write the trail's, buckets' and alarms' ARNs without
+    // the accounts: TG-VER-004, which a caller whose providers pin their accounts does not get.
     const untrusted = runGate({ path: path.join(dir, "plan.json") });
-    expect(untrusted.documents[0].findings.map((finding) => finding.id)).toEqual(["TG-VER-003"]);
+    expect([...new Set(untrusted.documents[0].findings.map((finding) => finding.id))]).toEqual(["TG-VER-003", "TG-VER-004"]);
     const trust = path.join(dir, "trust.json");
     fs.writeFileSync(trust, JSON.stringify({ trailgate: { config: { trusted_accounts: ["111111111111", "222222222222"], organization_id: "o-exampleorg1" } } }));
     const run = runGate({ path: path.join(dir, "plan.json"), dataFile: trust });
-    expect(run.documents[0].findings.map((finding) => `${finding.id} ${finding.resource}`)).toEqual([]);
+    expect([...new Set(run.documents[0].findings.map((finding) => finding.id))]).toEqual(["TG-VER-004"]);
+    expect(run.documents[0].findings.every((finding) => /cannot be answered before apply/.test(finding.message))).toBe(true);
     expect(Object.values(run.documents[0].document.input.resources).flat().length).toBeGreaterThan(50);
   });
 });
