@@ -133,13 +133,16 @@ export function describeVerifyOnLiveState(context: () => VerifyStepContext): voi
       await expectDrift("encryption stripped", [{ id: "TG-ENC-001", resource: `arn:aws:s3:::${bucketName}` }]);
     }, 120_000);
 
-    test("delete the critical tier's subscription -> TG-OPS-007 on the critical topic", async () => {
+    test("delete the critical tier's subscription -> TG-OPS-007 and TG-ALR-008 (the critical monitors page nobody) on the critical topic", async () => {
       ctx.requires("verify");
       const sns = (await managementClients()).sns;
       const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: criticalTopicArn }));
       expect(Subscriptions.length).toBe(1);
       await sns.send(new UnsubscribeCommand({ SubscriptionArn: Subscriptions[0].SubscriptionArn! }));
-      await expectDrift("critical subscription deleted", [{ id: "TG-OPS-007", resource: criticalTopicArn }]);
+      await expectDrift("critical subscription deleted", [
+        { id: "TG-OPS-007", resource: criticalTopicArn },
+        { id: "TG-ALR-008", resource: criticalTopicArn },
+      ]);
     }, 120_000);
 
     test("loosen the log bucket's policy (no TLS-only deny, CloudTrail ACL check unscoped) -> TG-ENC-006 and TG-LP-002 on the bucket", async () => {
