@@ -48,7 +48,8 @@ function main(): void {
   const [bundle, policyLoadMs] = time(() => loadPolicyBundle({ policyDir }));
 
   const [first] = loadDocuments(file);
-  const normalisedText = JSON.stringify(first.input);
+  // What the WASM policy reads: the normalised document plus the alert-path model (gate/alerts).
+  const normalisedText = JSON.stringify(bundle.policyInput(first.input));
   fs.writeFileSync(normalisedOut, normalisedText);
   const [firstViolations, firstEvaluateMs] = time(() => bundle.evaluate(first.input));
 
