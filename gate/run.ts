@@ -1,12 +1,12 @@
 import * as fs from "fs";
-import { GateInputError } from "./errors";
+import { GateInputError } from "../core/errors";
 import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { evaluateDocuments } from "./gate";
-import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
-import { planSourcesFor } from "./normalize/plan-sources";
-import { GateDocument } from "./normalize/types";
+import { loadDocuments, STDIN_NAME, textDocument } from "../terraform";
+import { planSourcesFor } from "../terraform/plan-sources";
+import { GateDocument } from "../terraform/types";
 import { packageInfo } from "./paths";
-import { InputBudget } from "./normalize/input-file";
+import { InputBudget } from "../terraform/input-file";
 import { appliedConfiguration, DocumentResult, GateRun } from "./report/model";
 import { findingsInScope, scopeMatches } from "./scope";
 import { requireJudgeable } from "./selection";

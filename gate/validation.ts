@@ -1,11 +1,11 @@
 import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { isTrailgateConstruct } from "../modules/marker";
-import { describeError, GateInputError } from "./errors";
+import { describeError, GateInputError } from "../core/errors";
 import { evaluateDocuments } from "./gate";
 import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
-import { synthDocument } from "./normalize";
-import { JsonObject } from "./normalize/types";
+import { synthDocument } from "../terraform";
+import { JsonObject } from "../terraform/types";
 import { packageInfo } from "./paths";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
 import { findProjectConfig, loadProjectConfig, ProjectConfig } from "./project-config";

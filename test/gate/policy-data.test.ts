@@ -13,7 +13,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { loosenedKeys, POLICY_DATA_SCHEMA, validatePolicyConfig } from "../../gate/policy-data";
 import { addPolicyGate } from "../../gate/validation";
-import { JsonObject } from "../../gate/normalize/types";
+import { JsonObject } from "../../terraform/types";
 import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const repo = path.resolve(__dirname, "..", "..");

@@ -1,5 +1,5 @@
 /** The bundled canonical CloudTrail event of each monitor of policies/data.json and example-policy-data.json, by monitor id. */
-import { JsonObject } from "../../normalize/types";
+import { JsonObject } from "../../../terraform/types";
 import cis31UnauthorizedApiCalls from "./cis-3.1-unauthorized-api-calls.json";
 import cis310SecurityGroupChanges from "./cis-3.10-security-group-changes.json";
 import cis311NaclChanges from "./cis-3.11-nacl-changes.json";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { describeError, GateInputError } from "../errors";
+import { describeError, GateInputError } from "../core/errors";
 import { joinAddress } from "./common";
 import { ConfigFile, isIgnoredFile, listDirectory, readConfigFiles, readModuleTree, RootFolder, treeFolders } from "./config-folder";
 import { assembleModule } from "./config-module";

@@ -1,0 +1,128 @@
+import * as path from "path";
+import { GateInputError } from "../core/errors";
+import { forTerminalLine, writeOutputFile } from "../core/output-safety";
+import { isSeverity, Severity, SEVERITIES } from "../gate/policy";
+import { projectConfig } from "../gate/project-config";
+import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../gate/report";
+import { runGate } from "../gate/run";
+import { parseRuleList } from "../gate/selection";
+import { parseInputLimit } from "../terraform/input-file";
+import { parseCommandLine } from "./args";
+import { Io, reportError } from "./io";
+import { USAGE } from "./usage";
+
+interface CheckOptions {
+  path: string;
+  format: ReportFormat;
+  output?: string;
+  data?: string;
+  waivers?: string;
+  failOn: Severity;
+  only?: string[];
+  skip?: string[];
+  /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
+  maxInputMb?: number;
+  config?: string;
+  trailgateConfig?: string;
+  expand: boolean;
+}
+
+/** The options `check` and `pre-commit` share. */
+const GATE_VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
+
+/** check's options (all but the path) and the positional arguments, as `check` and `pre-commit` take them. */
+function parseGateOptions(args: string[], command: string): { positional: string[]; options: Omit<CheckOptions, "path"> } | "help" {
+  const line = parseCommandLine(args, { command, values: GATE_VALUE_OPTIONS, flags: ["--expand"], positionals: true });
+  if (line.help) return "help";
+  const values = line.values;
+  const format = values.get("--format") ?? "text";
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
+  }
+  const failOn = values.get("--fail-on") ?? "low";
+  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const options = {
+    format: format as ReportFormat,
+    output: values.get("--output"),
+    data: values.get("--data"),
+    waivers: values.get("--waivers"),
+    failOn,
+    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
+    maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
+    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    config: values.get("--config"),
+    trailgateConfig: values.get("--trailgate-config"),
+    expand: line.flags.has("--expand"),
+  };
+  return { positional: line.positionals, options };
+}
+
+/** `trailgate check <path>`: exit 0 pass, 1 failing findings, 2 input error. */
+export function checkCommand(args: string[], io: Io): number {
+  const parsed = parseGateOptions(args, "check");
+  if (parsed === "help") return check("help", io);
+  const { positional, options } = parsed;
+  if (positional.length !== 1) {
+    throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
+  }
+  return check({ path: positional[0], ...options }, io);
+}
+
+function check(options: CheckOptions | "help", io: Io): number {
+  if (options === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const run = runGate({
+    config: projectConfig(options.trailgateConfig, options.path === "-" ? process.cwd() : options.path),
+    path: options.path,
+    configDir: options.config,
+    dataFile: options.data,
+    waiversFile: options.waivers,
+    failOn: options.failOn,
+    only: options.only,
+    skip: options.skip,
+    maxInputMb: options.maxInputMb,
+  });
+  const report = renderReport(options.format, run, { expand: options.expand });
+  if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
+  else io.stdout(report);
+  // Machine formats on stdout or in a file: the outcome still belongs in the log.
+  if (options.format !== "text" || options.output) io.stderr(`${forTerminalLine(summaryLine(run))}\n`);
+  return summarize(run).failing > 0 ? 1 : 0;
+}
+
+/** The files pre-commit may pass: Terraform's own, which make up a module folder. */
+const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
+
+/**
+ * pre-commit's entry (.pre-commit-hooks.yaml): pre-commit passes the changed Terraform
+ * files; each folder holding one is a module and is gated once, as `check <folder>`.
+ * Exit 2 if any folder could not be read, else 1 if any has failing findings, else 0.
+ */
+export function preCommitCommand(args: string[], io: Io): number {
+  const parsed = parseGateOptions(args, "pre-commit");
+  if (parsed === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const { positional, options } = parsed;
+  if (positional.length === 0) throw new GateInputError("pre-commit needs the changed .tf/.tf.json files (pre-commit passes them)");
+  const other = positional.find((file) => !TERRAFORM_FILE.test(file));
+  if (other !== undefined) throw new GateInputError(`pre-commit takes .tf, .tf.json, .tfvars and .tfvars.json files, not ${other}`);
+  if (options.format !== "text" && options.format !== "github") throw new GateInputError(`pre-commit reports as text or github, not ${options.format}`);
+  if (options.output || options.config) throw new GateInputError("pre-commit takes neither --output nor --config: it gates each changed file's folder");
+  const folders = [...new Set(positional.map((file) => path.dirname(file)))].sort();
+  let worst = 0;
+  for (const folder of folders) {
+    if (options.format === "text") io.stdout(`== trailgate: ${forTerminalLine(folder)}\n`);
+    let code: number;
+    try {
+      code = check({ path: folder, ...options }, io);
+    } catch (error) {
+      code = reportError(error, io);
+    }
+    worst = worst === 2 || code === 2 ? 2 : Math.max(worst, code);
+  }
+  return worst;
+}
