@@ -116,3 +116,14 @@ test("the loop finder finds a loop and the layering check sees a crossing", () =
   expect(loops(looped).some((loop) => loop.includes("core/errors.ts") && loop.includes("cli/main.ts"))).toBe(true);
   expect(crossings(looped)).toEqual(["core/errors.ts -> cli/main.ts"]);
 });
+
+test("README's Layout table names every room, and every path it names exists", () => {
+  const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Layout\n"), readme.indexOf("\n## Architecture\n"));
+  const named = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...row[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+  expect(named.length).toBeGreaterThan(10);
+  const missing = named.filter((entry) => !fs.existsSync(path.join(repo, entry)));
+  expect(missing).toEqual([]);
+  const unnamed = ROOMS.filter((room) => !named.includes(`${room}/`));
+  expect(unnamed).toEqual([]);
+});
