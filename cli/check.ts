@@ -1,58 +1,30 @@
 import * as path from "path";
 import { GateInputError } from "../core/errors";
 import { forTerminalLine, writeOutputFile } from "../core/output-safety";
-import { isSeverity, Severity, SEVERITIES } from "../gate/policy";
 import { projectConfig } from "../gate/project-config";
-import { renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../gate/report";
+import { renderReport, summarize, summaryLine } from "../gate/report";
 import { runGate } from "../gate/run";
-import { parseRuleList } from "../gate/selection";
 import { parseInputLimit } from "../terraform/input-file";
 import { parseCommandLine } from "./args";
 import { Io, reportError } from "./io";
+import { judgingOptions, JudgingOptions, JUDGING_FLAGS, JUDGING_VALUE_OPTIONS } from "./judging-options";
 import { USAGE } from "./usage";
 
-interface CheckOptions {
+interface CheckOptions extends JudgingOptions {
   path: string;
-  format: ReportFormat;
-  output?: string;
-  data?: string;
-  waivers?: string;
-  failOn: Severity;
-  only?: string[];
-  skip?: string[];
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
-  trailgateConfig?: string;
-  expand: boolean;
 }
-
-/** The options `check` and `pre-commit` share. */
-const GATE_VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
 
 /** check's options (all but the path) and the positional arguments, as `check` and `pre-commit` take them. */
 function parseGateOptions(args: string[], command: string): { positional: string[]; options: Omit<CheckOptions, "path"> } | "help" {
-  const line = parseCommandLine(args, { command, values: GATE_VALUE_OPTIONS, flags: ["--expand"], positionals: true });
+  const line = parseCommandLine(args, { command, values: [...JUDGING_VALUE_OPTIONS, "--config", "--max-input-mb"], flags: JUDGING_FLAGS, positionals: true });
   if (line.help) return "help";
-  const values = line.values;
-  const format = values.get("--format") ?? "text";
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
-  }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
   const options = {
-    format: format as ReportFormat,
-    output: values.get("--output"),
-    data: values.get("--data"),
-    waivers: values.get("--waivers"),
-    failOn,
-    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
-    maxInputMb: values.has("--max-input-mb") ? parseInputLimit(values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
-    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
-    config: values.get("--config"),
-    trailgateConfig: values.get("--trailgate-config"),
-    expand: line.flags.has("--expand"),
+    ...judgingOptions(line),
+    maxInputMb: line.values.has("--max-input-mb") ? parseInputLimit(line.values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
+    config: line.values.get("--config"),
   };
   return { positional: line.positionals, options };
 }

@@ -6,15 +6,15 @@
 import * as fs from "fs";
 import { describeError, GateInputError } from "../core/errors";
 import { parseCommandLine } from "./args";
+import { judgingOptions, JudgingOptions, JUDGING_FLAGS, JUDGING_VALUE_OPTIONS } from "./judging-options";
 import { evaluateDocuments } from "../gate/gate";
 import { prepareJudgement, waiversFileOf } from "../gate/judgement";
 import { isObject } from "../terraform/types";
 import { projectConfig } from "../gate/project-config";
 import { writeOutputFile } from "../core/output-safety";
 import { packageInfo } from "../gate/paths";
-import { isSeverity, Severity, SEVERITIES } from "../gate/policy";
-import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../gate/report";
-import { parseRuleList, requireJudgeable } from "../gate/selection";
+import { appliedConfiguration, GateRun, renderReport, summarize, summaryLine } from "../gate/report";
+import { requireJudgeable } from "../gate/selection";
 import { todayUtc } from "../gate/waivers";
 import { openSessions } from "../operations/verify/aws";
 import { collectEstate } from "../operations/verify/collect";
@@ -63,41 +63,23 @@ exit codes: 0 no failing finding, 1 findings at or above --fail-on (a part that 
             any other AWS failure, or the policy could not be read
 `;
 
-interface VerifyOptions {
+interface VerifyOptions extends JudgingOptions {
   roleArn?: string;
   region?: string;
   profile?: string;
   trails: string[];
-  format: ReportFormat;
-  output?: string;
-  data?: string;
-  waivers?: string;
-  failOn: Severity;
-  only?: string[];
-  skip?: string[];
   saveEstate?: string;
   fromEstate?: string;
-  trailgateConfig?: string;
-  expand: boolean;
 }
 
-const VALUE_OPTIONS = [
-  "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip",
-  "--save-estate", "--from-estate", "--trailgate-config",
-];
+const VALUE_OPTIONS = ["--role-arn", "--region", "--profile", "--trail", "--save-estate", "--from-estate", ...JUDGING_VALUE_OPTIONS];
 
 export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
-  const line = parseCommandLine(args, { command: "verify", values: VALUE_OPTIONS, repeatable: ["--trail"], flags: ["--expand"], positionals: false });
+  const line = parseCommandLine(args, { command: "verify", values: VALUE_OPTIONS, repeatable: ["--trail"], flags: JUDGING_FLAGS, positionals: false });
   if (line.help) return "help";
   const values = line.values;
   const trails = line.lists.get("--trail") ?? [];
-  const expand = line.flags.has("--expand");
-  const format = values.get("--format") ?? "text";
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
-  }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const judging = judgingOptions(line);
   const fromEstate = values.get("--from-estate");
   if (fromEstate) {
     const conflicting = ["--role-arn", "--region", "--profile", "--save-estate"].filter((f) => values.has(f));
@@ -109,17 +91,9 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     region: values.get("--region"),
     profile: values.get("--profile"),
     trails,
-    format: format as ReportFormat,
-    output: values.get("--output"),
-    data: values.get("--data"),
-    waivers: values.get("--waivers"),
-    failOn,
-    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
-    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    ...judging,
     saveEstate: values.get("--save-estate"),
     fromEstate,
-    trailgateConfig: values.get("--trailgate-config"),
-    expand,
   };
 }
 

@@ -386,7 +386,7 @@ describe("bounds", () => {
     // About 11 MiB of valid Terraform JSON (which aborted node with this heap), under a 112 MiB heap.
     const buckets = Object.fromEntries(Array.from({ length: 60000 }, (_, i) => [`b${i}`, { bucket: `bucket-${i}-${"x".repeat(160)}` }]));
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: buckets } }));
-    const loader = path.join(__dirname, "..", "..", "dist", "gate", "normalize");
+    const loader = path.join(__dirname, "..", "..", "dist", "terraform");
     const run = spawnSync(process.execPath, ["--max-old-space-size=64", "-e", `require(${JSON.stringify(loader)}).loadDocuments(${JSON.stringify(dir)})`], {
       encoding: "utf8",
       timeout: 60000,
@@ -402,7 +402,7 @@ describe("bounds", () => {
   test("a FIFO given as the input does not block", () => {
     const fifo = path.join(tmp, "input.fifo");
     execFileSync("mkfifo", [fifo]);
-    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "..", "..", "dist", "gate", "normalize"))}).loadDocuments(${JSON.stringify(fifo)})`], {
+    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "..", "..", "dist", "terraform"))}).loadDocuments(${JSON.stringify(fifo)})`], {
       timeout: 20000,
       encoding: "utf8",
     });
