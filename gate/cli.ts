@@ -71,7 +71,7 @@ environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/polic
              TRAILGATE_CONFIG  the project configuration file (see --trailgate-config)
 
 simulate follows one CloudTrail event (a record of a log file, or a bundled sample,
-sample:cis-3.3-root-account-use) through the configuration at <path> as the TG-ALR
+sample:cis-4.3-root-account-use) through the configuration at <path> as the TG-ALR
 rules do: the monitors it belongs to, each alarm that fires and after how long, the
 topics and subscriptions it reaches, or where each path stops (exit 0 someone is paged
 within the monitor's deadline, 1 nobody is paged or only late, 2 input error).
@@ -205,7 +205,8 @@ function simulateCommand(args: string[], io: Io): number {
   if (positional.length < 1 || positional.length > 2) throw new GateInputError("simulate takes <EVENT.json|sample:MONITOR-ID> and an optional <path>");
   const format = values.get("--format") ?? "text";
   if (format !== "text" && format !== "json") throw new GateInputError(`--format must be text or json, not ${format}`);
-  const { event, source } = readEvent(positional[0]);
+  const { event, source, deprecation } = readEvent(positional[0]);
+  if (deprecation) io.stderr(`trailgate: note: ${deprecation}\n`);
   const config = loadPolicyBundle({ dataFile: values.get("--data") }).config;
   const documents = positional[1]
     ? documentsFor({
