@@ -17,7 +17,7 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
-                         [--trailgate-config FILE] [--expand]
+                         [--trailgate-config FILE] [--source-root DIR] [--expand]
   trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
   trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
                    (an HCP Terraform run task; see trailgate serve --help)
@@ -48,8 +48,12 @@ verify reads the deployed estate from AWS and judges it by the same rules
 --trailgate-config  the project's configuration (trust, scope, data, waivers), as
            addPolicyGate reads it; default: TRAILGATE_CONFIG, else the nearest
            trailgate.config.json (or package.json "trailgate" key) from <path> up to
-           its project root
---fail-on  the lowest severity that fails the check (default: low)
+           its project root. A synthesized stack also carries the settings
+           addPolicyGate judged it with ("//".trailgate in cdk.tf.json); check applies
+           them per setting after flags and the configuration file (flags >
+           trailgate.config.json > recorded), and states them in every report
+--fail-on  the lowest severity that fails the check (default: the failOn addPolicyGate
+           recorded in a synthesized output, else low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
@@ -58,6 +62,9 @@ verify reads the deployed estate from AWS and judges it by the same rules
            an error is what fails at --fail-on, a notice what does not
 --expand   text and github: list each finding, not one row per rule and resource with
            its members; long messages are cut there (json and sarif keep them whole)
+--source-root  report file paths (sarif, github, json) relative to this folder, e.g.
+           the repository root when trailgate runs in a subfolder (default: the
+           working folder)
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -88,13 +95,16 @@ interface CheckOptions {
   output?: string;
   data?: string;
   waivers?: string;
-  failOn: Severity;
+  /** --fail-on; unset: the failOn addPolicyGate recorded in the output, else low. */
+  failOn?: Severity;
   only?: string[];
   skip?: string[];
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
   trailgateConfig?: string;
+  /** Report paths (SARIF, github, json) relative to this folder (--source-root). @default the working folder */
+  sourceRoot?: string;
   expand: boolean;
 }
 
@@ -109,7 +119,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config", "--source-root"];
 
 function parseCheckArguments(args: string[]): CheckOptions | "help" {
   const parsed = parseGateOptions(args);
@@ -146,8 +156,8 @@ function parseGateOptions(args: string[]): { positional: string[]; options: Omit
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
   }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const failOn = values.get("--fail-on");
+  if (failOn !== undefined && !isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
   const options = {
     format: format as ReportFormat,
     output: values.get("--output"),
@@ -159,9 +169,23 @@ function parseGateOptions(args: string[]): { positional: string[]; options: Omit
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
     trailgateConfig: values.get("--trailgate-config"),
+    sourceRoot: values.get("--source-root"),
     expand,
   };
   return { positional, options };
+}
+
+/** --source-root, which must be a folder (a typo would silently misplace every annotation). */
+function sourceRootOf(sourceRoot: string | undefined): string | undefined {
+  if (sourceRoot === undefined) return undefined;
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(sourceRoot).isDirectory();
+  } catch (error) {
+    throw new GateInputError(`--source-root ${sourceRoot}: ${describeError(error)}`);
+  }
+  if (!isDirectory) throw new GateInputError(`--source-root ${sourceRoot} is not a directory`);
+  return path.resolve(sourceRoot);
 }
 
 function check(options: CheckOptions | "help", io: Io): number {
@@ -180,7 +204,7 @@ function check(options: CheckOptions | "help", io: Io): number {
     skip: options.skip,
     maxInputMb: options.maxInputMb,
   });
-  const report = renderReport(options.format, run, { expand: options.expand });
+  const report = renderReport(options.format, run, { expand: options.expand, sourceRoot: sourceRootOf(options.sourceRoot) });
   if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
   else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.

@@ -1,16 +1,19 @@
 import * as fs from "fs";
+import * as path from "path";
 import { GateInputError } from "./errors";
 import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "./normalize";
 import { planSourcesFor } from "./normalize/plan-sources";
-import { GateDocument } from "./normalize/types";
+import { GateDocument, SourceLocation } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { InputBudget } from "./normalize/input-file";
 import { appliedConfiguration, DocumentResult, GateRun } from "./report/model";
+import { ProjectConfig } from "./project-config";
+import { parseGateRecord, RecordedGate, recordedSource } from "./recorded-settings";
 import { findingsInScope, scopeMatches } from "./scope";
 import { requireJudgeable } from "./selection";
-import { todayUtc } from "./waivers";
+import { DEFAULT_WAIVER_MAX_DAYS, todayUtc } from "./waivers";
 
 export interface RunGateOptions extends JudgementOptions {
   /** A cdk.tf.json, a cdktf.out directory, a plan JSON, a folder of *.tf.json, or "-" for standard input. */
@@ -74,37 +77,166 @@ export function documentsFor(options: RunGateOptions): GateDocument[] {
   return [textDocument(STDIN_NAME, text, load)];
 }
 
+/** One document's recorded settings, parsed (fails closed on a malformed record). */
+function recordOf(document: GateDocument): RecordedGate | undefined {
+  return document.gateRecord ? parseGateRecord(document.gateRecord.raw, document.gateRecord.file) : undefined;
+}
+
+/** The recorded settings every stack of the run shares (scope and sources aside), or a GateInputError. */
+function sharedRecord(documents: GateDocument[], records: (RecordedGate | undefined)[]): RecordedGate | undefined {
+  const withRecord = records.findIndex((record) => record !== undefined);
+  if (withRecord < 0) return undefined;
+  const shared = records[withRecord] as RecordedGate;
+  const key = (record: RecordedGate) => JSON.stringify({ ...record.settings, scope: undefined });
+  records.forEach((record, index) => {
+    if (documents[index].input.format !== "synth") return;
+    if (!record) {
+      throw new GateInputError(`${documents[withRecord].name} records the settings addPolicyGate judged it with and ${documents[index].name} records none; check each stack on its own`);
+    }
+    if (key(record) !== key(shared)) {
+      throw new GateInputError(`${documents[withRecord].name} and ${documents[index].name} record different gate settings; check each stack on its own`);
+    }
+  });
+  return shared;
+}
+
+const PRECEDENCE = "command-line flags > trailgate.config.json > settings recorded at synth";
+
 /**
- * The configuration's scope on synthesized stacks, as addPolicyGate applies it: only
- * findings under its construct paths (and configuration-wide ones) count.
+ * The options a run judges by when the output records addPolicyGate's settings: per
+ * setting, a flag wins, then trailgate.config.json, then the record. Returns the lines
+ * reports state: what was taken from the record, and every setting a configuration
+ * file overrode with a different value (a conflict is shown, never silent).
  */
-function scoped(results: DocumentResult[], roots: string[], source: string): DocumentResult[] {
-  const synth = results.filter(({ document }) => document.input.format === "synth");
-  if (synth.length > 0 && !synth.some(({ document }) => scopeMatches(document, roots))) {
-    throw new GateInputError(`${source}: scope.constructPaths ${roots.join(", ")} name no resource of the synthesized stacks`);
+function withRecordedSettings(options: RunGateOptions, record: RecordedGate): { options: RunGateOptions; lines: string[] } {
+  const file = options.config;
+  const fileSets = (key: string) => file?.setKeys?.includes(key) ?? false;
+  const recorded = record.config;
+  const taken: string[] = [];
+  const lines: string[] = [];
+  const compare = (key: string, fromFile: unknown, fromRecord: unknown) => {
+    if (fromRecord === undefined) return;
+    if (file && fileSets(key)) {
+      if (JSON.stringify(fromFile) !== JSON.stringify(fromRecord)) {
+        lines.push(`CONFLICT: ${file.source} sets ${key} ${JSON.stringify(fromFile)}, the ${record.source} ${JSON.stringify(fromRecord)}; using ${file.source} (${PRECEDENCE})`);
+      }
+    } else taken.push(key);
+  };
+  compare("trust", file?.trust, recorded.trust);
+  compare("scope", file?.scope, recorded.scope);
+  compare("data", file?.data, recorded.data);
+  const recordedWaivers = { file: recorded.waiversFile, ...recorded.waiverLimits };
+  const defaultWaivers = recorded.waiversFile === undefined && recorded.waiverLimits.maxDays === DEFAULT_WAIVER_MAX_DAYS && !recorded.waiverLimits.allowAnyResource;
+  compare("waivers", { file: file?.waiversFile, ...file?.waiverLimits }, defaultWaivers ? undefined : recordedWaivers);
+  const take = (key: string) => !fileSets(key) && (recorded as unknown as Record<string, unknown>)[key] !== undefined;
+  const config: ProjectConfig = {
+    source: file?.source ?? record.source,
+    ...(take("trust") ? { trust: recorded.trust, trustSource: record.source } : file?.trust ? { trust: file.trust } : {}),
+    ...(take("data") ? { data: recorded.data, dataSource: record.source } : file?.data ? { data: file.data } : {}),
+    ...(fileSets("scope") ? { scope: file?.scope } : {}),
+    ...(fileSets("waivers") ? { waiversFile: file?.waiversFile, waiverLimits: file!.waiverLimits } : { waiversFile: recorded.waiversFile, waiverLimits: recorded.waiverLimits }),
+    setKeys: file?.setKeys,
+  } as ProjectConfig;
+  const selectionFromRecord = options.only === undefined && options.skip === undefined && (record.only !== undefined || record.skip !== undefined);
+  if (selectionFromRecord) taken.push("rule selection");
+  const failOn = options.failOn ?? record.failOn;
+  if (options.failOn === undefined && record.failOn !== "low") {
+    taken.push("failOn");
+    lines.push(`LOOSER THAN THE UK BASELINE: fails only at ${record.failOn} or above (failOn in the ${record.source}; --fail-on overrides it)`);
   }
-  return results.map((result) =>
-    result.document.input.format === "synth" ? { ...result, findings: findingsInScope(result.document, result.findings, roots) } : result,
-  );
+  if (record.inlineWaivers.length > 0) taken.push("waivers given in code");
+  if (taken.length > 0) lines.unshift(`applied ${taken.join(", ")} from the ${record.source} (${PRECEDENCE})`);
+  return {
+    options: {
+      ...options,
+      config,
+      failOn,
+      ...(selectionFromRecord ? { only: record.only, skip: record.skip } : {}),
+      waivers: [...(options.waivers ?? []), ...record.inlineWaivers],
+    },
+    lines,
+  };
+}
+
+/** The construct paths whose findings count in a synthesized document, or undefined (all). */
+function scopeRoots(document: GateDocument, config: ProjectConfig | undefined, record: RecordedGate | undefined): { roots: string[]; source: string } | undefined {
+  if (document.input.format !== "synth") return undefined;
+  if (config?.scope) return { roots: config.scope, source: config.source };
+  if (record?.config.scope) return { roots: record.config.scope, source: record.source };
+  return undefined;
 }
 
 /**
- * One gate run, as `trailgate check` does it: load the bundle (fail closed), apply the
- * rule selection, read and normalise the input, evaluate, apply waivers. Render the
+ * Scope on synthesized stacks, as addPolicyGate applies it: only findings under the
+ * construct paths (and configuration-wide ones) count. A scope that names no resource
+ * of the stacks it governs is refused, never judged as empty.
+ */
+function scoped(results: DocumentResult[], scopes: ({ roots: string[]; source: string } | undefined)[]): DocumentResult[] {
+  const governed = results.map((result, index) => ({ result, scope: scopes[index] })).filter(({ scope }) => scope !== undefined);
+  const bySource = new Map<string, { roots: string[]; matched: boolean }>();
+  for (const { result, scope } of governed) {
+    const { roots, source } = scope as { roots: string[]; source: string };
+    const entry = bySource.get(source) ?? { roots, matched: false };
+    entry.matched ||= scopeMatches(result.document, roots);
+    bySource.set(source, entry);
+  }
+  for (const [source, { roots, matched }] of bySource) {
+    if (!matched) throw new GateInputError(`${source}: scope.constructPaths ${roots.join(", ")} name no resource of the synthesized stacks`);
+  }
+  return results.map((result, index) => {
+    const scope = scopes[index];
+    return scope ? { ...result, findings: findingsInScope(result.document, result.findings, scope.roots) } : result;
+  });
+}
+
+/** The document with its resources located at the user's source line the record names for their construct. */
+function withRecordedSources(document: GateDocument, record: RecordedGate | undefined): GateDocument {
+  if (!record || record.sources.size === 0 || !document.gateRecord) return document;
+  const generated = path.resolve(document.gateRecord.file);
+  let located: Map<string, SourceLocation> | undefined;
+  return {
+    name: document.name,
+    file: document.file,
+    input: document.input,
+    gateRecord: document.gateRecord,
+    get locations() {
+      if (!located) {
+        located = new Map();
+        for (const [address, location] of document.locations) {
+          // A location cdktf's own stack trace gave (not the generated JSON) is the more precise one.
+          const source = location.constructPath && path.resolve(location.file) === generated ? recordedSource(record.sources, location.constructPath) : undefined;
+          located.set(address, source ? { file: source.file, line: source.line, constructPath: location.constructPath } : location);
+        }
+      }
+      return located;
+    },
+  };
+}
+
+/**
+ * One gate run, as `trailgate check` does it: read and normalise the input, apply the
+ * settings addPolicyGate recorded in it under the configuration and flags, load the
+ * bundle (fail closed), apply the rule selection, evaluate, apply waivers. Render the
  * result with `renderReport`; it passed when `summarize(run).failing === 0`.
  */
 export function runGate(options: RunGateOptions): GateRun {
-  const { bundle, rules, selection, waivers } = prepareJudgement(options, "waivers");
-  const documents = documentsFor(options);
+  const loaded = documentsFor(options);
+  const records = loaded.map(recordOf);
+  const record = sharedRecord(loaded, records);
+  const effective = record ? withRecordedSettings(options, record) : { options, lines: [] };
+  const judged = effective.options;
+  const { bundle, rules, selection, waivers } = prepareJudgement(judged, record && record.inlineWaivers.length > 0 ? `waivers (with those in the ${record.source})` : "waivers");
+  const documents = loaded.map((document, index) => withRecordedSources(document, records[index]));
   requireJudgeable(rules, selection, documents.map((document) => document.input.format));
-  const evaluated = evaluateDocuments(documents, bundle, waivers, options.today ?? todayUtc(), selection ? rules : undefined);
-  const results = options.config?.scope ? scoped(evaluated, options.config.scope, options.config.source) : evaluated;
+  const evaluated = evaluateDocuments(documents, bundle, waivers, judged.today ?? todayUtc(), selection ? rules : undefined);
+  const results = scoped(evaluated, documents.map((document, index) => scopeRoots(document, judged.config, records[index])));
+  const applied = appliedConfiguration(bundle, waivers, waiversFileOf(judged), results);
   return {
     toolVersion: packageInfo().version,
     rules,
-    failOn: options.failOn ?? "low",
+    failOn: judged.failOn ?? "low",
     documents: results,
     ...(selection ? { selection } : {}),
-    applied: appliedConfiguration(bundle, waivers, waiversFileOf(options), results),
+    applied: effective.lines.length > 0 ? { ...applied, recorded: effective.lines } : applied,
   };
 }

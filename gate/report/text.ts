@@ -1,5 +1,6 @@
 import { forTerminal } from "../output-safety";
-import { appliedLines, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
+import * as path from "path";
+import { appliedLines, displayPath, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
 import { displayItems, DisplayOptions, groupHeading, memberLines, truncateForDisplay } from "./readable";
 
 /**
@@ -14,7 +15,24 @@ export function renderText(run: GateRun, options: DisplayOptions = {}): string {
   const constructPathOf = (item: (typeof items)[number][number]) =>
     item.document.input.format === "synth" ? findingLocation(item.document, item.finding).constructPath : undefined;
   const withConstructs = items.some((list) => list.some((item) => constructPathOf(item) !== undefined));
-  const header = ["SEVERITY", "RULE", ...(multipleDocuments ? ["DOCUMENT"] : []), "RESOURCE", ...(withConstructs ? ["CONSTRUCT"] : []), "MESSAGE"];
+  // The user's source line of a synthesized resource (recorded at synth), where someone edits it.
+  const sourceOf = (item: (typeof items)[number][number]) => {
+    if (item.document.input.format !== "synth") return undefined;
+    const location = findingLocation(item.document, item.finding);
+    return path.resolve(location.file) === path.resolve(item.document.gateRecord?.file ?? item.document.file) || location.file === item.document.file
+      ? undefined
+      : `${displayPath(location.file, options.sourceRoot)}:${location.line}`;
+  };
+  const withSources = items.some((list) => list.some((item) => sourceOf(item) !== undefined));
+  const header = [
+    "SEVERITY",
+    "RULE",
+    ...(multipleDocuments ? ["DOCUMENT"] : []),
+    "RESOURCE",
+    ...(withConstructs ? ["CONSTRUCT"] : []),
+    ...(withSources ? ["SOURCE"] : []),
+    "MESSAGE",
+  ];
   const rows: { cells: string[]; members: string[] }[] = [];
   for (const list of items) {
     for (const item of list) {
@@ -33,6 +51,7 @@ export function renderText(run: GateRun, options: DisplayOptions = {}): string {
           ...(multipleDocuments ? [document.name] : []),
           finding.resource || "-",
           ...(withConstructs ? [constructPathOf(item) ?? "-"] : []),
+          ...(withSources ? [sourceOf(item) ?? "-"] : []),
           `${message}${note}`,
         ],
         members: members ? memberLines(members, "    ") : [],
