@@ -9,7 +9,8 @@ import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { documentsFor, runGate } from "./run";
 import { readEvent, renderSimulation, simulate, simulationExitCode } from "./alerts/simulate";
 import { projectConfig, ProjectConfig } from "./project-config";
-import { loadWaivers } from "./waivers";
+import { loadWaivers, parseWaivers } from "./waivers";
+import { parseGateRecord } from "./recorded-settings";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -24,7 +25,7 @@ export const USAGE = `usage:
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
                      [--data overrides.json] [--config DIR] [--max-input-mb N]
-  trailgate explain <RULE-ID> [--trailgate-config FILE]
+  trailgate explain <RULE-ID> [<cdktf.out or cdk.tf.json>] [--trailgate-config FILE]
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
@@ -291,7 +292,7 @@ function explain(args: string[], io: Io): number {
   const positional = args.filter((arg, index) => arg !== "--trailgate-config" && args[index - 1] !== "--trailgate-config");
   const configIndex = args.indexOf("--trailgate-config");
   if (configIndex >= 0 && !args[configIndex + 1]) throw new GateInputError("--trailgate-config needs a value");
-  if (positional.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
+  if (positional.length !== 1 && positional.length !== 2) throw new GateInputError("explain needs one <RULE-ID> (and optionally a synthesized <path>)");
   const ruleId = positional[0].toUpperCase();
   const rules = loadRules();
   if (!rules.some((rule) => rule.id === ruleId)) {
@@ -305,9 +306,38 @@ function explain(args: string[], io: Io): number {
     throw new GateInputError(`rule ${ruleId} has no help page at ${ruleHelpPath(ruleId)}`);
   }
   io.stdout(page);
-  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, process.cwd());
-  if (config) io.stdout(projectSection(ruleId, config, new Set(rules.map((rule) => rule.id))));
+  const outputPath = positional[1];
+  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, outputPath ?? process.cwd());
+  const knownRuleIds = new Set(rules.map((rule) => rule.id));
+  if (config) io.stdout(projectSection(ruleId, config, knownRuleIds));
+  if (outputPath) io.stdout(recordedSection(ruleId, outputPath, config, knownRuleIds));
   return 0;
+}
+
+/**
+ * What the settings addPolicyGate recorded in a synthesized output do to a rule, as
+ * `check` applies them: a configuration file's setting takes precedence over a recorded one.
+ */
+function recordedSection(ruleId: string, outputPath: string, config: ProjectConfig | undefined, knownRuleIds: Set<string>): string {
+  const lines: string[] = [];
+  for (const document of documentsFor({ path: outputPath })) {
+    if (!document.gateRecord) continue;
+    const record = parseGateRecord(document.gateRecord.raw, document.gateRecord.file);
+    lines.push(``, `## In ${document.name} (${record.source})`, ``);
+    const fileWaivers = config?.setKeys?.includes("waivers") ? undefined : record.config.waiversFile;
+    const waivers = [
+      ...(fileWaivers ? loadWaivers(fileWaivers, knownRuleIds, record.config.waiverLimits) : []),
+      ...parseWaivers({ waivers: record.inlineWaivers }, record.source, knownRuleIds, record.config.waiverLimits),
+    ].filter((waiver) => waiver.rule === ruleId);
+    if (waivers.length === 0) lines.push(`No waiver of ${ruleId}${fileWaivers ? ` in ${fileWaivers}` : ""} or in code.`);
+    for (const waiver of waivers) lines.push(`- waived for ${waiver.resource} until ${waiver.expires}: ${waiver.reason}`);
+    if (config?.setKeys?.includes("waivers")) lines.push(`(${config.source} sets waivers: its waiver file is used instead of the recorded one.)`);
+    const scope = config?.scope ?? record.config.scope;
+    lines.push(``, scope ? `Synthesized resources are judged only under ${scope.join(", ")}.` : `Every resource of the stack is judged.`);
+    if (record.failOn !== "low") lines.push(`Fails only at ${record.failOn} or above unless --fail-on says otherwise.`);
+  }
+  if (lines.length === 0) lines.push(``, `${outputPath} records no gate settings (it was not synthesized with addPolicyGate).`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** What the project's configuration does to a rule: the waivers of it that check and synth apply. */

@@ -17,11 +17,11 @@ export interface SourceFrame {
   line: number;
 }
 
-/** trailgate's library folders (source and compiled): their frames are never "the user's line". */
-const LIBRARY_FOLDERS = ["modules", "gate", "operations", "export"].flatMap((folder) => [
-  path.join(PACKAGE_ROOT, folder) + path.sep,
-  path.join(PACKAGE_ROOT, "dist", folder) + path.sep,
-]);
+/** trailgate's library folders (source, compiled, and the cdktn entry): their frames are never "the user's line". */
+const LIBRARY_FOLDERS = [
+  ...["modules", "gate", "operations", "export"].flatMap((folder) => [path.join(PACKAGE_ROOT, folder), path.join(PACKAGE_ROOT, "dist", folder)]),
+  path.join(PACKAGE_ROOT, "dist", "cdktn"),
+].map((folder) => folder + path.sep);
 
 /** "new X (/a/main.ts:12:5)", "/a/main.js:3:1", "Object.<anonymous> (file:///a/main.mjs:4:2)". */
 const FRAME = /(?:\(|^)((?:file:\/\/)?\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?$/;

@@ -14,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { Io, main } from "../../gate/cli";
+import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const REPO = path.resolve(__dirname, "..", "..");
 let tmp: string;
@@ -84,9 +85,10 @@ function writeFreshApp(dir: string): number {
 }
 
 function synthFreshApp(dir: string, env: Record<string, string>) {
-  const childEnv: Record<string, string | undefined> = { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: path.join(dir, "cdktf.out"), ...env };
-  delete childEnv.TRAILGATE_CONFIG;
-  delete childEnv.TRAILGATE_WAIVERS;
+  const inherited: Record<string, string | undefined> = { ...process.env };
+  delete inherited.TRAILGATE_CONFIG;
+  delete inherited.TRAILGATE_WAIVERS;
+  const childEnv = { ...inherited, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: path.join(dir, "cdktf.out"), ...env };
   return spawnSync(process.execPath, ["main.js"], { cwd: dir, env: childEnv, encoding: "utf8" });
 }
 
@@ -169,6 +171,25 @@ describe("a fresh app, no trailgate.config.json", () => {
     expect(failingOf(run.stdout).some((pair) => pair.includes("aws_s3_bucket.uploads"))).toBe(true);
     expect(failingOf(run.stdout).some((pair) => pair.startsWith("TG-RET-004"))).toBe(false);
     fs.rmSync(configFile);
+  });
+
+  test("a waiver file synth read (TRAILGATE_WAIVERS) applies in check too, and explain shows it", async () => {
+    fs.writeFileSync(
+      path.join(app, "waivers.json"),
+      JSON.stringify({ waivers: [{ rule: "TG-RET-004", resource: "shop/audit/monitoring/log_group", reason: "sandbox shop", expires: WAIVER_EXPIRES }] }),
+    );
+    const waived = synthFreshApp(app, { FAULT: "1", TRAILGATE_WAIVERS: "waivers.json" });
+    expect(waived.status).toBe(0);
+    const out = path.join(app, "cdktf.out");
+    const check = await trailgate(["check", out]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/TG-RET-004 .*\[waived until .*: sandbox shop\]/);
+    expect(check.stdout).toMatch(/waivers from .*shop\/waivers\.json: 1 loaded, 1 applied/);
+    const explain = await trailgate(["explain", "TG-RET-004", out]);
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toContain(`- waived for shop/audit/monitoring/log_group until ${WAIVER_EXPIRES}: sandbox shop`);
+    expect(explain.stdout).toContain("Synthesized resources are judged only under shop/audit.");
+    fs.rmSync(path.join(app, "waivers.json"));
   });
 
   test("a tampered or malformed record fails closed with one line, never passes", async () => {
