@@ -229,7 +229,14 @@ export function runGate(options: RunGateOptions): GateRun {
   const documents = loaded.map((document, index) => withRecordedSources(document, records[index]));
   requireJudgeable(rules, selection, documents.map((document) => document.input.format));
   const evaluated = evaluateDocuments(documents, bundle, waivers, judged.today ?? todayUtc(), selection ? rules : undefined);
-  const results = scoped(evaluated, documents.map((document, index) => scopeRoots(document, judged.config, records[index])));
+  const scopes = documents.map((document, index) => scopeRoots(document, judged.config, records[index]));
+  const results = scoped(evaluated, scopes);
+  // A recorded scope leaves resources unjudged: each stack says which, never silently.
+  scopes.forEach((scope, index) => {
+    if (scope && record && scope.source === records[index]?.source) {
+      effective.lines.push(`${documents[index].name}: judged only the resources under ${scope.roots.join(", ")} (scope in the ${scope.source}); the stack's other resources are not judged`);
+    }
+  });
   const applied = appliedConfiguration(bundle, waivers, waiversFileOf(judged), results);
   return {
     toolVersion: packageInfo().version,

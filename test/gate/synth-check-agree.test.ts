@@ -112,6 +112,9 @@ describe("a fresh app, no trailgate.config.json", () => {
     expect(cleanCheck.status).toBe(0);
     const report = JSON.parse(cleanCheck.stdout);
     expect(report.applied.recorded[0]).toMatch(/^applied trust, scope from the gate settings recorded at synth in .*shop\/cdk\.tf\.json/);
+    expect(report.applied.recorded).toContain(
+      `shop: judged only the resources under shop/audit (scope in the gate settings recorded at synth in ${path.join(app, "cdktf.out", "stacks", "shop", "cdk.tf.json")}); the stack's other resources are not judged`,
+    );
     // The recorded trust is stated as loosening, as a configuration's would be.
     expect(report.applied.data.widenedTrust).toEqual(
       expect.arrayContaining([expect.stringMatching(/^trusts accounts 333333333333, 444444444444 \(trust\.accounts in gate settings recorded at synth/)]),
