@@ -38,12 +38,28 @@ function isUserSource(file: string): boolean {
   return !LIBRARY_FOLDERS.some((folder) => file.startsWith(folder));
 }
 
-/** The original position of a compiled line, through the source map named by the file or beside it. */
+/** Source maps read so far, by compiled file (undefined: none beside it, or unreadable). */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+function sourceMapOf(file: string): SourceMap | undefined {
+  if (!sourceMaps.has(file)) {
+    let map: SourceMap | undefined;
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
+    } catch {
+      map = undefined;
+    }
+    sourceMaps.set(file, map);
+  }
+  return sourceMaps.get(file);
+}
+
+/** The original position of a compiled line, through the `.js.map` beside it. */
 function mapToSource(file: string, line: number, column: number): SourceFrame {
-  const mapFile = `${file}.map`;
-  if (!file.endsWith(".js") || !fs.existsSync(mapFile)) return { file, line };
+  const map = file.endsWith(".js") ? sourceMapOf(file) : undefined;
+  if (!map) return { file, line };
   try {
-    const entry = new SourceMap(JSON.parse(fs.readFileSync(mapFile, "utf8"))).findEntry(line - 1, column - 1) as {
+    const entry = map.findEntry(line - 1, column - 1) as {
       originalSource?: string;
       originalLine?: number;
     };

@@ -203,7 +203,8 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
       if (selection) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(summary);
       return { errors: [], applied: appliedText };
     }
-    const sourceDir = stackOutputDir(stack);
+    const stackDir = stackOutputDir(stack);
+    const sources = constructSources(stack, stackDir);
     const errors = [
       summary,
       ...findings
@@ -211,7 +212,7 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
         .map((finding) => {
           const location = findingLocation(document, finding);
           const where = `${finding.resource || "(configuration)"}${location.constructPath ? ` (construct ${location.constructPath})` : ""}`;
-          const source = location.constructPath ? constructSourceLine(stack, location.constructPath, sourceDir) : undefined;
+          const source = location.constructPath ? sourceLine(sources, location.constructPath, stackDir) : undefined;
           return `trailgate ${finding.severity} ${finding.id} ${where}${source ? ` at ${source}` : ""}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`;
         }),
     ];
@@ -222,12 +223,12 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
 }
 
 /** "main.ts:12": where the user created the trailgate construct that holds `constructPath`, relative to the working folder. */
-function constructSourceLine(stack: TerraformStack, constructPath: string, stackDir: string): string | undefined {
-  const sources = Object.entries(constructSources(stack, stackDir))
-    .filter(([root]) => constructPath === root || constructPath.startsWith(`${root}/`))
-    .sort(([a], [b]) => b.length - a.length);
-  if (sources.length === 0) return undefined;
-  const { file, line } = sources[0][1];
+function sourceLine(sources: Record<string, { file: string; line: number }>, constructPath: string, stackDir: string): string | undefined {
+  const holding = Object.keys(sources)
+    .filter((root) => withinConstructPaths(constructPath, [root]))
+    .sort((a, b) => b.length - a.length)[0];
+  if (holding === undefined) return undefined;
+  const { file, line } = sources[holding];
   return `${path.relative(process.cwd(), path.resolve(stackDir, file)).split(path.sep).join("/")}:${line}`;
 }
 
