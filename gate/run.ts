@@ -114,29 +114,61 @@ function withRecordedSettings(options: RunGateOptions, record: RecordedGate): { 
   const recorded = record.config;
   const taken: string[] = [];
   const lines: string[] = [];
-  const compare = (key: string, fromFile: unknown, fromRecord: unknown) => {
-    if (fromRecord === undefined) return;
-    if (file && fileSets(key)) {
-      if (JSON.stringify(fromFile) !== JSON.stringify(fromRecord)) {
-        lines.push(`CONFLICT: ${file.source} sets ${key} ${JSON.stringify(fromFile)}, the ${record.source} ${JSON.stringify(fromRecord)}; using ${file.source} (${PRECEDENCE})`);
-      }
-    } else taken.push(key);
-  };
-  compare("trust", file?.trust, recorded.trust);
-  compare("scope", file?.scope, recorded.scope);
-  compare("data", file?.data, recorded.data);
+  const conflict = (key: string, fromFile: unknown, fromRecord: unknown) =>
+    lines.push(`CONFLICT: ${file?.source} sets ${key} ${JSON.stringify(fromFile)}, the ${record.source} ${JSON.stringify(fromRecord)}; using ${file?.source}'s (${PRECEDENCE})`);
+  const both = (fileSource: string | undefined) => (fileSource ? `${fileSource} and the ${record.source}` : record.source);
+
+  // trust: the accounts are the union (the record holds what synth trusted: the
+  // configuration's and those of the trailgate constructs), the organisation the file's.
+  let trust = file?.trust;
+  let trustSource: string | undefined;
+  if (recorded.trust) {
+    const added = recorded.trust.accounts.filter((account) => !(trust?.accounts ?? []).includes(account));
+    if (trust?.organizationId && recorded.trust.organizationId && trust.organizationId !== recorded.trust.organizationId) {
+      conflict("trust.organizationId", trust.organizationId, recorded.trust.organizationId);
+    }
+    if (added.length > 0 || (!trust?.organizationId && recorded.trust.organizationId)) {
+      trust = { accounts: [...(trust?.accounts ?? []), ...added], organizationId: trust?.organizationId ?? recorded.trust.organizationId };
+      trustSource = file?.trust ? both(file.source) : record.source;
+      taken.push("trust");
+    }
+  }
+  // data: key by key, the file's value over the recorded one.
+  let data = file?.data;
+  let dataSource: string | undefined;
+  if (recorded.data) {
+    for (const [key, value] of Object.entries(recorded.data)) {
+      if (file?.data && key in file.data && JSON.stringify(file.data[key]) !== JSON.stringify(value)) conflict(`data.${key}`, file.data[key], value);
+    }
+    const fromRecord = Object.keys(recorded.data).filter((key) => !(file?.data && key in file.data));
+    if (fromRecord.length > 0) {
+      data = { ...recorded.data, ...(file?.data ?? {}) };
+      dataSource = file?.data ? both(file.source) : record.source;
+      taken.push(`data (${fromRecord.join(", ")})`);
+    }
+  }
+  // scope and waivers: one setting each, the file's when it sets it.
+  if (recorded.scope) {
+    if (fileSets("scope") && JSON.stringify(file?.scope) !== JSON.stringify(recorded.scope)) conflict("scope", file?.scope, recorded.scope);
+    else if (!fileSets("scope")) taken.push("scope");
+  }
   const recordedWaivers = { file: recorded.waiversFile, ...recorded.waiverLimits };
   const defaultWaivers = recorded.waiversFile === undefined && recorded.waiverLimits.maxDays === DEFAULT_WAIVER_MAX_DAYS && !recorded.waiverLimits.allowAnyResource;
-  compare("waivers", { file: file?.waiversFile, ...file?.waiverLimits }, defaultWaivers ? undefined : recordedWaivers);
-  const take = (key: string) => !fileSets(key) && (recorded as unknown as Record<string, unknown>)[key] !== undefined;
+  if (!defaultWaivers) {
+    const fileWaivers = { file: file?.waiversFile, ...file?.waiverLimits };
+    if (fileSets("waivers") && JSON.stringify(fileWaivers) !== JSON.stringify(recordedWaivers)) conflict("waivers", fileWaivers, recordedWaivers);
+    else if (!fileSets("waivers")) taken.push("waivers");
+  }
   const config: ProjectConfig = {
     source: file?.source ?? record.source,
-    ...(take("trust") ? { trust: recorded.trust, trustSource: record.source } : file?.trust ? { trust: file.trust } : {}),
-    ...(take("data") ? { data: recorded.data, dataSource: record.source } : file?.data ? { data: file.data } : {}),
-    ...(fileSets("scope") ? { scope: file?.scope } : {}),
-    ...(fileSets("waivers") ? { waiversFile: file?.waiversFile, waiverLimits: file!.waiverLimits } : { waiversFile: recorded.waiversFile, waiverLimits: recorded.waiverLimits }),
+    ...(trust ? { trust, ...(trustSource ? { trustSource } : {}) } : {}),
+    ...(data ? { data, ...(dataSource ? { dataSource } : {}) } : {}),
+    ...(fileSets("scope") && file?.scope ? { scope: file.scope } : {}),
+    ...(fileSets("waivers") && file
+      ? { waiversFile: file.waiversFile, waiverLimits: file.waiverLimits }
+      : { waiversFile: recorded.waiversFile, waiverLimits: recorded.waiverLimits }),
     setKeys: file?.setKeys,
-  } as ProjectConfig;
+  };
   const selectionFromRecord = options.only === undefined && options.skip === undefined && (record.only !== undefined || record.skip !== undefined);
   if (selectionFromRecord) taken.push("rule selection");
   const failOn = options.failOn ?? record.failOn;

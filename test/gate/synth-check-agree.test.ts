@@ -260,5 +260,24 @@ describe("the example app (main.ts), no trailgate.config.json", () => {
     expect(path.resolve(outdir, "stacks", "trailgate-uk", record.sources["trailgate-uk"].file)).toBe(path.join(REPO, "main.ts"));
     const mainLines = fs.readFileSync(path.join(REPO, "main.ts"), "utf8").split("\n");
     expect(mainLines[record.sources["trailgate-uk"].line - 1]).toContain("new TrailgateStack(app");
+
+    // A configuration file beside it: data key by key over the record (a differing key is a
+    // CONFLICT line), trust accounts added to the recorded ones.
+    const configFile = path.join(tmp, "example.config.json");
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({ data: { personal_data_buckets: ["another-bucket"], min_retention_days: 400 }, trust: { accounts: ["555555555555"] } }),
+    );
+    const merged = JSON.parse((await trailgate(["check", outdir, "--format", "json", "--trailgate-config", configFile])).stdout);
+    const recorded = merged.applied.recorded.join("\n");
+    expect(recorded).toMatch(/^CONFLICT: .*example\.config\.json sets data\.personal_data_buckets \["another-bucket"\], the gate settings recorded at synth in .* \["example-customer-data-eu-west-2"\]; using /m);
+    expect(recorded).toMatch(/^applied trust, data \(additional_monitors\) from the gate settings recorded at synth/m);
+    const overrides = Object.fromEntries(merged.applied.data.overrides.map((override: { key: string; value: unknown }) => [override.key, override.value]));
+    expect(overrides.personal_data_buckets).toEqual(["another-bucket"]);
+    expect(overrides.min_retention_days).toBe(400);
+    expect(overrides.additional_monitors).toHaveLength(1);
+    expect(merged.applied.data.widenedTrust).toContain(
+      `trusts accounts 555555555555, 111111111111, 222222222222 (trust.accounts in ${configFile} and the gate settings recorded at synth in ${path.join(outdir, "stacks", "trailgate-uk", "cdk.tf.json")})`,
+    );
   });
 });
