@@ -281,3 +281,25 @@ describe("the example app (main.ts), no trailgate.config.json", () => {
     );
   });
 });
+
+test("cdktf's own stack trace, where a construct library recorded one, locates the resource at its first user frame", async () => {
+  const app = path.join(tmp, "traced");
+  fs.mkdirSync(path.join(app, "cdktf.out", "stacks", "traced"), { recursive: true });
+  const stack = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "synth", "cdk.tf.json"), "utf8"));
+  stack.resource.aws_sns_topic.alerts_3A4B["//"] = {
+    metadata: {
+      path: "traced/alerts",
+      uniqueId: "alerts_3A4B",
+      stackTrace: [
+        `new SnsTopic (${path.join(app, "node_modules", "@cdktf", "provider-aws", "lib", "sns-topic", "index.js")}:120:5)`,
+        `new Alerts (${path.join(REPO, "dist", "modules", "monitoring.js")}:40:9)`,
+        `Object.<anonymous> (${path.join(app, "main.ts")}:7:3)`,
+        `Module._compile (node:internal/modules/cjs/loader:1554:14)`,
+      ],
+    },
+  };
+  fs.writeFileSync(path.join(app, "cdktf.out", "stacks", "traced", "cdk.tf.json"), JSON.stringify(stack, null, 2));
+  const github = await trailgate(["check", path.join(app, "cdktf.out"), "--only", "TG-ENC-005", "--format", "github", "--source-root", app]);
+  expect(github.status).toBe(1);
+  expect(github.stdout).toMatch(/^::error file=main\.ts,line=7,title=TG-ENC-005 .*aws_sns_topic\.alerts_3A4B construct traced\/alerts/m);
+});
