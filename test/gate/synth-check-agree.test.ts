@@ -303,3 +303,28 @@ test("cdktf's own stack trace, where a construct library recorded one, locates t
   expect(github.status).toBe(1);
   expect(github.stdout).toMatch(/^::error file=main\.ts,line=7,title=TG-ENC-005 .*aws_sns_topic\.alerts_3A4B construct traced\/alerts/m);
 });
+
+test("waivers given in code and a failOn reach check through the record, stated as such", async () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require("cdktf") as typeof import("cdktf");
+  const { TrailgateStack } = require("../../modules/trailgate-stack") as typeof import("../../modules/trailgate-stack");
+  const { addPolicyGate } = require("../../gate/validation") as typeof import("../../gate/validation");
+  const { exampleConfig } = require("../../example-config") as typeof import("../../example-config");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const outdir = path.join(tmp, "inline-out");
+  const app = new App({ outdir });
+  const stack = new TrailgateStack(app, "inline", exampleConfig);
+  stack.monitoring.logGroup.addOverride("retention_in_days", 30);
+  const waiver = { rule: "TG-RET-004", resource: "inline/trailgate/monitoring/log_group", reason: "sandbox, in code", expires: WAIVER_EXPIRES };
+  addPolicyGate(stack, { waivers: [waiver], failOn: "medium", configFile: false });
+  expect(() => app.synth()).not.toThrow();
+  const run = await trailgate(["check", outdir]);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/TG-RET-004 .*\[waived until .*: sandbox, in code\]/);
+  expect(run.stdout).toMatch(/^applied .*failOn, waivers given in code from the gate settings recorded at synth/m);
+  expect(run.stdout).toMatch(/^LOOSER THAN THE UK BASELINE: fails only at medium or above \(failOn in the gate settings recorded at synth/m);
+  // --fail-on low overrides the recorded failOn; the waiver from code still covers the finding.
+  const low = await trailgate(["check", outdir, "--fail-on", "low"]);
+  expect(low.status).toBe(0);
+  expect(low.stdout).not.toContain("fails only at medium");
+});
