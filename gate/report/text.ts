@@ -1,7 +1,8 @@
 import { forTerminal } from "../output-safety";
-import * as path from "path";
 import { appliedLines, displayPath, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
 import { displayItems, DisplayOptions, groupHeading, memberLines, truncateForDisplay } from "./readable";
+
+const TERRAFORM_FILE = /\.tf(\.json)?$/;
 
 /**
  * A short table (severity, rule, resource, message) and the summary line; for
@@ -19,9 +20,9 @@ export function renderText(run: GateRun, options: DisplayOptions = {}): string {
   const sourceOf = (item: (typeof items)[number][number]) => {
     if (item.document.input.format !== "synth") return undefined;
     const location = findingLocation(item.document, item.finding);
-    return path.resolve(location.file) === path.resolve(item.document.gateRecord?.file ?? item.document.file) || location.file === item.document.file
-      ? undefined
-      : `${displayPath(location.file, options.sourceRoot)}:${location.line}`;
+    // The generated configuration (cdk.tf.json, an override file) is not where anyone edits.
+    const generated = TERRAFORM_FILE.test(location.file) || location.file === item.document.file;
+    return generated ? undefined : `${displayPath(location.file, options.sourceRoot)}:${location.line}`;
   };
   const withSources = items.some((list) => list.some((item) => sourceOf(item) !== undefined));
   const header = [
