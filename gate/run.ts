@@ -8,7 +8,7 @@ import { planSourcesFor } from "./normalize/plan-sources";
 import { GateDocument, SourceLocation } from "./normalize/types";
 import { packageInfo } from "./paths";
 import { InputBudget } from "./normalize/input-file";
-import { appliedConfiguration, DocumentResult, GateRun } from "./report/model";
+import { AppliedConfiguration, appliedConfiguration, DocumentResult, GateRun } from "./report/model";
 import { ProjectConfig } from "./project-config";
 import { parseGateRecord, RecordedGate, recordedSource } from "./recorded-settings";
 import { findingsInScope, scopeMatches } from "./scope";
@@ -82,22 +82,41 @@ function recordOf(document: GateDocument): RecordedGate | undefined {
   return document.gateRecord ? parseGateRecord(document.gateRecord.raw, document.gateRecord.file) : undefined;
 }
 
-/** The recorded settings every stack of the run shares (scope and sources aside), or a GateInputError. */
-function sharedRecord(documents: GateDocument[], records: (RecordedGate | undefined)[]): RecordedGate | undefined {
-  const withRecord = records.findIndex((record) => record !== undefined);
-  if (withRecord < 0) return undefined;
-  const shared = records[withRecord] as RecordedGate;
-  const key = (record: RecordedGate) => JSON.stringify({ ...record.settings, scope: undefined });
+/**
+ * Documents judged alike: those whose records hold the same settings (scope and
+ * sources aside: they are per stack), and those without a record. Stacks of one
+ * cdktf.out may record different settings (a production and a staging stack trust
+ * different accounts); each group gets its own policy data and waivers.
+ */
+function recordGroups(records: (RecordedGate | undefined)[]): { record?: RecordedGate; indexes: number[] }[] {
+  const groups = new Map<string, { record?: RecordedGate; indexes: number[] }>();
   records.forEach((record, index) => {
-    if (documents[index].input.format !== "synth") return;
-    if (!record) {
-      throw new GateInputError(`${documents[withRecord].name} records the settings addPolicyGate judged it with and ${documents[index].name} records none; check each stack on its own`);
-    }
-    if (key(record) !== key(shared)) {
-      throw new GateInputError(`${documents[withRecord].name} and ${documents[index].name} record different gate settings; check each stack on its own`);
-    }
+    const key = record ? JSON.stringify({ ...record.settings, scope: undefined }) : "";
+    const group = groups.get(key) ?? { record, indexes: [] };
+    group.indexes.push(index);
+    groups.set(key, group);
   });
-  return shared;
+  return [...groups.values()];
+}
+
+/** One applied configuration for a run judged in groups: each group's loosenings and waivers are all stated. */
+function mergeApplied(list: AppliedConfiguration[]): AppliedConfiguration {
+  if (list.length === 1) return list[0];
+  const unique = <T>(items: T[]) => [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
+  const files = unique(list.map((applied) => applied.data.file).filter((file): file is string => file !== undefined));
+  const waiverFiles = unique(list.map((applied) => applied.waivers.file).filter((file): file is string => file !== undefined));
+  const recorded = list.flatMap((applied) => applied.recorded ?? []);
+  return {
+    policy: list[0].policy,
+    data: {
+      ...(files.length > 0 ? { file: files.join(" and ") } : {}),
+      overrides: unique(list.flatMap((applied) => applied.data.overrides)),
+      loosened: unique(list.flatMap((applied) => applied.data.loosened)),
+      widenedTrust: unique(list.flatMap((applied) => applied.data.widenedTrust)),
+    },
+    waivers: { ...(waiverFiles.length > 0 ? { file: waiverFiles.join(" and ") } : {}), entries: list.flatMap((applied) => applied.waivers.entries) },
+    ...(recorded.length > 0 ? { recorded } : {}),
+  };
 }
 
 const PRECEDENCE = "command-line flags > trailgate.config.json > settings recorded at synth";
@@ -110,7 +129,9 @@ const PRECEDENCE = "command-line flags > trailgate.config.json > settings record
  */
 function withRecordedSettings(options: RunGateOptions, record: RecordedGate): { options: RunGateOptions; lines: string[] } {
   const file = options.config;
-  const fileSets = (key: string) => file?.setKeys?.includes(key) ?? false;
+  // A configuration built in code (no setKeys) sets what it holds.
+  const fileSets = (key: string) =>
+    file?.setKeys ? file.setKeys.includes(key) : key === "waivers" ? file?.waiversFile !== undefined : (file as unknown as Record<string, unknown> | undefined)?.[key] !== undefined;
   const recorded = record.config;
   const taken: string[] = [];
   const lines: string[] = [];
@@ -254,28 +275,47 @@ function withRecordedSources(document: GateDocument, record: RecordedGate | unde
 export function runGate(options: RunGateOptions): GateRun {
   const loaded = documentsFor(options);
   const records = loaded.map(recordOf);
-  const record = sharedRecord(loaded, records);
-  const effective = record ? withRecordedSettings(options, record) : { options, lines: [] };
-  const judged = effective.options;
-  const { bundle, rules, selection, waivers } = prepareJudgement(judged, record && record.inlineWaivers.length > 0 ? `waivers (with those in the ${record.source})` : "waivers");
   const documents = loaded.map((document, index) => withRecordedSources(document, records[index]));
-  requireJudgeable(rules, selection, documents.map((document) => document.input.format));
-  const evaluated = evaluateDocuments(documents, bundle, waivers, judged.today ?? todayUtc(), selection ? rules : undefined);
-  const scopes = documents.map((document, index) => scopeRoots(document, judged.config, records[index]));
-  const results = scoped(evaluated, scopes);
-  // A recorded scope leaves resources unjudged: each stack says which, never silently.
-  scopes.forEach((scope, index) => {
-    if (scope && record && scope.source === records[index]?.source) {
-      effective.lines.push(`${documents[index].name}: judged only the resources under ${scope.roots.join(", ")} (scope in the ${scope.source}); the stack's other resources are not judged`);
-    }
+  const evaluated: DocumentResult[] = new Array(documents.length);
+  const groups = recordGroups(records).map(({ record, indexes }) => {
+    const effective = record ? withRecordedSettings(options, record) : { options, lines: [] };
+    const judgement = prepareJudgement(effective.options, record && record.inlineWaivers.length > 0 ? `waivers (with those in the ${record.source})` : "waivers");
+    const members = indexes.map((index) => documents[index]);
+    requireJudgeable(judgement.rules, judgement.selection, members.map((document) => document.input.format));
+    const results = evaluateDocuments(members, judgement.bundle, judgement.waivers, effective.options.today ?? todayUtc(), judgement.selection ? judgement.rules : undefined);
+    indexes.forEach((index, position) => (evaluated[index] = results[position]));
+    return { indexes, effective, judgement };
   });
-  const applied = appliedConfiguration(bundle, waivers, waiversFileOf(judged), results);
+  // One verdict needs one rule set and one threshold for every stack.
+  const [first] = groups;
+  const verdictOf = (group: (typeof groups)[number]) =>
+    JSON.stringify({ failOn: group.effective.options.failOn ?? "low", rules: group.judgement.rules.map((rule) => rule.id) });
+  const differing = groups.find((group) => verdictOf(group) !== verdictOf(first));
+  if (differing) {
+    const name = (group: (typeof groups)[number]) => documents[group.indexes[0]].name;
+    throw new GateInputError(`${name(first)} and ${name(differing)} record a different failOn or rule selection; check each stack on its own`);
+  }
+  const scopes = documents.map((document, index) => scopeRoots(document, options.config, records[index]));
+  const results = scoped(evaluated, scopes);
+  const applied = groups.map(({ indexes, effective, judgement }) => {
+    const lines = [...effective.lines];
+    // A recorded scope leaves resources unjudged: each stack says which, never silently.
+    for (const index of indexes) {
+      const scope = scopes[index];
+      if (scope && scope.source === records[index]?.source) {
+        lines.push(`${documents[index].name}: judged only the resources under ${scope.roots.join(", ")} (scope in the ${scope.source}); the stack's other resources are not judged`);
+      }
+    }
+    const groupResults = indexes.map((index) => results[index]);
+    const configuration = appliedConfiguration(judgement.bundle, judgement.waivers, waiversFileOf(effective.options), groupResults);
+    return lines.length > 0 ? { ...configuration, recorded: lines } : configuration;
+  });
   return {
     toolVersion: packageInfo().version,
-    rules,
-    failOn: judged.failOn ?? "low",
+    rules: first.judgement.rules,
+    failOn: first.effective.options.failOn ?? "low",
     documents: results,
-    ...(selection ? { selection } : {}),
-    applied: effective.lines.length > 0 ? { ...applied, recorded: effective.lines } : applied,
+    ...(first.judgement.selection ? { selection: first.judgement.selection } : {}),
+    applied: mergeApplied(applied),
   };
 }

@@ -328,3 +328,56 @@ test("waivers given in code and a failOn reach check through the record, stated 
   expect(low.status).toBe(0);
   expect(low.stdout).not.toContain("fails only at medium");
 });
+
+test("stacks of one cdktf.out that record different trust (organisations) are each judged with their own; an ungated stack with the defaults", async () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App, TerraformStack } = require("cdktf") as typeof import("cdktf");
+  const { S3Bucket } = require("@cdktf/provider-aws/lib/s3-bucket") as typeof import("@cdktf/provider-aws/lib/s3-bucket");
+  const { AwsProvider } = require("@cdktf/provider-aws/lib/provider") as typeof import("@cdktf/provider-aws/lib/provider");
+  const { TrailgateStack } = require("../../modules/trailgate-stack") as typeof import("../../modules/trailgate-stack");
+  const { addPolicyGate } = require("../../gate/validation") as typeof import("../../gate/validation");
+  const { exampleConfig } = require("../../example-config") as typeof import("../../example-config");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const build = (outdir: string, fault: boolean) => {
+    const app = new App({ outdir, skipValidation: fault });
+    const prod = new TrailgateStack(app, "prod", exampleConfig);
+    // Another organisation (the example's readers stay in its accounts).
+    const staging = new TrailgateStack(app, "staging", { ...exampleConfig, organizationId: "o-stagingorg1" });
+    if (fault) staging.monitoring.logGroup.addOverride("retention_in_days", 30);
+    addPolicyGate(prod, { configFile: false });
+    addPolicyGate(staging, { configFile: false });
+    const other = new TerraformStack(app, "other");
+    new AwsProvider(other, "aws", { region: "eu-west-2" });
+    new S3Bucket(other, "scratch", { bucket: "scratch-eu-west-2" });
+    app.synth();
+  };
+  const clean = path.join(tmp, "multi-clean");
+  build(clean, false);
+  const run = await trailgate(["check", clean, "--format", "json"]);
+  const report = JSON.parse(run.stdout);
+  const failingByStack = (json: typeof report) =>
+    Object.fromEntries(
+      json.documents.map((document: { name: string; findings: { id: string; status: string }[] }) => [
+        document.name,
+        document.findings.filter((finding) => finding.status === "failing").map((finding) => finding.id),
+      ]),
+    );
+  const clean_ = failingByStack(report);
+  expect(clean_.prod).toEqual([]);
+  expect(clean_.staging).toEqual([]);
+  // The ungated stack is judged as before: every rule, no recorded settings.
+  expect(clean_.other.length).toBeGreaterThan(0);
+  expect(report.applied.data.widenedTrust).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^trusts every account of organisation o-exampleorg1 .*stacks\/prod\/cdk\.tf\.json\)$/),
+      expect.stringMatching(/^trusts every account of organisation o-stagingorg1 .*stacks\/staging\/cdk\.tf\.json\)$/),
+    ]),
+  );
+
+  const faulty = path.join(tmp, "multi-fault");
+  build(faulty, true);
+  const faultReport = JSON.parse((await trailgate(["check", faulty, "--format", "json"])).stdout);
+  const byStack = failingByStack(faultReport);
+  expect(byStack.prod).toEqual([]);
+  expect(byStack.staging).toEqual(["TG-RET-004"]);
+});
