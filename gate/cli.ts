@@ -9,7 +9,8 @@ import { forTerminalLine, writeOutputFile } from "./output-safety";
 import { documentsFor, runGate } from "./run";
 import { readEvent, renderSimulation, simulate, simulationExitCode } from "./alerts/simulate";
 import { projectConfig, ProjectConfig } from "./project-config";
-import { loadWaivers } from "./waivers";
+import { loadWaivers, parseWaivers } from "./waivers";
+import { parseGateRecord } from "./recorded-settings";
 import { parseRuleList } from "./selection";
 
 export const USAGE = `usage:
@@ -17,14 +18,14 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
-                         [--trailgate-config FILE] [--expand]
+                         [--trailgate-config FILE] [--source-root DIR] [--expand]
   trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
   trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
                    (an HCP Terraform run task; see trailgate serve --help)
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
                      [--data overrides.json] [--config DIR] [--max-input-mb N]
-  trailgate explain <RULE-ID> [--trailgate-config FILE]
+  trailgate explain <RULE-ID> [<cdktf.out or cdk.tf.json>] [--trailgate-config FILE]
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
@@ -48,8 +49,12 @@ verify reads the deployed estate from AWS and judges it by the same rules
 --trailgate-config  the project's configuration (trust, scope, data, waivers), as
            addPolicyGate reads it; default: TRAILGATE_CONFIG, else the nearest
            trailgate.config.json (or package.json "trailgate" key) from <path> up to
-           its project root
---fail-on  the lowest severity that fails the check (default: low)
+           its project root. A synthesized stack also carries the settings
+           addPolicyGate judged it with ("//".trailgate in cdk.tf.json); check applies
+           them per setting after flags and the configuration file (flags >
+           trailgate.config.json > recorded), and states them in every report
+--fail-on  the lowest severity that fails the check (default: the failOn addPolicyGate
+           recorded in a synthesized output, else low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
@@ -58,6 +63,9 @@ verify reads the deployed estate from AWS and judges it by the same rules
            an error is what fails at --fail-on, a notice what does not
 --expand   text and github: list each finding, not one row per rule and resource with
            its members; long messages are cut there (json and sarif keep them whole)
+--source-root  report file paths (sarif, github, json) relative to this folder, e.g.
+           the repository root when trailgate runs in a subfolder (default: the
+           working folder)
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -88,13 +96,16 @@ interface CheckOptions {
   output?: string;
   data?: string;
   waivers?: string;
-  failOn: Severity;
+  /** --fail-on; unset: the failOn addPolicyGate recorded in the output, else low. */
+  failOn?: Severity;
   only?: string[];
   skip?: string[];
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
   trailgateConfig?: string;
+  /** Report paths (SARIF, github, json) relative to this folder (--source-root). @default the working folder */
+  sourceRoot?: string;
   expand: boolean;
 }
 
@@ -109,7 +120,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config"];
+const VALUE_OPTIONS = ["--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip", "--config", "--max-input-mb", "--trailgate-config", "--source-root"];
 
 function parseCheckArguments(args: string[]): CheckOptions | "help" {
   const parsed = parseGateOptions(args);
@@ -146,8 +157,8 @@ function parseGateOptions(args: string[]): { positional: string[]; options: Omit
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
   }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const failOn = values.get("--fail-on");
+  if (failOn !== undefined && !isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
   const options = {
     format: format as ReportFormat,
     output: values.get("--output"),
@@ -159,9 +170,23 @@ function parseGateOptions(args: string[]): { positional: string[]; options: Omit
     skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
     config: values.get("--config"),
     trailgateConfig: values.get("--trailgate-config"),
+    sourceRoot: values.get("--source-root"),
     expand,
   };
   return { positional, options };
+}
+
+/** --source-root, which must be a folder (a typo would silently misplace every annotation). */
+function sourceRootOf(sourceRoot: string | undefined): string | undefined {
+  if (sourceRoot === undefined) return undefined;
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(sourceRoot).isDirectory();
+  } catch (error) {
+    throw new GateInputError(`--source-root ${sourceRoot}: ${describeError(error)}`);
+  }
+  if (!isDirectory) throw new GateInputError(`--source-root ${sourceRoot} is not a directory`);
+  return path.resolve(sourceRoot);
 }
 
 function check(options: CheckOptions | "help", io: Io): number {
@@ -180,7 +205,7 @@ function check(options: CheckOptions | "help", io: Io): number {
     skip: options.skip,
     maxInputMb: options.maxInputMb,
   });
-  const report = renderReport(options.format, run, { expand: options.expand });
+  const report = renderReport(options.format, run, { expand: options.expand, sourceRoot: sourceRootOf(options.sourceRoot) });
   if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
   else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.
@@ -268,7 +293,7 @@ function explain(args: string[], io: Io): number {
   const positional = args.filter((arg, index) => arg !== "--trailgate-config" && args[index - 1] !== "--trailgate-config");
   const configIndex = args.indexOf("--trailgate-config");
   if (configIndex >= 0 && !args[configIndex + 1]) throw new GateInputError("--trailgate-config needs a value");
-  if (positional.length !== 1) throw new GateInputError("explain needs one <RULE-ID>");
+  if (positional.length !== 1 && positional.length !== 2) throw new GateInputError("explain needs one <RULE-ID> (and optionally a synthesized <path>)");
   const ruleId = positional[0].toUpperCase();
   const rules = loadRules();
   if (!rules.some((rule) => rule.id === ruleId)) {
@@ -282,9 +307,38 @@ function explain(args: string[], io: Io): number {
     throw new GateInputError(`rule ${ruleId} has no help page at ${ruleHelpPath(ruleId)}`);
   }
   io.stdout(page);
-  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, process.cwd());
-  if (config) io.stdout(projectSection(ruleId, config, new Set(rules.map((rule) => rule.id))));
+  const outputPath = positional[1];
+  const config = projectConfig(configIndex >= 0 ? args[configIndex + 1] : undefined, outputPath ?? process.cwd());
+  const knownRuleIds = new Set(rules.map((rule) => rule.id));
+  if (config) io.stdout(projectSection(ruleId, config, knownRuleIds));
+  if (outputPath) io.stdout(recordedSection(ruleId, outputPath, config, knownRuleIds));
   return 0;
+}
+
+/**
+ * What the settings addPolicyGate recorded in a synthesized output do to a rule, as
+ * `check` applies them: a configuration file's setting takes precedence over a recorded one.
+ */
+function recordedSection(ruleId: string, outputPath: string, config: ProjectConfig | undefined, knownRuleIds: Set<string>): string {
+  const lines: string[] = [];
+  for (const document of documentsFor({ path: outputPath })) {
+    if (!document.gateRecord) continue;
+    const record = parseGateRecord(document.gateRecord.raw, document.gateRecord.file);
+    lines.push(``, `## In ${document.name} (${record.source})`, ``);
+    const fileWaivers = config?.setKeys?.includes("waivers") ? undefined : record.config.waiversFile;
+    const waivers = [
+      ...(fileWaivers ? loadWaivers(fileWaivers, knownRuleIds, record.config.waiverLimits) : []),
+      ...parseWaivers({ waivers: record.inlineWaivers }, record.source, knownRuleIds, record.config.waiverLimits),
+    ].filter((waiver) => waiver.rule === ruleId);
+    if (waivers.length === 0) lines.push(`No waiver of ${ruleId}${fileWaivers ? ` in ${fileWaivers}` : ""} or in code.`);
+    for (const waiver of waivers) lines.push(`- waived for ${waiver.resource} until ${waiver.expires}: ${waiver.reason}`);
+    if (config?.setKeys?.includes("waivers")) lines.push(`(${config.source} sets waivers: its waiver file is used instead of the recorded one.)`);
+    const scope = config?.scope ?? record.config.scope;
+    lines.push(``, scope ? `Synthesized resources are judged only under ${scope.join(", ")}.` : `Every resource of the stack is judged.`);
+    if (record.failOn !== "low") lines.push(`Fails only at ${record.failOn} or above unless --fail-on says otherwise.`);
+  }
+  if (lines.length === 0) lines.push(``, `${outputPath} records no gate settings (it was not synthesized with addPolicyGate).`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** What the project's configuration does to a rule: the waivers of it that check and synth apply. */

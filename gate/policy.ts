@@ -267,7 +267,7 @@ function widenedTrust(config: JsonObject, source: string): string[] {
  * (allowed_region), a wrong type or an out-of-range value is refused, never
  * silently ignored by the rules.
  */
-function readDataOverrides(file: string): JsonObject {
+export function readDataOverrides(file: string): JsonObject {
   const text = readTextFile(file, "data file", new InputBudget(16 * 1024 * 1024));
   const parsed = parseTerraformJson(text, `data file ${file}`);
   const shape = `data file ${file} must be {"trailgate":{"config":{...}}}`;
