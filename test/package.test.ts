@@ -116,6 +116,8 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
     "help/README.md", "help/rules/TG-LOG-008.md",
     // The input contract README and the help pages cite.
     "policies/INPUT.md",
+    // What `trailgate init` scaffolds from (test/package-init.test.ts).
+    "templates/init/main.ts.tmpl", "templates/init/workflow.yml.tmpl", "templates/init/gitignore.tmpl",
   ]) {
     expect(listed).toContain(file);
   }
