@@ -24,7 +24,7 @@ const SCAFFOLD = ["package.json", "tsconfig.json", "cdktf.json", "main.ts", "tra
 const ESTATE_FLAGS = ["--management-account", "111111111111", "--log-archive-account", "222222222222", "--organization-id", "o-exampleorg1", "--alert-email", "security-oncall@example.co.uk"];
 
 beforeAll(() => {
-  tarball = packCheckout(work);
+  tarball = packCheckout(work).file;
   fs.mkdirSync(gateDir);
   fs.writeFileSync(path.join(gateDir, "package.json"), JSON.stringify({ name: "init-runner", private: true }));
   timed("gate-only install for init", () => mustRun(env, gateDir, "npm", ["install", tarball, "--omit=optional", "--omit=peer", ...installFlags]));

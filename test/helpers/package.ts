@@ -54,11 +54,21 @@ export function timed<T>(what: string, step: () => T): T {
   return result;
 }
 
+/** What `npm pack --json` says of the tarball. */
+export interface Packed {
+  /** The tarball's path. */
+  file: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}
+
 /**
  * Packs a copy of the checkout's files (tracked and new, not ignored) plus the built
- * policy bundle into `work`, sharing node_modules, and returns the tarball's path.
+ * policy bundle into `work`, sharing node_modules: packing there rebuilds dist/
+ * (prepack) without touching the dist/ other test files run from at the same time.
  */
-export function packCheckout(work: string): string {
+export function packCheckout(work: string): Packed {
   const stage = path.join(work, "stage");
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
     .split("\0")
@@ -73,5 +83,5 @@ export function packCheckout(work: string): string {
   const packed = timed("npm pack", () =>
     JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
   );
-  return path.join(work, packed[0].filename);
+  return { file: path.join(work, packed[0].filename), size: packed[0].size, unpackedSize: packed[0].unpackedSize, entryCount: packed[0].entryCount };
 }
