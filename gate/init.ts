@@ -2,7 +2,7 @@ import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { Io } from "./cli";
-import { GateInputError } from "./errors";
+import { describeError, GateInputError } from "./errors";
 import { forTerminalLine } from "./output-safety";
 import { PACKAGE_ROOT, packageInfo } from "./paths";
 import { CONFIG_FILE_NAME } from "./project-config";
@@ -212,6 +212,7 @@ export function initCommand(args: string[], io: Io): number {
     io.stdout(INIT_USAGE);
     return 0;
   }
+  if (fs.existsSync(options.dir) && !fs.statSync(options.dir).isDirectory()) throw new GateInputError(`init: ${options.dir} is not a folder`);
   const { files, placeholders } = scaffold(options);
   const existing = [...files.keys()].filter((file) => fs.existsSync(path.join(options.dir, file)));
   if (existing.length > 0 && !options.force) {
@@ -220,8 +221,12 @@ export function initCommand(args: string[], io: Io): number {
   }
   for (const [file, text] of files) {
     const target = path.join(options.dir, file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, text);
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+    } catch (error) {
+      throw new GateInputError(`init: cannot write ${target}: ${describeError(error)}`);
+    }
   }
   const lines = [`trailgate init: wrote ${[...files.keys()].join(", ")} in ${options.dir}`];
   if (placeholders.length > 0) lines.push(`fill in main.ts before synth (or re-run with the flags and --force): ${placeholders.join(", ")}`);

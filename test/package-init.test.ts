@@ -6,6 +6,7 @@
  * `trailgate check cdktf.out` alike; a fault put into main.ts fails both with the same
  * finding. Every command runs with a PATH holding only node, npm, npx and sh.
  */
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -49,7 +50,12 @@ test("init writes the app with the exact versions trailgate pins, and trailgate 
   expect(written.dependencies["@cdktf/provider-aws"]).toBe("20.1.0");
   for (const version of [...Object.values(written.dependencies), ...Object.values(written.devDependencies)]) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
   expect(fs.readFileSync(path.join(dir, ".gitignore"), "utf8").split("\n")).toEqual(expect.arrayContaining(["node_modules/", "cdktf.out/"]));
-  expect(fs.readFileSync(path.join(dir, ".github", "workflows", "trailgate.yml"), "utf8")).toContain("npx --no-install trailgate check cdktf.out");
+  const workflow = path.join(dir, ".github", "workflows", "trailgate.yml");
+  expect(fs.readFileSync(workflow, "utf8")).toContain("npx --no-install trailgate check cdktf.out");
+  // The pinned actionlint, as test/workflow.test.ts lints the README's workflow.
+  const actionlint = execFileSync("bash", [path.join(repo, "tools", "actionlint", "install.sh")], { encoding: "utf8" }).trim().split("\n").pop() as string;
+  const lint = spawnSync(actionlint, ["-no-color", "-shellcheck=", "-pyflakes=", workflow], { encoding: "utf8" });
+  expect({ status: lint.status, output: lint.stdout + lint.stderr }).toEqual({ status: 0, output: "" });
   // Nothing left to fill in: every placeholder came from a flag.
   expect(result.stdout).not.toContain("fill in");
   expect(fs.readFileSync(path.join(dir, "main.ts"), "utf8")).not.toMatch(/"</);
@@ -66,6 +72,8 @@ test("init refuses to overwrite a file (exit 2, one line naming it, nothing writ
   expect(fs.readFileSync(path.join(dir, "main.ts"), "utf8")).toBe("// the team's own app\n");
   expect(run(env, work, trailgate(), ["init", dir, "--force", ...ESTATE_FLAGS]).status).toBe(0);
   expect(fs.readFileSync(path.join(dir, "main.ts"), "utf8")).toContain("new TrailgateStack(app,");
+  const notAFolder = run(env, work, trailgate(), ["init", path.join(dir, "main.ts"), "--force"]);
+  expect({ status: notAFolder.status, stderr: notAFolder.stderr }).toEqual({ status: 2, stderr: `trailgate: error: init: ${path.join(dir, "main.ts")} is not a folder\n` });
 });
 
 test("init rejects a malformed flag value with exit 2, writing nothing", () => {
