@@ -146,12 +146,16 @@ export function scaffold(options: Omit<InitOptions, "force">): { files: Map<stri
     placeholders.push(`${field} (${flag})`);
     return `<${what}: set ${field} here or run trailgate init ${flag} ... --force>`;
   };
+  // In main.ts's order, which is the order the constructs validate them in.
+  const organizationId = valueOr(options.organizationId, "organizationId", "--organization-id", "your organisation id, o-...");
+  const managementAccount = valueOr(options.managementAccount, "managementAccountId", "--management-account", "the management account id");
+  const logArchiveAccount = valueOr(options.logArchiveAccount, "logArchiveAccountId", "--log-archive-account", "the log-archive account id");
   const emails = options.alertEmails.length > 0 ? options.alertEmails : [valueOr(undefined, "alertEmails.critical", "--alert-email", "who is told of critical events")];
   const mainTs = template("main.ts.tmpl", {
     PACKAGE_NAME: trailgate.name,
-    ORGANIZATION_ID: valueOr(options.organizationId, "organizationId", "--organization-id", "your organisation id, o-..."),
-    MANAGEMENT_ACCOUNT: valueOr(options.managementAccount, "managementAccountId", "--management-account", "the management account id"),
-    LOG_ARCHIVE_ACCOUNT: valueOr(options.logArchiveAccount, "logArchiveAccountId", "--log-archive-account", "the log-archive account id"),
+    ORGANIZATION_ID: organizationId,
+    MANAGEMENT_ACCOUNT: managementAccount,
+    LOG_ARCHIVE_ACCOUNT: logArchiveAccount,
     ALERT_EMAILS: emails.map((email) => JSON.stringify(email)).join(", "),
     STACK_ID,
   });

@@ -57,6 +57,12 @@ test("with every flag, main.ts holds a config the constructs accept; each one le
     [{ logArchiveAccount: undefined }, /^trailgate config: logArchiveAccountId .*--log-archive-account/],
     [{ alertEmails: [] }, /^trailgate config: alertEmails\.critical\[0\] .*--alert-email/],
   ];
+  expect(scaffold({ dir: "x", alertEmails: [] }).placeholders).toEqual([
+    "organizationId (--organization-id)",
+    "managementAccountId (--management-account)",
+    "logArchiveAccountId (--log-archive-account)",
+    "alertEmails.critical (--alert-email)",
+  ]);
   for (const [left, error] of cases) {
     const { files, placeholders } = scaffold({ dir: "x", ...ESTATE, ...left });
     expect(placeholders).toHaveLength(1);
