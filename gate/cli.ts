@@ -32,6 +32,8 @@ export const USAGE = `usage:
                           [--format text|json|sarif|junit] [--output FILE]
   trailgate subject-access (--principal ARN | --bucket NAME[/PREFIX] | --source-ip IP)
                            --from TIME --to TIME [--log-group NAME] [--lake EVENT_DATA_STORE]
+  trailgate init [DIR] [--management-account ID] [--log-archive-account ID] [--force] ...
+                 (a new cdktf app with the estate, gated; see trailgate init --help)
   trailgate --help
   trailgate --version
 
@@ -389,6 +391,9 @@ export function main(argv: string[], io: Io = processIo): number | Promise<numbe
         return import("../operations/subject-access/cli").then((m) => m.subjectAccess(args, io)).catch((error: unknown) => reportError(error, io));
       case "explain":
         return explain(args, io);
+      case "init":
+        // Writes a new app's files; its templates load only when it runs.
+        return import("./init").then((m) => m.initCommand(args, io)).catch((error: unknown) => reportError(error, io));
       case "rules":
         if (args.length > 0) throw new GateInputError("rules takes no arguments");
         io.stdout(rulesTable(loadRules()));

@@ -11,7 +11,7 @@
  *    (the synth-time gate judges the trailgate constructs), then gate the output with
  *    the installed CLI; a broken estate must stop synth with the construct path.
  *
- * Every command of the installed package runs with a PATH holding only node and npm:
+ * Every command of the installed package runs with a PATH holding only node, npm and npx:
  * no Go, OPA, jq or Python. Packages come from the npm cache (registry on a miss).
  * Sizes and times are printed (`trailgate package: ...`), not asserted.
  */
@@ -19,82 +19,30 @@ import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { installFlags, mustRun as mustRunWith, nodeOnlyEnv, packCheckout, repo, run as runWith, timed } from "./helpers/package";
 
-const repo = path.resolve(__dirname, "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-package-"));
-const nodeOnlyBin = path.join(work, "bin");
 let tarball: string;
-
-/** A PATH with node and npm only; commands the package must not need are checked absent. */
-function nodeOnlyEnv(): NodeJS.ProcessEnv {
-  fs.mkdirSync(nodeOnlyBin, { recursive: true });
-  const npmCli = fs.realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
-  fs.symlinkSync(process.execPath, path.join(nodeOnlyBin, "node"));
-  fs.symlinkSync(npmCli, path.join(nodeOnlyBin, "npm"));
-  const cache = execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim();
-  return {
-    PATH: nodeOnlyBin,
-    HOME: os.homedir(),
-    npm_config_cache: cache,
-    npm_config_update_notifier: "false",
-    CHECKPOINT_DISABLE: "1",
-    LANG: "C.UTF-8",
-  };
-}
-const env = nodeOnlyEnv();
+const env = nodeOnlyEnv(work);
 
 function run(cwd: string, command: string, args: string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
+  return runWith(env, cwd, command, args, input);
 }
 
 function mustRun(cwd: string, command: string, args: string[]): string {
-  const result = run(cwd, command, args);
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} in ${cwd} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-function timed<T>(what: string, step: () => T): T {
-  const start = Date.now();
-  const result = step();
-  console.log(`trailgate package: ${what}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  return result;
+  return mustRunWith(env, cwd, command, args);
 }
 
 function diskUsage(dir: string): string {
   return execFileSync("du", ["-sh", dir], { encoding: "utf8" }).split("\t")[0];
 }
 
-const installFlags = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
-
-/**
- * A copy of the checkout's files (tracked and new, not ignored) plus the built policy
- * bundle, sharing node_modules: packing there rebuilds dist/ (prepack) without
- * touching the dist/ other test files run from at the same time.
- */
-function stageCheckout(): string {
-  const stage = path.join(work, "stage");
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
-    .split("\0")
-    .filter((file) => file !== "" && fs.existsSync(path.join(repo, file)));
-  for (const file of [...files, ...fs.readdirSync(path.join(repo, "build", "policy")).map((name) => `build/policy/${name}`)]) {
-    fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
-    fs.copyFileSync(path.join(repo, file), path.join(stage, file));
-  }
-  fs.symlinkSync(path.join(repo, "node_modules"), path.join(stage, "node_modules"));
-  return stage;
-}
-
 beforeAll(() => {
   // Packing builds dist/ (prepack) and refuses a stale policy bundle.
-  const stage = stageCheckout();
-  const packed = timed("npm pack", () =>
-    JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
-  );
-  tarball = path.join(work, packed[0].filename);
-  console.log(`trailgate package: tarball ${(packed[0].size / 1024).toFixed(0)} KiB packed, ${(packed[0].unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed[0].entryCount} files`);
+  const packed = packCheckout(work);
+  tarball = packed.file;
+  console.log(`trailgate package: tarball ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`);
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -116,6 +64,8 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
     "help/README.md", "help/rules/TG-LOG-008.md",
     // The input contract README and the help pages cite.
     "policies/INPUT.md",
+    // What `trailgate init` scaffolds from (test/package-init.test.ts).
+    "templates/init/main.ts.tmpl", "templates/init/workflow.yml.tmpl", "templates/init/gitignore.tmpl",
   ]) {
     expect(listed).toContain(file);
   }
