@@ -21,10 +21,13 @@ import * as os from "os";
 import * as path from "path";
 import { installFlags, mustRun as mustRunWith, nodeOnlyEnv, packCheckout, repo, run as runWith, timed } from "./helpers/package";
 
+const PACKAGE_FIGURES = require("../scripts/package-figures.js") as { START: string; END: string; sentence(figures: Record<string, number>): string };
 const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-package-"));
 let tarball: string;
 const env = nodeOnlyEnv(work);
+/** What this run measured, for README's figures (scripts/package-figures.js). */
+const measured: Record<string, number> = {};
 
 function run(cwd: string, command: string, args: string[], input?: string): SpawnSyncReturns<string> {
   return runWith(env, cwd, command, args, input);
@@ -32,6 +35,15 @@ function run(cwd: string, command: string, args: string[], input?: string): Spaw
 
 function mustRun(cwd: string, command: string, args: string[]): string {
   return mustRunWith(env, cwd, command, args);
+}
+
+/** The bytes of every file below dir (as `du --apparent-size` counts them, links not followed). */
+function apparentBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const entryPath = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sum + apparentBytes(entryPath);
+    return sum + (entry.isFile() ? fs.statSync(entryPath).size : 0);
+  }, 0);
 }
 
 function diskUsage(dir: string): string {
@@ -42,6 +54,7 @@ beforeAll(() => {
   // Packing builds dist/ (prepack) and refuses a stale policy bundle.
   const packed = packCheckout(work);
   tarball = packed.file;
+  Object.assign(measured, { size: packed.size, unpackedSize: packed.unpackedSize, entryCount: packed.entryCount });
   console.log(`trailgate package: tarball ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`);
 });
 
@@ -93,6 +106,31 @@ describe("gate only: --omit=optional --omit=peer", () => {
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "pr-gate", private: true }));
     timed("gate-only install", () => mustRun(dir, "npm", ["install", tarball, "--omit=optional", "--omit=peer", ...installFlags]));
     console.log(`trailgate package: gate-only node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
+    const lock = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", ".package-lock.json"), "utf8"));
+    measured.gateOnlyPackages = Object.keys(lock.packages).filter((key) => key.startsWith("node_modules/")).length;
+    measured.gateOnlyBytes = apparentBytes(path.join(dir, "node_modules"));
+    fs.mkdirSync(path.join(repo, "build"), { recursive: true });
+    fs.writeFileSync(path.join(repo, "build", "package-figures.json"), `${JSON.stringify(measured, null, 2)}\n`);
+  });
+
+  test("README's package figures are what this run measured (else: node scripts/package-figures.js)", () => {
+    const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
+    const block = readme.slice(readme.indexOf(PACKAGE_FIGURES.START), readme.indexOf(PACKAGE_FIGURES.END));
+    const FIGURES = /tarball is ([\d,]+) KiB \(([\d,]+) KiB unpacked, (\d+) files\); the\ngate-only install is (\d+) packages and ([\d.]+) MB/;
+    const stated = FIGURES.exec(block);
+    expect(stated).not.toBeNull();
+    const [kib, unpackedKib, files, packages, mb] = stated!.slice(1).map((figure) => Number(figure.replace(/,/g, "")));
+    // Sizes move a little with every change; beyond 10% (or any other package count) README is out of date.
+    const near = (stated: number, actual: number) => Math.abs(stated - actual) <= actual * 0.1;
+    expect({ packages, files: near(files, measured.entryCount), kib: near(kib, measured.size / 1024), unpackedKib: near(unpackedKib, measured.unpackedSize / 1024), mb: near(mb, measured.gateOnlyBytes / 1e6) }).toEqual({
+      packages: measured.gateOnlyPackages,
+      files: true,
+      kib: true,
+      unpackedKib: true,
+      mb: true,
+    });
+    // The script writes the sentence this test reads.
+    expect(FIGURES.exec(PACKAGE_FIGURES.sentence(measured))?.[4]).toBe(String(measured.gateOnlyPackages));
   });
 
   test("installs no cdktf, provider or AWS SDK", () => {
