@@ -1,5 +1,6 @@
+import * as fs from "fs";
 import * as path from "path";
-import { GateInputError } from "../core/errors";
+import { describeError, GateInputError } from "../core/errors";
 import { forTerminalLine, writeOutputFile } from "../core/output-safety";
 import { projectConfig } from "../gate/project-config";
 import { renderReport, summarize, summaryLine } from "../gate/report";
@@ -15,16 +16,19 @@ interface CheckOptions extends JudgingOptions {
   /** Input size limit in MiB (--max-input-mb, else TRAILGATE_MAX_INPUT_MB, else 64). */
   maxInputMb?: number;
   config?: string;
+  /** Report paths (SARIF, github, json) relative to this folder (--source-root). @default the working folder */
+  sourceRoot?: string;
 }
 
 /** check's options (all but the path) and the positional arguments, as `check` and `pre-commit` take them. */
 function parseGateOptions(args: string[], command: string): { positional: string[]; options: Omit<CheckOptions, "path"> } | "help" {
-  const line = parseCommandLine(args, { command, values: [...JUDGING_VALUE_OPTIONS, "--config", "--max-input-mb"], flags: JUDGING_FLAGS, positionals: true });
+  const line = parseCommandLine(args, { command, values: [...JUDGING_VALUE_OPTIONS, "--config", "--max-input-mb", "--source-root"], flags: JUDGING_FLAGS, positionals: true });
   if (line.help) return "help";
   const options = {
     ...judgingOptions(line),
     maxInputMb: line.values.has("--max-input-mb") ? parseInputLimit(line.values.get("--max-input-mb") as string, "--max-input-mb") : undefined,
     config: line.values.get("--config"),
+    sourceRoot: line.values.get("--source-root"),
   };
   return { positional: line.positionals, options };
 }
@@ -38,6 +42,19 @@ export function checkCommand(args: string[], io: Io): number {
     throw new GateInputError(positional.length === 0 ? "check needs a <path>" : `check takes one <path>, got ${positional.length}`);
   }
   return check({ path: positional[0], ...options }, io);
+}
+
+/** --source-root, which must be a folder (a typo would silently misplace every annotation). */
+function sourceRootOf(sourceRoot: string | undefined): string | undefined {
+  if (sourceRoot === undefined) return undefined;
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(sourceRoot).isDirectory();
+  } catch (error) {
+    throw new GateInputError(`--source-root ${sourceRoot}: ${describeError(error)}`);
+  }
+  if (!isDirectory) throw new GateInputError(`--source-root ${sourceRoot} is not a directory`);
+  return path.resolve(sourceRoot);
 }
 
 function check(options: CheckOptions | "help", io: Io): number {
@@ -56,7 +73,7 @@ function check(options: CheckOptions | "help", io: Io): number {
     skip: options.skip,
     maxInputMb: options.maxInputMb,
   });
-  const report = renderReport(options.format, run, { expand: options.expand });
+  const report = renderReport(options.format, run, { expand: options.expand, sourceRoot: sourceRootOf(options.sourceRoot) });
   if (options.output) writeOutputFile(options.output, report, [options.path, options.data, options.waivers]);
   else io.stdout(report);
   // Machine formats on stdout or in a file: the outcome still belongs in the log.

@@ -10,7 +10,8 @@ export interface JudgingOptions {
   output?: string;
   data?: string;
   waivers?: string;
-  failOn: Severity;
+  /** --fail-on; unset: the command's default (check: the failOn addPolicyGate recorded, else low). */
+  failOn?: Severity;
   only?: string[];
   skip?: string[];
   trailgateConfig?: string;
@@ -26,8 +27,8 @@ export function judgingOptions(line: CommandLine): JudgingOptions {
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
   }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const failOn = values.get("--fail-on");
+  if (failOn !== undefined && !isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
   return {
     format: format as ReportFormat,
     output: values.get("--output"),

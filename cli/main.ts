@@ -3,7 +3,7 @@
  * command's module. Nothing below cli/ imports it.
  */
 import { GateInputError } from "../core/errors";
-import { packageInfo } from "../gate/paths";
+import { packageInfo } from "../core/paths";
 import { checkCommand, preCommitCommand } from "./check";
 import { explainCommand, rulesCommand } from "./explain";
 import { Io, processIo, reportError } from "./io";
@@ -32,6 +32,8 @@ const LAZY_COMMANDS: Record<string, LazyCommand> = {
   verify: () => import("./verify").then((m) => m.verify),
   // Prints queries only: no AWS SDK, no cdktf.
   "subject-access": () => import("./subject-access").then((m) => m.subjectAccess),
+  // Writes a new app's files; its templates load only when it runs.
+  init: () => import("./init").then((m) => m.initCommand),
 };
 
 /**

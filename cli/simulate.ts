@@ -18,7 +18,8 @@ export function simulateCommand(args: string[], io: Io): number {
   if (positional.length < 1 || positional.length > 2) throw new GateInputError("simulate takes <EVENT.json|sample:MONITOR-ID> and an optional <path>");
   const format = values.get("--format") ?? "text";
   if (format !== "text" && format !== "json") throw new GateInputError(`--format must be text or json, not ${format}`);
-  const { event, source } = readEvent(positional[0]);
+  const { event, source, deprecation } = readEvent(positional[0]);
+  if (deprecation) io.stderr(`trailgate: note: ${deprecation}\n`);
   const config = loadPolicyBundle({ dataFile: values.get("--data") }).config;
   const documents = positional[1]
     ? documentsFor({

@@ -4,20 +4,22 @@ export const USAGE = `usage:
                          [--data overrides.json] [--waivers waivers.json]
                          [--fail-on low|medium|high|critical]
                          [--only IDS] [--skip IDS] [--config DIR] [--max-input-mb N]
-                         [--trailgate-config FILE] [--expand]
+                         [--trailgate-config FILE] [--source-root DIR] [--expand]
   trailgate pre-commit [options as for check] FILE...   (gates each file's folder)
   trailgate serve --run-task [--port N] [--hcp-url URL] [--hmac-key-file F] [options]
                    (an HCP Terraform run task; see trailgate serve --help)
   trailgate verify [--role-arn ARN] [--region REGION] [--trail NAME|ARN] [options as for check]
   trailgate simulate <EVENT.json|sample:MONITOR-ID> [<path>] [--format text|json]
                      [--data overrides.json] [--config DIR] [--max-input-mb N]
-  trailgate explain <RULE-ID> [--trailgate-config FILE]
+  trailgate explain <RULE-ID> [<cdktf.out or cdk.tf.json>] [--trailgate-config FILE]
   trailgate rules
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T] [--s3-bucket B]
                           [--s3-prefix P] [--account-id ID] [--public-keys FILE]...
                           [--format text|json|sarif|junit] [--output FILE]
   trailgate subject-access (--principal ARN | --bucket NAME[/PREFIX] | --source-ip IP)
                            --from TIME --to TIME [--log-group NAME] [--lake EVENT_DATA_STORE]
+  trailgate init [DIR] [--management-account ID] [--log-archive-account ID] [--force] ...
+                 (a new cdktf app with the estate, gated; see trailgate init --help)
   trailgate --help
   trailgate --version
 
@@ -35,8 +37,12 @@ verify reads the deployed estate from AWS and judges it by the same rules
 --trailgate-config  the project's configuration (trust, scope, data, waivers), as
            addPolicyGate reads it; default: TRAILGATE_CONFIG, else the nearest
            trailgate.config.json (or package.json "trailgate" key) from <path> up to
-           its project root
---fail-on  the lowest severity that fails the check (default: low)
+           its project root. A synthesized stack also carries the settings
+           addPolicyGate judged it with ("//".trailgate in cdk.tf.json); check applies
+           them per setting after flags and the configuration file (flags >
+           trailgate.config.json > recorded), and states them in every report
+--fail-on  the lowest severity that fails the check (default: the failOn addPolicyGate
+           recorded in a synthesized output, else low)
 --only     judge only these rules: comma-separated ids or families (TG-LOG,TG-RET-002)
 --skip     do not judge these rules (ids or families); every report states the selection
 --max-input-mb  refuse inputs larger than this many MiB in all (default: 64,
@@ -45,6 +51,9 @@ verify reads the deployed estate from AWS and judges it by the same rules
            an error is what fails at --fail-on, a notice what does not
 --expand   text and github: list each finding, not one row per rule and resource with
            its members; long messages are cut there (json and sarif keep them whole)
+--source-root  report file paths (sarif, github, json) relative to this folder, e.g.
+           the repository root when trailgate runs in a subfolder (default: the
+           working folder)
 --config   for a plan: the root module folder it was planned in (after terraform
            init), read for the locals a plan does not record; default: the
            plan file's folder when it holds *.tf or *.tf.json files
@@ -58,7 +67,7 @@ environment: TRAILGATE_POLICY_DIR  use this policy bundle instead of build/polic
              TRAILGATE_CONFIG  the project configuration file (see --trailgate-config)
 
 simulate follows one CloudTrail event (a record of a log file, or a bundled sample,
-sample:cis-3.3-root-account-use) through the configuration at <path> as the TG-ALR
+sample:cis-4.3-root-account-use) through the configuration at <path> as the TG-ALR
 rules do: the monitors it belongs to, each alarm that fires and after how long, the
 topics and subscriptions it reaches, or where each path stops (exit 0 someone is paged
 within the monitor's deadline, 1 nobody is paged or only late, 2 input error).

@@ -6,7 +6,7 @@ import type { Io } from "./io";
 import { GateInputError } from "../core/errors";
 import { parseCommandLine } from "./args";
 import { writeOutputFile } from "../core/output-safety";
-import { packageInfo } from "../gate/paths";
+import { packageInfo } from "../core/paths";
 import { AwsSetupError, CloudTrailPublicKeyStore, describeTrail, S3ObjectSource } from "../operations/validate-logs/aws";
 import { FilePublicKeyStore, PublicKeyError, PublicKeyStore } from "../operations/validate-logs/keys";
 import { parseTrailArn, TrailRef } from "../operations/validate-logs/layout";

@@ -12,7 +12,8 @@ import { prepareJudgement, waiversFileOf } from "../gate/judgement";
 import { isObject } from "../terraform/types";
 import { projectConfig } from "../gate/project-config";
 import { writeOutputFile } from "../core/output-safety";
-import { packageInfo } from "../gate/paths";
+import { packageInfo } from "../core/paths";
+import { Severity } from "../gate/policy";
 import { appliedConfiguration, GateRun, renderReport, summarize, summaryLine } from "../gate/report";
 import { requireJudgeable } from "../gate/selection";
 import { todayUtc } from "../gate/waivers";
@@ -64,6 +65,7 @@ exit codes: 0 no failing finding, 1 findings at or above --fail-on (a part that 
 `;
 
 interface VerifyOptions extends JudgingOptions {
+  failOn: Severity;
   roleArn?: string;
   region?: string;
   profile?: string;
@@ -92,6 +94,7 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     profile: values.get("--profile"),
     trails,
     ...judging,
+    failOn: judging.failOn ?? "low",
     saveEstate: values.get("--save-estate"),
     fromEstate,
   };

@@ -50,8 +50,8 @@ export function prepareJudgement(options: JudgementOptions, codeWaiversName: str
     policyDir: options.policyDir,
     dataFile: options.dataFile,
     trust,
-    ...(config?.data ? { dataOverrides: { source: config.source, config: config.data } } : {}),
-    ...(config?.trust ? { configuredTrust: { source: config.source, ...config.trust } } : {}),
+    ...(config?.data ? { dataOverrides: { source: config.dataSource ?? config.source, config: config.data } } : {}),
+    ...(config?.trust ? { configuredTrust: { source: config.trustSource ?? config.source, ...config.trust } } : {}),
   });
   const knownRuleIds = new Set(bundle.ruleById.keys());
   const { rules, report: selection } = selectRules(bundle.rules, options);

@@ -7,7 +7,7 @@ import { describeError, GateInputError } from "../core/errors";
 import { InputBudget, readTextFile } from "../terraform/input-file";
 import { parseJson as parseTerraformJson } from "../terraform/json-reader";
 import { InputFormat, isObject, JsonObject, JsonValue, NormalizedDocument } from "../terraform/types";
-import { defaultPolicyDir } from "./paths";
+import { defaultPolicyDir } from "../core/paths";
 import { Loosened, loosenedKeys, validatePolicyConfig } from "./policy-data";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -267,7 +267,7 @@ function widenedTrust(config: JsonObject, source: string): string[] {
  * (allowed_region), a wrong type or an out-of-range value is refused, never
  * silently ignored by the rules.
  */
-function readDataOverrides(file: string): JsonObject {
+export function readDataOverrides(file: string): JsonObject {
   const text = readTextFile(file, "data file", new InputBudget(16 * 1024 * 1024));
   const parsed = parseTerraformJson(text, `data file ${file}`);
   const shape = `data file ${file} must be {"trailgate":{"config":{...}}}`;

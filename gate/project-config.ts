@@ -37,6 +37,12 @@ export interface ProjectConfig {
   /** The waiver file (absolute). */
   readonly waiversFile?: string;
   readonly waiverLimits: { readonly maxDays: number; readonly allowAnyResource: boolean };
+  /** The top-level keys the file sets (trust, scope, data, waivers): they take precedence over settings recorded at synth. */
+  readonly setKeys?: readonly string[];
+  /** Where `trust` came from, when not `source` (a merge with recorded settings). */
+  readonly trustSource?: string;
+  /** Where `data` came from, when not `source`. */
+  readonly dataSource?: string;
 }
 
 const TOP_KEYS = ["trust", "scope", "data", "waivers"];
@@ -105,6 +111,7 @@ export function parseProjectConfig(parsed: unknown, source: string, dir: string)
     ...(parsed.data !== undefined ? { data: parsed.data as JsonObject } : {}),
     ...(waiversFile ? { waiversFile } : {}),
     waiverLimits: { maxDays, allowAnyResource },
+    setKeys: Object.keys(parsed),
   };
 }
 

@@ -1,17 +1,21 @@
 import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { isTrailgateConstruct } from "../modules/marker";
+import * as path from "path";
+import { creationFrames, isTrailgateConstruct } from "../modules/marker";
 import { describeError, GateInputError } from "../core/errors";
 import { evaluateDocuments } from "./gate";
 import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { synthDocument } from "../terraform";
 import { JsonObject } from "../terraform/types";
-import { packageInfo } from "./paths";
+import { packageInfo } from "../core/paths";
+import { readDataOverrides } from "./policy";
+import { GateRecordJson, RECORD_KEY, RECORD_VERSION } from "./recorded-settings";
+import { firstUserFrame } from "../core/source-frames";
 import { appliedConfiguration, appliedLines, findingLocation, findingStatus, summarize, summaryLine } from "./report/model";
 import { findProjectConfig, loadProjectConfig, ProjectConfig } from "./project-config";
 import { findingsInScope, withinConstructPaths } from "./scope";
 import { requireJudgeable } from "./selection";
-import { todayUtc } from "./waivers";
+import { DEFAULT_WAIVER_MAX_DAYS, todayUtc } from "./waivers";
 
 export interface PolicyGateOptions extends JudgementOptions {
   /**
@@ -111,12 +115,76 @@ export function policyGateErrors(stack: TerraformStack, options: PolicyGateOptio
   return policyGateResult(stack, options).errors;
 }
 
+/** The configuration and waiver file the synth-time gate reads for these options. */
+function synthSettings(options: PolicyGateOptions): { config: ProjectConfig | undefined; waiversFile: string | undefined } {
+  const config = options.config ?? (options.configFile === false ? undefined : options.configFile ? loadProjectConfig(options.configFile) : findProjectConfig());
+  // TRAILGATE_WAIVERS names a waiver file for synth as --waivers does for check.
+  return { config, waiversFile: options.waiversFile ?? (process.env.TRAILGATE_WAIVERS || undefined) ?? config?.waiversFile };
+}
+
+/** The folder cdktf writes the stack's cdk.tf.json to (cdktf.out/stacks/<stack id>). */
+function stackOutputDir(stack: TerraformStack): string {
+  const outdir = (stack.node.root as { outdir?: unknown }).outdir;
+  return path.resolve(typeof outdir === "string" ? outdir : "cdktf.out", "stacks", stack.node.id);
+}
+
+/** A path as the record stores it: relative to the stack's folder, with '/' separators. */
+function relativeToStack(stackDir: string, file: string): string {
+  return path.relative(stackDir, path.resolve(file)).split(path.sep).join("/");
+}
+
+/**
+ * The user's source line of each outermost trailgate construct of the stack (the first
+ * frame of its creation outside node_modules and trailgate), keyed by construct path.
+ */
+function constructSources(stack: TerraformStack, stackDir: string): Record<string, { file: string; line: number }> {
+  const sources: Record<string, { file: string; line: number }> = {};
+  for (const construct of stack.node.findAll()) {
+    const frames = creationFrames(construct);
+    if (!frames || construct.node.scopes.slice(0, -1).some(isTrailgateConstruct)) continue;
+    const frame = firstUserFrame(frames);
+    if (frame) sources[construct.node.path] = { file: relativeToStack(stackDir, frame.file), line: frame.line };
+  }
+  return sources;
+}
+
+/**
+ * The settings the synth-time gate judges `stack` with, as it records them in the
+ * stack's cdk.tf.json (gate/recorded-settings.ts) for `trailgate check` to apply.
+ */
+export function gateRecord(stack: TerraformStack, options: PolicyGateOptions = {}): GateRecordJson {
+  const { config, waiversFile } = synthSettings(options);
+  const stackDir = stackOutputDir(stack);
+  const constructs = configuredTrust(stack);
+  const accounts = [...new Set([...(config?.trust?.accounts ?? []), ...constructs.accounts])];
+  const organizationId = config?.trust?.organizationId ?? constructs.organizationId;
+  const paths = scopePaths(stack, options.scope, config);
+  const data = { ...(config?.data ?? {}), ...(options.dataFile ? readDataOverrides(options.dataFile) : {}) };
+  const limits = options.waiverLimits ?? config?.waiverLimits;
+  return {
+    version: RECORD_VERSION,
+    settings: {
+      ...(accounts.length > 0 || organizationId ? { trust: { accounts, ...(organizationId ? { organizationId } : {}) } } : {}),
+      ...(paths ? { scope: { constructPaths: paths } } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+      waivers: {
+        ...(waiversFile ? { file: relativeToStack(stackDir, waiversFile) } : {}),
+        maxDays: limits?.maxDays ?? DEFAULT_WAIVER_MAX_DAYS,
+        allowAnyResource: limits?.allowAnyResource ?? false,
+      },
+      ...(options.waivers && options.waivers.length > 0 ? { inlineWaivers: options.waivers } : {}),
+      failOn: options.failOn ?? "low",
+      ...(options.only && options.only.length > 0 ? { only: [...options.only] } : {}),
+      ...(options.skip && options.skip.length > 0 ? { skip: [...options.skip] } : {}),
+    },
+    sources: constructSources(stack, stackDir),
+  };
+}
+
 /** policyGateErrors, and the data overrides and waivers the gate applied (stated even when synth passes). */
 export function policyGateResult(stack: TerraformStack, options: PolicyGateOptions = {}): PolicyGateResult {
   try {
-    const config = options.config ?? (options.configFile === false ? undefined : options.configFile ? loadProjectConfig(options.configFile) : findProjectConfig());
-    // TRAILGATE_WAIVERS names a waiver file for synth as --waivers does for check.
-    const waiversFile = options.waiversFile ?? (process.env.TRAILGATE_WAIVERS || undefined);
+    const { config, waiversFile } = synthSettings(options);
     const judgement = { ...options, config, waiversFile };
     const { bundle, rules, selection, waivers } = prepareJudgement(judgement, "addPolicyGate waivers", configuredTrust(stack));
     requireJudgeable(rules, selection, ["synth"]);
@@ -135,20 +203,33 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
       if (selection) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(summary);
       return { errors: [], applied: appliedText };
     }
+    const stackDir = stackOutputDir(stack);
+    const sources = constructSources(stack, stackDir);
     const errors = [
       summary,
       ...findings
         .filter((finding) => findingStatus(finding, failOn) === "failing")
         .map((finding) => {
-          const constructPath = findingLocation(document, finding).constructPath;
-          const where = `${finding.resource || "(configuration)"}${constructPath ? ` (construct ${constructPath})` : ""}`;
-          return `trailgate ${finding.severity} ${finding.id} ${where}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`;
+          const location = findingLocation(document, finding);
+          const where = `${finding.resource || "(configuration)"}${location.constructPath ? ` (construct ${location.constructPath})` : ""}`;
+          const source = location.constructPath ? sourceLine(sources, location.constructPath, stackDir) : undefined;
+          return `trailgate ${finding.severity} ${finding.id} ${where}${source ? ` at ${source}` : ""}: ${finding.message} (see \`trailgate explain ${finding.id}\`)`;
         }),
     ];
     return { errors, applied: appliedText };
   } catch (error) {
     return { errors: [`trailgate: the policy gate could not run: ${describeError(error)}`], applied: [] };
   }
+}
+
+/** "main.ts:12": where the user created the trailgate construct that holds `constructPath`, relative to the working folder. */
+function sourceLine(sources: Record<string, { file: string; line: number }>, constructPath: string, stackDir: string): string | undefined {
+  const holding = Object.keys(sources)
+    .filter((root) => withinConstructPaths(constructPath, [root]))
+    .sort((a, b) => b.length - a.length)[0];
+  if (holding === undefined) return undefined;
+  const { file, line } = sources[holding];
+  return `${path.relative(process.cwd(), path.resolve(stackDir, file)).split(path.sep).join("/")}:${line}`;
 }
 
 /**
@@ -164,6 +245,23 @@ export function policyGateResult(stack: TerraformStack, options: PolicyGateOptio
  * constructs in it: `addPolicyGate(appStack)`; `{ scope: "stack" }` judges everything.
  */
 export function addPolicyGate(stack: TerraformStack, options: PolicyGateOptions = {}): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Lazy } = require("cdktf") as typeof import("cdktf");
+  // Written into cdk.tf.json at synth, also when validation is skipped, so `trailgate
+  // check` judges the output as this gate does (gate/recorded-settings.ts). Settings that
+  // cannot be worked out are recorded as such: check then refuses the output.
+  stack.addOverride(
+    `//.${RECORD_KEY}`,
+    Lazy.anyValue({
+      produce: () => {
+        try {
+          return gateRecord(stack, options);
+        } catch (error) {
+          return { version: RECORD_VERSION, unrecordable: describeError(error) };
+        }
+      },
+    }),
+  );
   stack.node.addValidation({
     validate: () => {
       const { errors, applied } = policyGateResult(stack, options);

@@ -167,10 +167,12 @@ export interface TrailgateConfig {
   readonly excludeManagementEventSources?: string[];
   /**
    * A CloudTrail Lake event data store for SQL queries over events; retention in days
-   * (365-2555, default 2555).
+   * (365-2555, default 2555). storageBudgetGiB: the storage the team budgets for the
+   * region's Lake stores, drawn with its 80% line on the dashboard's storage panel
+   * (default: no budget lines).
    * @default no Lake store
    */
-  readonly lake?: { readonly retentionDays?: number };
+  readonly lake?: { readonly retentionDays?: number; readonly storageBudgetGiB?: number };
   /** Tags on every resource (through each provider's default_tags). @default {} */
   readonly tags?: Record<string, string>;
   /**
@@ -244,7 +246,7 @@ export interface ResolvedTrailgateConfig {
   readonly s3DataEventBuckets: string[];
   readonly insights: boolean;
   readonly excludeManagementEventSources: string[];
-  readonly lake?: { readonly retentionDays: number };
+  readonly lake?: { readonly retentionDays: number; readonly storageBudgetGiB?: number };
   readonly tags: Record<string, string>;
   readonly organizationTrail: boolean;
   readonly key: Required<KeyConfig>;
@@ -342,8 +344,13 @@ export function resolveTrailgateConfig(config: TrailgateConfig): ResolvedTrailga
     });
   }
 
-  const lake = config.lake ? { retentionDays: config.lake.retentionDays ?? LAKE_MAX_RETENTION_DAYS } : undefined;
+  const lake = config.lake
+    ? { retentionDays: config.lake.retentionDays ?? LAKE_MAX_RETENTION_DAYS, storageBudgetGiB: config.lake.storageBudgetGiB }
+    : undefined;
   if (lake) validateLakeRetention("lake.retentionDays", lake.retentionDays);
+  if (lake?.storageBudgetGiB !== undefined && !(Number.isFinite(lake.storageBudgetGiB) && lake.storageBudgetGiB > 0)) {
+    configError("lake.storageBudgetGiB", `must be a positive number of GiB (got ${lake.storageBudgetGiB})`);
+  }
 
   const key: Required<KeyConfig> = {
     adminRoleArns: config.key?.adminRoleArns ?? [],

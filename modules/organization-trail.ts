@@ -190,8 +190,13 @@ function eventSelectors(excludedSources: string[], dataBuckets: string[]): Cloud
 
 /**
  * The Lake key: the management account administers it without using it;
- * CloudTrail encrypts and decrypts the store for this account only; principals of
- * the account may decrypt only through CloudTrail (Lake queries), as IAM allows them.
+ * CloudTrail may only generate data keys and decrypt; principals of the account
+ * may decrypt only through CloudTrail (Lake queries), as IAM allows them.
+ * CloudTrail's statement carries no aws:SourceArn / aws:SourceAccount: AWS's
+ * CloudTrail guide ("Configure AWS KMS key policies for CloudTrail") says those
+ * keys are not supported in event data store key policies and gives no other
+ * condition, so the key is confined instead by being dedicated to this store
+ * (no trail, bucket or log group uses it) and by its two actions.
  */
 function lakeKeyStatements(region: string, accountId: string): PolicyStatement[] {
   return [
@@ -203,12 +208,11 @@ function lakeKeyStatements(region: string, accountId: string): PolicyStatement[]
       Resource: "*",
     },
     {
-      Sid: "CloudTrailLakeEncryptsForThisAccount",
+      Sid: "CloudTrailLakeEncryptsTheStore",
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
     },
     {
       Sid: "QueriesDecryptThroughCloudTrail",

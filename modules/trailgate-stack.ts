@@ -268,6 +268,8 @@ export class Trailgate extends Construct {
       logGroupName: names.logGroup,
       alarmsByTier,
       heartbeatAlarmName: this.heartbeat.alarmName,
+      lake: c.lake !== undefined,
+      lakeStorageBudgetGiB: c.lake?.storageBudgetGiB,
       monitors: [
         ...this.monitoring.monitorAlarms.map((m) => ({ namespace: m.namespace, metricName: m.metricName, label: m.title })),
         ...this.dataResidencyAlerts.metrics,

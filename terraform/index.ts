@@ -5,7 +5,8 @@ import { joinAddress } from "./common";
 import { ConfigFile, isIgnoredFile, listDirectory, readConfigFiles, readModuleTree, RootFolder, treeFolders } from "./config-folder";
 import { assembleModule } from "./config-module";
 import { invalid } from "./config-syntax";
-import { constructPaths } from "./construct-paths";
+import { constructPaths, constructStackTraces } from "./construct-paths";
+import { firstUserFrame } from "../core/source-frames";
 import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
 import { declarationLines } from "./locations";
@@ -79,12 +80,19 @@ function fileLocations(read: ConfigFile, prefix: string, locations: Map<string, 
   }
 }
 
-/** A located resource also names its construct path; an unlocated one points at its file. */
+/**
+ * A located resource also names its construct path; an unlocated one points at its
+ * file. Where cdktf recorded the resource's creation stack trace, the resource points
+ * at the first frame in the user's own source instead (source-frames.ts).
+ */
 function addConstructPaths(json: JsonValue, locations: Map<string, SourceLocation>, file: string, prefix = ""): void {
   if (!isObject(json)) return;
+  const traces = constructStackTraces(json);
   for (const [local, constructPath] of constructPaths(json)) {
     const address = joinAddress(prefix, local);
-    const location = locations.get(address);
+    const frames = traces.get(local);
+    const userFrame = frames ? firstUserFrame(frames) : undefined;
+    const location = userFrame ?? locations.get(address);
     locations.set(address, { ...(location ?? { file, line: 1 }), constructPath });
   }
 }
@@ -97,12 +105,24 @@ function locateProviders(input: NormalizedDocument, locations: Map<string, Sourc
   }
 }
 
+/** The root module's top-level `"//".trailgate` (addPolicyGate's recorded settings), when a synthesized stack has one. */
+function gateRecordOf(input: NormalizedDocument, files: { read: ConfigFile; prefix: string }[]): GateDocument["gateRecord"] {
+  if (input.format !== "synth") return undefined;
+  for (const { read, prefix } of files) {
+    const comment = prefix === "" && isObject(read.json) ? read.json["//"] : undefined;
+    if (isObject(comment) && comment.trailgate !== undefined) return { raw: comment.trailgate, file: read.file };
+  }
+  return undefined;
+}
+
 function document(name: string, input: NormalizedDocument, files: { read: ConfigFile; prefix: string }[]): GateDocument {
   let locations: Map<string, SourceLocation> | undefined;
+  const gateRecord = gateRecordOf(input, files);
   return {
     name,
     file: files[0].read.file,
     input,
+    ...(gateRecord ? { gateRecord } : {}),
     // The scan reads every character of the files (about 20 ms at 10,000 resources)
     // and only a report that places findings needs it: a clean run never pays.
     get locations() {
@@ -176,8 +196,10 @@ function readDocument(read: ConfigFile, planSources?: PlanSources): GateDocument
     // can be found; else at line 1 of the plan, usually a single line.
     const json = read.json as JsonObject;
     const plan = json as unknown as PlanJson;
-    const input = normalizePlan(plan, matchingSources(plan, planSources));
-    const rootDir = file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file));
+    const sources = matchingSources(plan, planSources);
+    const input = normalizePlan(plan, sources);
+    // --config names the folder the plan was made in; else the plan file's own folder.
+    const rootDir = sources?.rootDir ?? (file === STDIN_NAME ? process.cwd() : path.dirname(path.resolve(file)));
     let locations: Map<string, SourceLocation> | undefined;
     return {
       name: file,

@@ -94,4 +94,9 @@ export interface GateDocument {
   input: NormalizedDocument;
   /** Keyed by resource or provider address; may be computed on first read. */
   readonly locations: Map<string, SourceLocation>;
+  /**
+   * Synthesized input: the settings addPolicyGate recorded in the stack (its top-level
+   * `"//": {"trailgate": ...}`, gate/recorded-settings.ts), unparsed, and the file holding them.
+   */
+  readonly gateRecord?: { raw: JsonValue; file: string };
 }

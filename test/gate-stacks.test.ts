@@ -167,7 +167,7 @@ const MISCONFIGURATIONS: Array<[string, string, (s: TrailgateStack) => void, str
     "a Lake store on an AWS owned key (its own key left unused)",
     (s) => {
       s.trail.eventDataStore!.addOverride("kms_key_id", null);
-      editPolicy(s.trail.lakeKey!, "policy", (st) => st.filter((x) => x.Sid !== "CloudTrailLakeEncryptsForThisAccount"));
+      editPolicy(s.trail.lakeKey!, "policy", (st) => st.filter((x) => x.Sid !== "CloudTrailLakeEncryptsTheStore"));
     },
   ],
   ["TG-RET-006", "Object Lock in GOVERNANCE mode", (s) => child<TerraformResource>(s, "log_archive", "bucket_object_lock").addOverride("rule.default_retention.mode", "GOVERNANCE")],

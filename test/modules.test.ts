@@ -283,6 +283,13 @@ describe("TrailgateStack props", () => {
     });
     expect(json).toHaveResourceWithProperties(CloudtrailEventDataStore, { retention_period: 2555, organization_enabled: true, multi_region_enabled: true });
     expect(only(doc, "aws_cloudtrail_event_data_store").kms_key_id).toBe("${aws_kms_key.organization_trail_lake_key.arn}");
+    // AWS does not support aws:SourceArn / aws:SourceAccount in event data store key
+    // policies: CloudTrail's grant is confined by its two actions and a dedicated key.
+    const lakeGrant = bySid(named(doc, "aws_kms_key", "organization_trail_lake_key").policy, "CloudTrailLakeEncryptsTheStore");
+    expect(lakeGrant.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
+    expect(lakeGrant.Action).toEqual(["kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(lakeGrant.Condition).toBeUndefined();
+    expect(only(doc, "aws_cloudtrail").kms_key_id).not.toBe("${aws_kms_key.organization_trail_lake_key.arn}");
     const bucketPolicy = named(doc, "aws_s3_bucket_policy", "log_archive_bucket_policy").policy;
     expect(bySid(bucketPolicy, "DelegateReadsToAccessPoints").Condition).toEqual({ StringEquals: { "s3:DataAccessPointAccount": "222222222222" } });
     const readers = bySid(named(doc, "aws_kms_key", "log_archive_key_key").policy, "ReadersDecryptThroughS3");

@@ -11,7 +11,7 @@
  *    (the synth-time gate judges the trailgate constructs), then gate the output with
  *    the installed CLI; a broken estate must stop synth with the construct path.
  *
- * Every command of the installed package runs with a PATH holding only node and npm:
+ * Every command of the installed package runs with a PATH holding only node, npm and npx:
  * no Go, OPA, jq or Python. Packages come from the npm cache (registry on a miss).
  * Sizes and times are printed (`trailgate package: ...`), not asserted.
  */
@@ -19,82 +19,43 @@ import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { installFlags, mustRun as mustRunWith, nodeOnlyEnv, packCheckout, repo, run as runWith, timed } from "./helpers/package";
 
-const repo = path.resolve(__dirname, "..");
+const PACKAGE_FIGURES = require("../scripts/package-figures.js") as { START: string; END: string; sentence(figures: Record<string, number>): string };
 const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-package-"));
-const nodeOnlyBin = path.join(work, "bin");
 let tarball: string;
-
-/** A PATH with node and npm only; commands the package must not need are checked absent. */
-function nodeOnlyEnv(): NodeJS.ProcessEnv {
-  fs.mkdirSync(nodeOnlyBin, { recursive: true });
-  const npmCli = fs.realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
-  fs.symlinkSync(process.execPath, path.join(nodeOnlyBin, "node"));
-  fs.symlinkSync(npmCli, path.join(nodeOnlyBin, "npm"));
-  const cache = execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim();
-  return {
-    PATH: nodeOnlyBin,
-    HOME: os.homedir(),
-    npm_config_cache: cache,
-    npm_config_update_notifier: "false",
-    CHECKPOINT_DISABLE: "1",
-    LANG: "C.UTF-8",
-  };
-}
-const env = nodeOnlyEnv();
+const env = nodeOnlyEnv(work);
+/** What this run measured, for README's figures (scripts/package-figures.js). */
+const measured: Record<string, number> = {};
 
 function run(cwd: string, command: string, args: string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
+  return runWith(env, cwd, command, args, input);
 }
 
 function mustRun(cwd: string, command: string, args: string[]): string {
-  const result = run(cwd, command, args);
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} in ${cwd} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  }
-  return result.stdout;
+  return mustRunWith(env, cwd, command, args);
 }
 
-function timed<T>(what: string, step: () => T): T {
-  const start = Date.now();
-  const result = step();
-  console.log(`trailgate package: ${what}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  return result;
+/** The bytes of every file below dir (as `du --apparent-size` counts them, links not followed). */
+function apparentBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const entryPath = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sum + apparentBytes(entryPath);
+    return sum + (entry.isFile() ? fs.statSync(entryPath).size : 0);
+  }, 0);
 }
 
 function diskUsage(dir: string): string {
   return execFileSync("du", ["-sh", dir], { encoding: "utf8" }).split("\t")[0];
 }
 
-const installFlags = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
-
-/**
- * A copy of the checkout's files (tracked and new, not ignored) plus the built policy
- * bundle, sharing node_modules: packing there rebuilds dist/ (prepack) without
- * touching the dist/ other test files run from at the same time.
- */
-function stageCheckout(): string {
-  const stage = path.join(work, "stage");
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
-    .split("\0")
-    .filter((file) => file !== "" && fs.existsSync(path.join(repo, file)));
-  for (const file of [...files, ...fs.readdirSync(path.join(repo, "build", "policy")).map((name) => `build/policy/${name}`)]) {
-    fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
-    fs.copyFileSync(path.join(repo, file), path.join(stage, file));
-  }
-  fs.symlinkSync(path.join(repo, "node_modules"), path.join(stage, "node_modules"));
-  return stage;
-}
-
 beforeAll(() => {
   // Packing builds dist/ (prepack) and refuses a stale policy bundle.
-  const stage = stageCheckout();
-  const packed = timed("npm pack", () =>
-    JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
-  );
-  tarball = path.join(work, packed[0].filename);
-  console.log(`trailgate package: tarball ${(packed[0].size / 1024).toFixed(0)} KiB packed, ${(packed[0].unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed[0].entryCount} files`);
+  const packed = packCheckout(work);
+  tarball = packed.file;
+  Object.assign(measured, { size: packed.size, unpackedSize: packed.unpackedSize, entryCount: packed.entryCount });
+  console.log(`trailgate package: tarball ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`);
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -116,6 +77,8 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
     "help/README.md", "help/rules/TG-LOG-008.md",
     // The input contract README and the help pages cite.
     "policies/INPUT.md",
+    // What `trailgate init` scaffolds from (test/package-init.test.ts).
+    "templates/init/main.ts.tmpl", "templates/init/workflow.yml.tmpl", "templates/init/gitignore.tmpl",
   ]) {
     expect(listed).toContain(file);
   }
@@ -143,6 +106,31 @@ describe("gate only: --omit=optional --omit=peer", () => {
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "pr-gate", private: true }));
     timed("gate-only install", () => mustRun(dir, "npm", ["install", tarball, "--omit=optional", "--omit=peer", ...installFlags]));
     console.log(`trailgate package: gate-only node_modules ${diskUsage(path.join(dir, "node_modules"))}`);
+    const lock = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", ".package-lock.json"), "utf8"));
+    measured.gateOnlyPackages = Object.keys(lock.packages).filter((key) => key.startsWith("node_modules/")).length;
+    measured.gateOnlyBytes = apparentBytes(path.join(dir, "node_modules"));
+    fs.mkdirSync(path.join(repo, "build"), { recursive: true });
+    fs.writeFileSync(path.join(repo, "build", "package-figures.json"), `${JSON.stringify(measured, null, 2)}\n`);
+  });
+
+  test("README's package figures are what this run measured (else: node scripts/package-figures.js)", () => {
+    const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
+    const block = readme.slice(readme.indexOf(PACKAGE_FIGURES.START), readme.indexOf(PACKAGE_FIGURES.END));
+    const FIGURES = /tarball is ([\d,]+) KiB \(([\d,]+) KiB unpacked, (\d+) files\); the\ngate-only install is (\d+) packages and ([\d.]+) MB/;
+    const stated = FIGURES.exec(block);
+    expect(stated).not.toBeNull();
+    const [kib, unpackedKib, files, packages, mb] = stated!.slice(1).map((figure) => Number(figure.replace(/,/g, "")));
+    // Sizes move a little with every change; beyond 10% (or any other package count) README is out of date.
+    const near = (stated: number, actual: number) => Math.abs(stated - actual) <= actual * 0.1;
+    expect({ packages, files: near(files, measured.entryCount), kib: near(kib, measured.size / 1024), unpackedKib: near(unpackedKib, measured.unpackedSize / 1024), mb: near(mb, measured.gateOnlyBytes / 1e6) }).toEqual({
+      packages: measured.gateOnlyPackages,
+      files: true,
+      kib: true,
+      unpackedKib: true,
+      mb: true,
+    });
+    // The script writes the sentence this test reads.
+    expect(FIGURES.exec(PACKAGE_FIGURES.sentence(measured))?.[4]).toBe(String(measured.gateOnlyPackages));
   });
 
   test("installs no cdktf, provider or AWS SDK", () => {

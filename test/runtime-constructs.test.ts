@@ -196,7 +196,16 @@ describe("AuditDashboard", () => {
       "Delivery heartbeat: events reaching the log group per 5 minutes",
       "Events delivered per hour",
       "Metric filter matches per hour",
+      "CloudTrail estimated charges this month (USD, all of CloudTrail, us-east-1 billing metric)",
     ]);
+    // No Lake store in BASE: no Lake panels, and the charges panel takes the full row.
+    const charges = widgets[widgets.length - 1];
+    expect(charges.properties).toMatchObject({
+      region: "us-east-1",
+      metrics: [["AWS/Billing", "EstimatedCharges", "ServiceName", "AWSCloudTrail", "Currency", "USD", { label: "CloudTrail (trails, Insights, Lake)" }]],
+      stat: "Maximum",
+    });
+    expect(charges.width).toBe(24);
     const alarmNames = Object.values(doc.resource.aws_cloudwatch_metric_alarm as Record<string, Synth>).map((a) => a.alarm_name as string);
     const onDashboard = widgets.filter((w) => w.type === "alarm").flatMap((w) => w.properties.alarms as string[]);
     // Every alarm of the stack, once, by its literal ARN.
@@ -207,6 +216,34 @@ describe("AuditDashboard", () => {
     const matches = widgets.find((w) => w.properties.title === "Metric filter matches per hour")!;
     const filterMetrics = Object.values(doc.resource.aws_cloudwatch_log_metric_filter as Record<string, Synth>).map((f) => f.metric_transformation.name).sort();
     expect(matches.properties.metrics.map((m: string[]) => m[1]).sort()).toEqual(filterMetrics);
+  });
+
+  test("with Lake: bytes ingested and stored from AWS/CloudTrail by SEARCH, the storage budget and its 80% line", () => {
+    const lakeDoc: Synth = JSON.parse(Testing.synth(new TrailgateStack(Testing.app(), "lake", { ...BASE, lake: { retentionDays: 2555, storageBudgetGiB: 500 } })));
+    const body = JSON.parse(onlyOf(lakeDoc, "aws_cloudwatch_dashboard").dashboard_body);
+    const byTitle = (start: string) => body.widgets.find((w: Synth) => String(w.properties.title).startsWith(start));
+    const ingested = byTitle("CloudTrail Lake: bytes ingested per hour");
+    expect(ingested.properties.region).toBe("eu-west-2");
+    expect(ingested.properties.metrics).toEqual([[{ expression: `SEARCH('Namespace="AWS/CloudTrail" MetricName="HourlyDataIngested"', 'Sum', 3600)`, id: "ingested", label: "" }]]);
+    const stored = byTitle("CloudTrail Lake: bytes stored");
+    expect(stored.properties.title).toContain("against the 500 GiB budget");
+    expect(stored.properties.metrics[0][0].expression).toBe(`SEARCH('Namespace="AWS/CloudTrail" MetricName="TotalStorageBytes"', 'Maximum', 86400)`);
+    expect(stored.properties.annotations.horizontal.map((a: Synth) => [a.label, a.value])).toEqual([
+      ["80% of the storage budget", 400 * 1024 ** 3],
+      ["storage budget", 500 * 1024 ** 3],
+    ]);
+    expect(byTitle("CloudTrail estimated charges").width).toBe(8);
+    // Every value in the body is literal: nothing waits for apply.
+    expect(onlyOf(lakeDoc, "aws_cloudwatch_dashboard").dashboard_body).not.toContain("${");
+  });
+
+  test("a Lake storage budget must be positive, and needs Lake", () => {
+    expect(() => new TrailgateStack(Testing.app(), "bad", { ...BASE, lake: { storageBudgetGiB: 0 } })).toThrow(
+      "trailgate config: lake.storageBudgetGiB must be a positive number of GiB (got 0)",
+    );
+    const { stack, management } = scaffold();
+    const base = { provider: management, region: "eu-west-2", accountId: "111111111111", namePrefix: "x", logGroupName: "/g", alarmsByTier: { critical: ["hb"], warning: [], info: [] }, heartbeatAlarmName: "hb" };
+    expect(() => new AuditDashboard(stack, "d", { ...base, lakeStorageBudgetGiB: 10 })).toThrow("AuditDashboard d: lakeStorageBudgetGiB needs lake: true");
   });
 
   test("a tier without alarms gets no panel", () => {

@@ -7,7 +7,7 @@
  */
 import { isObject, JsonObject, JsonValue, NormalizedDocument } from "../../terraform/types";
 import { Estate, explore, LINKS, LinkProblem, PagePath } from "./paths";
-import { SAMPLE_EVENTS } from "./samples";
+import { sampleEvent } from "./samples";
 
 export type Outcome = "pages" | "late" | "unknown" | "broken";
 
@@ -82,7 +82,7 @@ export function eventFromMatch(monitor: JsonObject): JsonObject {
 }
 
 export function monitorEvent(monitor: JsonObject): { event: JsonObject; source: "sample" | "match" } {
-  const sample = typeof monitor.id === "string" ? SAMPLE_EVENTS[monitor.id] : undefined;
+  const sample = typeof monitor.id === "string" ? sampleEvent(monitor.id) : undefined;
   return sample ? { event: sample, source: "sample" } : { event: eventFromMatch(monitor), source: "match" };
 }
 

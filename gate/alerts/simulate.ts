@@ -12,7 +12,7 @@ import { isObject, JsonObject, NormalizedDocument } from "../../terraform/types"
 import { patternMatches } from "./event-match";
 import { alertSettings, monitorDeadlineSeconds, monitorsOf, monitorTier } from "./model";
 import { Estate, explore, LinkProblem, PagePath } from "./paths";
-import { SAMPLE_EVENTS } from "./samples";
+import { LEGACY_MONITOR_IDS, SAMPLE_EVENTS } from "./samples";
 
 /** How EVENT names a bundled sample instead of a file. */
 export const SAMPLE_PREFIX = "sample:";
@@ -42,10 +42,21 @@ export interface Simulation {
   verdict: "pages" | "late" | "nobody";
 }
 
-/** A CloudTrail record: the file's object, or the one record of a log file's `Records`. */
-export function readEvent(spec: string): { event: JsonObject; source: string } {
+/**
+ * A CloudTrail record: the file's object, or the one record of a log file's `Records`.
+ * `deprecation` says when a sample was named by its pre-CIS-v3.0 id.
+ */
+export function readEvent(spec: string): { event: JsonObject; source: string; deprecation?: string } {
   if (spec.startsWith(SAMPLE_PREFIX)) {
     const id = spec.slice(SAMPLE_PREFIX.length);
+    const current = LEGACY_MONITOR_IDS[id];
+    if (current) {
+      return {
+        event: SAMPLE_EVENTS[current],
+        source: `${SAMPLE_PREFIX}${current}`,
+        deprecation: `${spec} is the CIS v1.2 monitor id; monitors use CIS AWS Foundations v3.0 numbers now: use ${SAMPLE_PREFIX}${current} (the old ids will be removed)`,
+      };
+    }
     const sample = SAMPLE_EVENTS[id];
     if (!sample) throw new GateInputError(`no bundled sample ${id}; samples: ${Object.keys(SAMPLE_EVENTS).sort().join(", ")}`);
     return { event: sample, source: spec };

@@ -32,7 +32,7 @@ export function renderGithub(run: GateRun, options: DisplayOptions = {}): string
       const where = [finding.resource || "(configuration)", ...(location.constructPath ? [`construct ${location.constructPath}`] : [])];
       const note = status === "below-threshold" ? ` [below --fail-on ${run.failOn}]` : "";
       const properties = [
-        `file=${escapeProperty(displayPath(location.file))}`,
+        `file=${escapeProperty(displayPath(location.file, options.sourceRoot))}`,
         `line=${location.line}`,
         `title=${escapeProperty(`${finding.id} (${finding.severity}) ${finding.title}`)}`,
       ].join(",");

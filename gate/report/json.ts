@@ -25,13 +25,16 @@ import { findingLocation, findingStatus, GateRun, summarize, displayPath, notApp
  *   "applied": {
  *     "policy": {"dir": "build/policy", "sha256": "…"},
  *     "data": {"file": "overrides.json", "overrides": [{"key", "value", "default"}], "loosened": [{"key", "message"}]},
- *     "waivers": {"file": "waivers.json", "entries": [{"rule", "resource", "reason", "expires", "waived": 1}]}
+ *     "waivers": {"file": "waivers.json", "entries": [{"rule", "resource", "reason", "expires", "waived": 1}]},
+ *     "recorded": ["applied trust, scope from the gate settings recorded at synth in …", …]   // only when used
  *   }
  * }
- * `constructPath` is present for synthesized input (cdktf's `//.metadata.path`).
+ * `constructPath` is present for synthesized input (cdktf's `//.metadata.path`); for
+ * synthesized input `location.file` is the user's source line when addPolicyGate
+ * recorded it (or cdktf a stack trace), else the cdk.tf.json key.
  * Findings are sorted most severe first, then by rule id, resource and message.
  */
-export function renderJson(run: GateRun): string {
+export function renderJson(run: GateRun, sourceRoot?: string): string {
   const summary = summarize(run);
   const report = {
     schema: "trailgate-report/1",
@@ -43,7 +46,7 @@ export function renderJson(run: GateRun): string {
     documents: run.documents.map(({ document, findings }) => ({
       name: document.name,
       format: document.input.format,
-      file: displayPath(document.file),
+      file: displayPath(document.file, sourceRoot),
       notApplicable: notApplicableRules(run, document).map((rule) => rule.id),
       findings: findings.map((finding) => {
         const location = findingLocation(document, finding);
@@ -57,7 +60,7 @@ export function renderJson(run: GateRun): string {
           status: findingStatus(finding, run.failOn),
           waiver: finding.waiver,
           location: {
-            file: displayPath(location.file),
+            file: displayPath(location.file, sourceRoot),
             line: location.line,
             ...(location.constructPath ? { constructPath: location.constructPath } : {}),
           },

@@ -21,6 +21,11 @@ export interface AppliedConfiguration {
   policy: { dir: string; sha256: string };
   data: AppliedData;
   waivers: { file?: string; entries: (Waiver & { waived: number })[] };
+  /**
+   * Gate settings taken from those addPolicyGate recorded at synth, and where a
+   * trailgate.config.json overrode them (gate/recorded-settings.ts); absent when none.
+   */
+  recorded?: string[];
 }
 
 /** Everything a report renders: one gate run over one or more documents. */
@@ -76,6 +81,7 @@ export function appliedLines(applied: AppliedConfiguration): string[] {
     for (const loosened of data.loosened) lines.push(`  LOOSER THAN THE UK BASELINE: ${loosened.message}`);
   }
   for (const widened of data.widenedTrust) lines.push(`LOOSER THAN THE UK BASELINE (wider trust, TG-LP-009): ${widened}`);
+  lines.push(...(applied.recorded ?? []));
   if (waivers.entries.length > 0) {
     lines.push(`waivers${waivers.file ? ` from ${waivers.file}` : ""}: ${waivers.entries.length} loaded, ${waivers.entries.filter((w) => w.waived > 0).length} applied`);
     for (const waiver of waivers.entries) {
@@ -170,9 +176,9 @@ export function findingLocation(document: GateDocument, finding: Finding): Sourc
   return document.locations.get(finding.resource) ?? { file: document.file, line: 1 };
 }
 
-/** A repo-relative path with '/' separators, as SARIF consumers and CI logs expect. */
-export function displayPath(file: string): string {
+/** A repo-relative path with '/' separators, as SARIF consumers and CI logs expect; `root` is the repository (--source-root). */
+export function displayPath(file: string, root: string = process.cwd()): string {
   // A URI (verify's aws://<account>/<region>) is shown as it is.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
-  return path.relative(process.cwd(), path.resolve(file)).split(path.sep).join("/");
+  return path.relative(root, path.resolve(file)).split(path.sep).join("/");
 }

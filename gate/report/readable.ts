@@ -12,6 +12,8 @@ export const GROUP_MIN = 3;
 export interface DisplayOptions {
   /** List every finding on its own instead of grouping repeats of one cause. @default false */
   readonly expand?: boolean;
+  /** File paths in sarif, github and json reports are relative to this folder. @default the working folder */
+  readonly sourceRoot?: string;
 }
 
 /** `text` cut to `limit` characters, saying how much was left out and where the rest is. */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../paths";
+import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../../core/paths";
 import { RuleInfo, Severity } from "../policy";
 import { displayPath, findingLocation, findingStatus, GateRun, notApplicableRules, notApplicableReason } from "./model";
 
@@ -86,7 +86,7 @@ function sarifRule(rule: RuleInfo) {
 }
 
 /** SARIF 2.1.0 for GitHub code scanning: one run, every rule, one result per finding and per rule not applicable to a document. */
-export function renderSarif(run: GateRun): string {
+export function renderSarif(run: GateRun, sourceRoot?: string): string {
   const ruleIndex = new Map(run.rules.map((rule, index) => [rule.id, index]));
   const results = run.documents.flatMap(({ document, findings }) =>
     findings.map((finding) => {
@@ -99,7 +99,7 @@ export function renderSarif(run: GateRun): string {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: displayPath(location.file) },
+              artifactLocation: { uri: displayPath(location.file, sourceRoot) },
               region: { startLine: location.line },
             },
             ...(location.constructPath
@@ -122,7 +122,7 @@ export function renderSarif(run: GateRun): string {
       kind: "notApplicable",
       level: "none",
       message: { text: notApplicableReason(rule, document) },
-      locations: [{ physicalLocation: { artifactLocation: { uri: displayPath(document.file) } } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: displayPath(document.file, sourceRoot) } } }],
       properties: { document: document.name },
     })),
   );

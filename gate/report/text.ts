@@ -1,6 +1,8 @@
 import { forTerminal } from "../../core/output-safety";
-import { appliedLines, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
+import { appliedLines, displayPath, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
 import { displayItems, DisplayOptions, groupHeading, memberLines, truncateForDisplay } from "./readable";
+
+const TERRAFORM_FILE = /\.tf(\.json)?$/;
 
 /**
  * A short table (severity, rule, resource, message) and the summary line; for
@@ -14,7 +16,24 @@ export function renderText(run: GateRun, options: DisplayOptions = {}): string {
   const constructPathOf = (item: (typeof items)[number][number]) =>
     item.document.input.format === "synth" ? findingLocation(item.document, item.finding).constructPath : undefined;
   const withConstructs = items.some((list) => list.some((item) => constructPathOf(item) !== undefined));
-  const header = ["SEVERITY", "RULE", ...(multipleDocuments ? ["DOCUMENT"] : []), "RESOURCE", ...(withConstructs ? ["CONSTRUCT"] : []), "MESSAGE"];
+  // The user's source line of a synthesized resource (recorded at synth), where someone edits it.
+  const sourceOf = (item: (typeof items)[number][number]) => {
+    if (item.document.input.format !== "synth") return undefined;
+    const location = findingLocation(item.document, item.finding);
+    // The generated configuration (cdk.tf.json, an override file) is not where anyone edits.
+    const generated = TERRAFORM_FILE.test(location.file) || location.file === item.document.file;
+    return generated ? undefined : `${displayPath(location.file, options.sourceRoot)}:${location.line}`;
+  };
+  const withSources = items.some((list) => list.some((item) => sourceOf(item) !== undefined));
+  const header = [
+    "SEVERITY",
+    "RULE",
+    ...(multipleDocuments ? ["DOCUMENT"] : []),
+    "RESOURCE",
+    ...(withConstructs ? ["CONSTRUCT"] : []),
+    ...(withSources ? ["SOURCE"] : []),
+    "MESSAGE",
+  ];
   const rows: { cells: string[]; members: string[] }[] = [];
   for (const list of items) {
     for (const item of list) {
@@ -33,6 +52,7 @@ export function renderText(run: GateRun, options: DisplayOptions = {}): string {
           ...(multipleDocuments ? [document.name] : []),
           finding.resource || "-",
           ...(withConstructs ? [constructPathOf(item) ?? "-"] : []),
+          ...(withSources ? [sourceOf(item) ?? "-"] : []),
           `${message}${note}`,
         ],
         members: members ? memberLines(members, "    ") : [],

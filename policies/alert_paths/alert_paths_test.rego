@@ -8,7 +8,7 @@ trail := h.res("aws_cloudtrail", "org", {"cloud_watch_logs_group_arn": "arn:aws:
 # A proof as gate/alerts/model.ts writes it.
 proof(patch) := object.union(
 	{
-		"monitor": "cis-3.3-root-account-use",
+		"monitor": "cis-4.3-root-account-use",
 		"title": "Root account use",
 		"tier": "critical",
 		"deadline_seconds": 360,
@@ -44,7 +44,7 @@ test_each_broken_link_names_its_rule if {
 		ids(vs) == {id}
 		some v in vs
 		v.resource == "aws_x.y"
-		v.message == "monitor cis-3.3-root-account-use (Root account use, critical tier) pages nobody: why"
+		v.message == "monitor cis-4.3-root-account-use (Root account use, critical tier) pages nobody: why"
 	}
 }
 

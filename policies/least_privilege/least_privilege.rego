@@ -64,7 +64,10 @@ sid(st) := object.get(st, "Sid", "without Sid")
 # description: |
 #   Allow statements for cloudtrail.amazonaws.com carry an aws:SourceArn or
 #   aws:SourceAccount condition that limits them (confused-deputy protection):
-#   a positive operator and a value naming a trail or an account.
+#   a positive operator and a value naming a trail or an account. The policy of
+#   a KMS key only CloudTrail Lake event data stores use is the exception: AWS
+#   does not support these condition keys there, so its CloudTrail statements
+#   must not carry them (the store could not use the key).
 # related_resources:
 #   - ref: help/rules/TG-LP-002.md
 # custom:
@@ -74,15 +77,60 @@ sid(st) := object.get(st, "Sid", "without Sid")
 #     - UK GDPR Art. 32(1)(b)
 #     - FCA SYSC 9
 #   recommended_action: Add Condition StringEquals aws:SourceArn (the trail ARN) or aws:SourceAccount to the statement.
-violations contains lib.violation(rego.metadata.rule(), s.resource, msg) if {
-	some s in lib.policy_statements
-	unscoped_cloudtrail_grant(s.statement)
-	msg := sprintf("%s %s allows cloudtrail.amazonaws.com (statement %s) without aws:SourceArn or aws:SourceAccount limiting it; add one as a StringEquals condition naming the trail or account", [s.resource, s.argument, sid(s.statement)])
+violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
+	some f in lp_002_findings
 }
+
+lp_002_findings contains {"resource": s.resource, "message": msg} if {
+	some s in lib.policy_statements
+	not lake_only_key_policy(s)
+	unscoped_cloudtrail_grant(s.statement)
+	msg := sprintf("%s %s allows cloudtrail.amazonaws.com (statement %s) without aws:SourceArn or aws:SourceAccount limiting it; add one as a StringEquals condition naming the trail or account%s", [s.resource, s.argument, sid(s.statement), shared_lake_key_hint(s)])
+}
+
+lp_002_findings contains {"resource": s.resource, "message": msg} if {
+	some s in lib.policy_statements
+	lake_only_key_policy(s)
+	allows_cloudtrail(s.statement)
+	unsupported := lib.limiting_condition_keys(s.statement) & source_keys
+	count(unsupported) > 0
+	msg := sprintf("%s %s conditions CloudTrail's grant (statement %s) on %s, which AWS does not support in the key policy of a CloudTrail Lake event data store: the store cannot use the key; remove the condition (the key must stay dedicated to Lake)", [s.resource, s.argument, sid(s.statement), concat(" and ", sort(unsupported))])
+}
+
+source_keys := {"aws:sourcearn", "aws:sourceaccount"}
 
 unscoped_cloudtrail_grant(st) if {
 	allows_cloudtrail(st)
-	count(lib.limiting_condition_keys(st) & {"aws:sourcearn", "aws:sourceaccount"}) == 0
+	count(lib.limiting_condition_keys(st) & source_keys) == 0
+}
+
+# The policy of a key (aws_kms_key's policy argument, or an aws_kms_key_policy)
+# that CloudTrail Lake event data stores use and no trail does.
+lake_only_key_policy(s) if {
+	s.argument == "policy"
+	lib.is_type(s.resource, "aws_kms_key")
+	lake_only_key(s.resource)
+}
+
+lake_only_key_policy(s) if {
+	s.argument == "policy"
+	some r in lib.resources("aws_kms_key_policy")
+	r.address == s.resource
+	lake_only({"keys": lib.key_refs(r, "key_id")})
+}
+
+# A key both a trail and a Lake store use cannot satisfy both: say so.
+shared_lake_key_hint(s) := "; this key also encrypts a CloudTrail Lake event data store, where AWS does not support these conditions: give the store its own key" if {
+	some addr in policy_keys(s)
+	lib.lake_keys[addr]
+} else := ""
+
+policy_keys(s) := {s.resource} if {
+	lib.is_type(s.resource, "aws_kms_key")
+} else := {k |
+	some r in lib.resources("aws_kms_key_policy")
+	r.address == s.resource
+	some k in lib.key_refs(r, "key_id")
 }
 
 # arn:<partition>:iam::<account>:root (the account id may be an interpolation) or a bare account id.

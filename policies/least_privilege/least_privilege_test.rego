@@ -384,7 +384,8 @@ test_lp_004_fails_not_action if {
 	contains(m, "every action except kms:ScheduleKeyDeletion")
 }
 
-lake_statement := {"Sid": "Lake", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceAccount": ["111122223333"]}}}
+# As AWS's CloudTrail guide gives it: no aws:SourceArn / aws:SourceAccount, which Lake key policies do not support.
+lake_statement := {"Sid": "Lake", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": ["*"]}
 
 lake_store := h.res("aws_cloudtrail_event_data_store", "lake", {"kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]})
 
@@ -394,10 +395,51 @@ test_lp_004_lets_a_lake_key_decrypt if {
 }
 
 test_lp_004_keeps_trail_keys_from_decrypting if {
-	trail_using_key := h.res("aws_cloudtrail", "org", {"kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]})
 	vs := lp.violations with input as h.doc([key([lake_statement]), lake_store, trail_using_key])
 	some m in h.messages(vs, "TG-LP-004")
 	contains(m, "allows CloudTrail kms:Decrypt (statement Lake)")
+}
+
+trail_using_key := h.res("aws_cloudtrail", "org", {"kms_key_id": "${aws_kms_key.trail.arn}"}, {"kms_key_id": ["aws_kms_key.trail"]})
+
+test_lp_002_does_not_demand_source_conditions_on_a_lake_only_key if {
+	vs := lp.violations with input as h.doc([key([lake_statement]), lake_store])
+	count(h.flagged(vs, "TG-LP-002")) == 0
+}
+
+test_lp_002_reads_a_separate_key_policy_of_a_lake_only_key if {
+	policy := h.res_with_policies("aws_kms_key_policy", "lake", {"key_id": "${aws_kms_key.trail.id}", "policy": "{}"}, {"key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": [lake_statement]}})
+	vs := lp.violations with input as h.doc([key([]), policy, lake_store])
+	count(h.flagged(vs, "TG-LP-002")) == 0
+	conditioned := h.res_with_policies("aws_kms_key_policy", "lake", {"key_id": "${aws_kms_key.trail.id}", "policy": "{}"}, {"key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": [object.union(lake_statement, {"Condition": source_arn})]}})
+	broken := lp.violations with input as h.doc([key([]), conditioned, lake_store])
+	h.flagged(broken, "TG-LP-002") == {"aws_kms_key_policy.lake"}
+}
+
+test_lp_002_fails_an_unsupported_source_condition_on_a_lake_only_key if {
+	conditioned := object.union(lake_statement, {"Condition": {"StringEquals": {"aws:SourceAccount": ["111122223333"]}}})
+	vs := lp.violations with input as h.doc([key([conditioned]), lake_store])
+	h.messages(vs, "TG-LP-002") == {"aws_kms_key.trail policy conditions CloudTrail's grant (statement Lake) on aws:sourceaccount, which AWS does not support in the key policy of a CloudTrail Lake event data store: the store cannot use the key; remove the condition (the key must stay dedicated to Lake)"}
+}
+
+test_lp_002_still_demands_source_conditions_on_a_trail_key if {
+	trail_key := lp.violations with input as h.doc([key([lake_statement]), trail_using_key])
+	h.flagged(trail_key, "TG-LP-002") == {"aws_kms_key.trail"}
+	unused_key := lp.violations with input as h.doc([key([lake_statement])])
+	h.flagged(unused_key, "TG-LP-002") == {"aws_kms_key.trail"}
+}
+
+test_lp_002_tells_a_shared_trail_and_lake_key_to_split if {
+	vs := lp.violations with input as h.doc([key([lake_statement]), lake_store, trail_using_key])
+	some m in h.messages(vs, "TG-LP-002")
+	contains(m, "also encrypts a CloudTrail Lake event data store, where AWS does not support these conditions: give the store its own key")
+}
+
+# A lake-only key is still held to the Lake actions (no service-wide grant to CloudTrail).
+test_lp_004_still_limits_a_lake_only_key_to_the_lake_actions if {
+	everything := object.union(lake_statement, {"Action": ["kms:*"]})
+	vs := lp.violations with input as h.doc([key([everything]), lake_store])
+	h.flagged(vs, "TG-LP-004") == {"aws_kms_key.trail"}
 }
 
 # Class 6: managed and inline_policy documents of the trail role are read.

@@ -16,7 +16,7 @@ import { alertPaths, eventFromMatch } from "../../gate/alerts/model";
 
 const bundle = loadPolicyBundle();
 const PLAN = path.join(__dirname, "..", "gate", "plan-fixtures", "cross-module-links", "plan.json");
-const ROOT = "cis-3.3-root-account-use";
+const ROOT = "cis-4.3-root-account-use";
 
 function one(doc: NormalizedDocument, type: string): NormalizedResource {
   const list = doc.resources[type] ?? [];

@@ -12,9 +12,9 @@ import { exampleConfig } from "../../example-config";
 import { main } from "../../cli/main";
 import { synthDocument } from "../../terraform";
 import { loadPolicyBundle } from "../../gate/policy";
-import { SAMPLE_EVENTS } from "../../gate/alerts/samples";
+import { LEGACY_MONITOR_IDS, SAMPLE_EVENTS } from "../../gate/alerts/samples";
 import { simulate } from "../../gate/alerts/simulate";
-import { monitorsOf } from "../../gate/alerts/model";
+import { monitorEvent, monitorsOf } from "../../gate/alerts/model";
 import { expectInputError } from "../helpers/cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -53,16 +53,45 @@ describe("the command", () => {
   }
 
   test("a root login pages the critical topic within 6 minutes: exit 0, the path in text", () => {
-    const r = run("sample:cis-3.3-root-account-use", synth, "--data", EXAMPLE_DATA);
+    const r = run("sample:cis-4.3-root-account-use", synth, "--data", EXAMPLE_DATA);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("monitor: cis-3.3-root-account-use (Root account use), critical tier, deadline 6 min");
+    expect(r.stdout).toContain("monitor: cis-4.3-root-account-use (Root account use), critical tier, deadline 6 min");
     expect(r.stdout).toMatch(/pages: aws_cloudtrail\.\S+ -> aws_cloudwatch_log_group\.monitoring_log_group -> aws_cloudwatch_log_metric_filter\.monitoring_root_account_usage_filter -> aws_cloudwatch_metric_alarm\.monitoring_root_account_usage_alarm -> aws_sns_topic\.monitoring_critical_topic \(critical tier, 1 subscription\(s\)\) within 6 min/);
     expect(r.stdout).toMatch(/result: pages aws_sns_topic\.monitoring_critical_topic within 6 min \(deadline 6 min\)\n$/);
   });
 
+  test("a sample named by its CIS v1.2 id still runs, with a deprecation note naming the v3.0 id", () => {
+    const current = run("sample:cis-4.3-root-account-use", synth, "--data", EXAMPLE_DATA);
+    const legacy = run("sample:cis-3.3-root-account-use", synth, "--data", EXAMPLE_DATA);
+    expect(legacy.status).toBe(0);
+    expect(legacy.stdout).toBe(current.stdout);
+    expect(legacy.stderr).toContain(
+      "trailgate: note: sample:cis-3.3-root-account-use is the CIS v1.2 monitor id; monitors use CIS AWS Foundations v3.0 numbers now: use sample:cis-4.3-root-account-use",
+    );
+    expect(current.stderr).not.toContain("note:");
+    expectInputError(run("sample:cis-3.15-organizations-changes", synth), "no bundled sample cis-3.15-organizations-changes");
+  });
+
+  test("policy data that still names monitors by CIS v1.2 ids keeps their bundled samples", () => {
+    const renamed = {
+      ...config,
+      required_monitors: (config.required_monitors as Array<Record<string, unknown>>).map((m) => ({ ...m, id: String(m.id).replace(/^cis-4\.(1[0-4]|[1-9])-/, "cis-3.$1-") })),
+    };
+    expect(monitorsOf(renamed).map((m) => m.id)).toContain("cis-3.3-root-account-use");
+    const result = simulate(SAMPLE_EVENTS["cis-4.3-root-account-use"], "sample:cis-4.3-root-account-use", [example], renamed);
+    expect(result.monitors.map((m) => m.id)).toContain("cis-3.3-root-account-use");
+    expect(result.verdict).toBe("pages");
+    // The TG-ALR rules follow the bundled sample, not an event rebuilt from the pattern.
+    const legacyRoot = monitorsOf(renamed).find((m) => m.id === "cis-3.3-root-account-use")!;
+    expect(monitorEvent(legacyRoot)).toEqual({ event: SAMPLE_EVENTS["cis-4.3-root-account-use"], source: "sample" });
+    expect(monitorEvent({ ...legacyRoot, id: "team-root-use" }).source).toBe("match");
+    expect(Object.entries(LEGACY_MONITOR_IDS)).toHaveLength(14);
+    expect(LEGACY_MONITOR_IDS["cis-3.10-security-group-changes"]).toBe("cis-4.10-security-group-changes");
+  });
+
   test("a record of a log file, JSON output", () => {
     const file = path.join(work, "log.json");
-    fs.writeFileSync(file, JSON.stringify({ Records: [SAMPLE_EVENTS["cis-3.10-security-group-changes"]] }));
+    fs.writeFileSync(file, JSON.stringify({ Records: [SAMPLE_EVENTS["cis-4.10-security-group-changes"]] }));
     const r = run(file, synth, "--format", "json");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -71,7 +100,7 @@ describe("the command", () => {
 
   test("an event no monitor watches pages nobody: exit 1", () => {
     const file = path.join(work, "describe.json");
-    fs.writeFileSync(file, JSON.stringify({ ...SAMPLE_EVENTS["cis-3.10-security-group-changes"], eventName: "DescribeSecurityGroups", readOnly: true }));
+    fs.writeFileSync(file, JSON.stringify({ ...SAMPLE_EVENTS["cis-4.10-security-group-changes"], eventName: "DescribeSecurityGroups", readOnly: true }));
     const r = run(file, synth);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("monitors: none of the policy data's monitors match this event");
@@ -82,7 +111,7 @@ describe("the command", () => {
   test("a late page is exit 1, naming the alarm and the time", () => {
     const slow = path.join(work, "slow.tf.json");
     fs.writeFileSync(slow, exampleJson((s) => s.monitoring.alarms.find((a) => a.alarmNameInput === "trailgate-root-account-usage")!.addOverride("period", 900)));
-    const r = run("sample:cis-3.3-root-account-use", slow);
+    const r = run("sample:cis-4.3-root-account-use", slow);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/result: pages LATE: aws_sns_topic\.monitoring_critical_topic within 20 min \(deadline 6 min\)/);
   });
@@ -94,9 +123,9 @@ describe("the command", () => {
     expectInputError(run("sample:no-such-monitor", synth), "no bundled sample no-such-monitor");
     expectInputError(run(path.join(work, "missing.json"), synth), "cannot read event");
     const two = path.join(work, "two.json");
-    fs.writeFileSync(two, JSON.stringify({ Records: [SAMPLE_EVENTS["cis-3.3-root-account-use"], SAMPLE_EVENTS["cis-3.3-root-account-use"]] }));
+    fs.writeFileSync(two, JSON.stringify({ Records: [SAMPLE_EVENTS["cis-4.3-root-account-use"], SAMPLE_EVENTS["cis-4.3-root-account-use"]] }));
     expectInputError(run(two, synth), "is a log file with 2 records");
-    expectInputError(run("sample:cis-3.3-root-account-use", synth, "--format", "sarif"), "--format must be text or json");
-    expectInputError(run("sample:cis-3.3-root-account-use", path.join(work, "nope")), "cannot read");
+    expectInputError(run("sample:cis-4.3-root-account-use", synth, "--format", "sarif"), "--format must be text or json");
+    expectInputError(run("sample:cis-4.3-root-account-use", path.join(work, "nope")), "cannot read");
   });
 });

@@ -229,7 +229,7 @@ describe("corpus regression: links between sibling modules exist only through mo
   const links = "cross-module-links";
   const rule = (found: string[], id: string) => found.filter((finding) => finding.startsWith(`${id} `));
   const rootUseMissing = (document: NormalizedDocument) =>
-    bundle.evaluate(document).some((violation) => violation.id === "TG-LOG-007" && violation.message.includes("cis-3.3-root-account-use"));
+    bundle.evaluate(document).some((violation) => violation.id === "TG-LOG-007" && violation.message.includes("cis-4.3-root-account-use"));
 
   test.each(["plan.json", "plan-after-apply.json"])("%s: the trail reaches the other module's bucket, the filter the trail's log group", async (plan) => {
     const input = await load(`${links}/${plan}`);

@@ -78,3 +78,15 @@ test("a plan whose configuration is not beside it falls back to line 1 of the pl
   expect(findings.length).toBe(2);
   for (const finding of findings) expect(findingLocation(document, finding)).toEqual({ file: path.join(elsewhere, "plan.json"), line: 1 });
 });
+
+test("with --config naming the folder a plan was made in, a plan elsewhere points at the .tf line, not line 1", () => {
+  const elsewhere = path.join(work, "ci-artifacts");
+  fs.mkdirSync(elsewhere);
+  fs.copyFileSync(path.join(work, "plan.json"), path.join(elsewhere, "plan.json"));
+  const run = runGate({ path: path.join(elsewhere, "plan.json"), configDir: work, only: ["TG-ENC-005"] });
+  const [{ document, findings }] = run.documents;
+  const located = Object.fromEntries(findings.map((finding) => [finding.resource, findingLocation(document, finding)]));
+  expect(located["aws_sns_topic.alerts"]).toEqual({ file: path.join(work, "main.tf"), line: 10 });
+  expect(located["module.archive.aws_sns_topic.inner[0]"]).toEqual({ file: path.join(work, "modules", "archive", "main.tf"), line: 3 });
+  expect(renderReport("github", run, { sourceRoot: work })).toContain("file=main.tf,line=10,title=TG-ENC-005");
+});

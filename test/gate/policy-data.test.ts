@@ -67,8 +67,8 @@ describe("the policy data schema", () => {
     ["an unknown key", { allowed_region: ["eu-west-2"] }, 'unknown config key "allowed_region"'],
     [
       "an additional monitor reusing a CIS monitor's id",
-      { additional_monitors: [{ id: "cis-3.3-root-account-use", title: "x", pattern: "{ $.a = 1 }", match: [["$.a = 1"]] }] },
-      'additional_monitors id "cis-3.3-root-account-use" is already in required_monitors',
+      { additional_monitors: [{ id: "cis-4.3-root-account-use", title: "x", pattern: "{ $.a = 1 }", match: [["$.a = 1"]] }] },
+      'additional_monitors id "cis-4.3-root-account-use" is already in required_monitors',
     ],
   ])("refuses %s (exit 2, naming the key)", (_, config, reason) => {
     const data = write(`data-${Math.random().toString(36).slice(2)}.json`, { trailgate: { config } });
@@ -103,8 +103,8 @@ describe("TG-CFG-001: a --data override looser than the UK baseline", () => {
       'allowed_object_lock_modes allows "GOVERNANCE", outside the UK baseline ["COMPLIANCE"]',
       "min_key_deletion_window_days is 7, below the UK baseline of 30",
       "max_key_rotation_period_days is 730, above the UK baseline of 365",
-      'required_monitors "cis-3.1-unauthorized-api-calls" differs from the UK baseline\'s',
-      'required_monitors leaves out id "cis-3.2-console-signin-without-mfa", which the UK baseline requires',
+      'required_monitors "cis-4.1-unauthorized-api-calls" differs from the UK baseline\'s',
+      'required_monitors leaves out id "cis-4.2-console-signin-without-mfa", which the UK baseline requires',
     ]);
     // The same monitors with their keys in another order are not a change.
     const reordered = monitors.map((m) => Object.fromEntries(Object.entries(m).reverse()));

@@ -109,7 +109,11 @@ describe("addPolicyGate scope and rule selection", () => {
     trailgate.monitoring.logGroup.addOverride("retention_in_days", 30);
     const errors = policyGateErrors(stack);
     expect(errors[0]).toMatch(/^trailgate: 1 failing \(1 medium\), 0 waived, \d+ rules \(\d+ not applicable\), 1 document; judged constructs platform\/audit$/);
-    expect(errors[1]).toMatch(/^trailgate medium TG-RET-004 aws_cloudwatch_log_group\.\S+ \(construct platform\/audit\/monitoring\/log_group\): /);
+    // The construct path, and the line of this file that created the Trailgate construct.
+    const createdAt = fs.readFileSync(__filename, "utf8").split("\n").findIndex((line) => line.includes('new Trailgate(stack, "audit"')) + 1;
+    expect(errors[1]).toMatch(
+      new RegExp(`^trailgate medium TG-RET-004 aws_cloudwatch_log_group\\.\\S+ \\(construct platform/audit/monitoring/log_group\\) at test/gate/validation\\.test\\.ts:${createdAt}: `),
+    );
     // Scoped to the constructs named: the trail alone does not hold the log group.
     expect(policyGateErrors(stack, { scope: [trailgate.trail] })).toEqual([]);
     expect(policyGateErrors(stack, { scope: [trailgate.monitoring] })[1]).toContain("TG-RET-004");
