@@ -184,7 +184,7 @@ describe("values converted as Terraform converts them", () => {
       resource: {
         aws_cloudwatch_log_group: {
           g: { name: "${local.prefix}-trail", retention_in_days: "${var.env == \"prod\" ? 30 : 365}" },
-          h: { name: "h", retention_in_days: "${length(var.env) > 3 ? 30 : 365}" },
+          h: { name: "h", retention_in_days: "${max(length(var.env), 3) > 3 ? 30 : 365}" },
         },
       },
     };
@@ -193,8 +193,8 @@ describe("values converted as Terraform converts them", () => {
     expect(values.name).toBe("audit-prod-trail");
     // Operators and conditionals over known values are evaluated as Terraform does.
     expect(values.retention_in_days).toBe(30);
-    // A function call is not evaluated: the value stays unknown, as written.
-    expect(resource(document, "aws_cloudwatch_log_group.h").values.retention_in_days).toBe("${length(var.env) > 3 ? 30 : 365}");
+    // A function the reader does not evaluate (max) leaves the value unknown, as written.
+    expect(resource(document, "aws_cloudwatch_log_group.h").values.retention_in_days).toBe("${max(length(var.env), 3) > 3 ? 30 : 365}");
   });
 
   test("a local holding a reference links the resource through it (refs)", () => {
@@ -241,6 +241,36 @@ describe("values converted as Terraform converts them", () => {
     // A conditional count over a known variable is evaluated; one over a resource
     // attribute is not known before apply: that trail is kept (its rules still run).
     expect(document.resources.aws_cloudtrail.map((r) => r.address)).toEqual(["aws_cloudtrail.on", "aws_cloudtrail.unknown"]);
+    // Kept, but said to be of unknown existence (INPUT.md "values"), so no rule counts it as present.
+    expect(resource(document, "aws_cloudtrail.unknown").instances).toBe("unknown");
+    expect(resource(document, "aws_cloudtrail.on").instances).toBeUndefined();
+  });
+
+  test("for_each over toset(), tolist() or length() of a known collection is evaluated: empty means no instances, unknown stays unknown", () => {
+    const subscription = (forEach: string) => ({ for_each: forEach, topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "${each.value}" });
+    const json = {
+      provider,
+      variable: { none: { default: [] }, some: { default: ["oncall@example.co.uk"] }, nomap: { default: {} } },
+      resource: {
+        aws_sns_topic: { alarms: { name: "alarms-critical" } },
+        aws_sns_topic_subscription: {
+          empty_set: subscription("${toset(var.none)}"),
+          empty_literal: subscription("${toset([])}"),
+          empty_map: subscription("${tomap(var.nomap)}"),
+          counted: { count: "${length(var.none)}", topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "x@example.co.uk" },
+          present: subscription("${toset(var.some)}"),
+          from_resource: subscription("${toset([aws_sns_topic.alarms.name])}"),
+        },
+      },
+      module: { alerts: { source: "./alerts", subscribers: "${[aws_sns_topic.alarms.name]}" } },
+    };
+    const child = {
+      variable: { subscribers: {} },
+      resource: { aws_sns_topic_subscription: { each: { for_each: "${toset(var.subscribers)}", topic_arn: "arn:aws:sns:eu-west-2:111122223333:alarms-critical", protocol: "email", endpoint: "${each.value}" } } },
+    };
+    const document = read(folder({ "main.tf.json": json, "alerts/main.tf.json": child }));
+    const subscriptions = Object.fromEntries(document.resources.aws_sns_topic_subscription.map((r) => [r.address, r.instances ?? "known"]));
+    expect(subscriptions).toEqual({ "aws_sns_topic_subscription.present": "known", "aws_sns_topic_subscription.from_resource": "unknown", "module.alerts.aws_sns_topic_subscription.each": "unknown" });
   });
 });
 
