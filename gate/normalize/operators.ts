@@ -470,6 +470,24 @@ class Parser {
   }
 }
 
+/**
+ * The one value not known before apply that an expression comes to, as its "${…}"
+ * text: `var.enabled ? aws_cloudwatch_log_group.g[0].name : null` with a known
+ * condition is "${aws_cloudwatch_log_group.g[0].name}", so a module output written
+ * that way still links the resource (a template around it stays around it:
+ * "${aws_s3_bucket.b.arn}/*"). Undefined when the expression is known, not in the
+ * subset, or holds such a value inside a collection or under an operator.
+ */
+export function chosenUnknown(text: string, resolve: Resolve): string | undefined {
+  try {
+    const value = new Parser(text, tokenize(text), resolve, true).parse();
+    return value instanceof Placeholder ? value.text : undefined;
+  } catch (error) {
+    if (error instanceof Unknown) return undefined;
+    throw error;
+  }
+}
+
 /** The value of an expression in the subset above, or undefined when it is not known. */
 export function evaluateOperators(text: string, resolve: Resolve): JsonValue | undefined {
   try {

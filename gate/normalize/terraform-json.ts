@@ -240,7 +240,8 @@ class ModuleNormalizer {
         const evaluated = asEvaluated(evaluateValue(value, childScope));
         if (evaluated.known) return evaluated;
         // Not known before apply: it links only when it names one of that module's resources.
-        const reference = ownResource(value, child.config, childScope, 0);
+        // As written, or as evaluated (a conditional over known values picks one reference).
+        const reference = ownResource(value, child.config, childScope, 0) ?? ownResource(evaluated.text, child.config, childScope, 0);
         return reference ? { known: false, text: `\${module.${call}.${reference}}` } : undefined;
       } finally {
         evaluating.delete(key);

@@ -3,7 +3,7 @@
  * as Terraform evaluates them; anything outside the subset, not known, or an error
  * in Terraform is unknown (undefined), never a guess.
  */
-import { evaluateOperators, Resolve } from "../../gate/normalize/operators";
+import { chosenUnknown, evaluateOperators, Resolve } from "../../gate/normalize/operators";
 import { JsonValue } from "../../gate/normalize/types";
 
 const known: Record<string, JsonValue> = {
@@ -88,4 +88,16 @@ test.each([
   '"%{ if var.create }x%{ endif }"', // a template directive
 ])("%s is not known", (text) => {
   expect(evaluate(text)).toBeUndefined();
+});
+
+test.each<[string, string | undefined]>([
+  ["!var.create ? aws_cloudwatch_log_group.g[0].name : null", "${aws_cloudwatch_log_group.g[0].name}"],
+  ["var.create ? null : aws_s3_bucket.b.arn", "${aws_s3_bucket.b.arn}"],
+  ['var.name == "prod" ? "${aws_s3_bucket.b.arn}/*" : null', "${aws_s3_bucket.b.arn}/*"],
+  ["var.create ? aws_s3_bucket.b.arn : null", undefined], // the known arm is chosen: known, not this
+  ["aws_s3_bucket.b.arn == null ? 1 : 0", undefined], // an operator on a value not known
+  ["[aws_s3_bucket.b.arn]", undefined], // inside a collection
+  ["var.unset ? aws_s3_bucket.b.arn : null", undefined], // the condition is not known
+])("the one unknown value %s comes to is %j", (text, reference) => {
+  expect(chosenUnknown(text, resolve)).toBe(reference);
 });

@@ -246,6 +246,25 @@ describe("values converted as Terraform converts them", () => {
     expect(resource(document, "aws_cloudtrail.on").instances).toBeUndefined();
   });
 
+  test("a module output `var.enabled ? aws_x.y[0].name : null` over a known condition links the chosen resource", () => {
+    const trail = {
+      variable: { enabled: { default: true } },
+      resource: { aws_cloudwatch_log_group: { g: { count: "${var.enabled ? 1 : 0}", name: "trail-events" } } },
+      output: { group: { value: "${var.enabled ? aws_cloudwatch_log_group.g[0].name : null}" } },
+    };
+    const alarms = {
+      variable: { log_group: {} },
+      resource: {
+        aws_cloudwatch_log_metric_filter: {
+          root: { name: "root", log_group_name: "${var.log_group}", pattern: "{ $.userIdentity.type = Root }", metric_transformation: { name: "Root", namespace: "CIS", value: "1" } },
+        },
+      },
+    };
+    const root = { provider, module: { trail: { source: "./trail" }, alarms: { source: "./alarms", log_group: "${module.trail.group}" } } };
+    const document = read(folder({ "main.tf.json": root, "trail/main.tf.json": trail, "alarms/main.tf.json": alarms }));
+    expect(resource(document, "module.alarms.aws_cloudwatch_log_metric_filter.root").refs.log_group_name).toEqual(["module.trail.aws_cloudwatch_log_group.g"]);
+  });
+
   test("for_each over toset(), tolist() or length() of a known collection is evaluated: empty means no instances, unknown stays unknown", () => {
     const subscription = (forEach: string) => ({ for_each: forEach, topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "${each.value}" });
     const json = {
