@@ -265,6 +265,65 @@ describe("values converted as Terraform converts them", () => {
     expect(resource(document, "module.alarms.aws_cloudwatch_log_metric_filter.root").refs.log_group_name).toEqual(["module.trail.aws_cloudwatch_log_group.g"]);
   });
 
+  test("a dynamic block over a known empty collection adds no block; over one not known, the block type stays unknown", () => {
+    const dir = folder({
+      "main.tf": `provider "aws" {
+  region = "eu-west-2"
+}
+variable "selectors" {
+  default = []
+}
+variable "extra" {
+  default = []
+}
+variable "unknown" {}
+resource "aws_cloudtrail" "none" {
+  name           = "none"
+  s3_bucket_name = "b"
+  dynamic "event_selector" {
+    for_each = var.selectors
+    content {
+      read_write_type = event_selector.value
+    }
+  }
+}
+resource "aws_cloudtrail" "unknown" {
+  name           = "unknown"
+  s3_bucket_name = "b"
+  dynamic "event_selector" {
+    for_each = var.unknown
+    content {
+      read_write_type = event_selector.value
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "p" {
+  bucket = "b"
+  policy = data.aws_iam_policy_document.d.json
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    sid       = "Written"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::b"]
+  }
+  dynamic "statement" {
+    for_each = toset(var.extra)
+    content {
+      actions = ["s3:GetObject"]
+    }
+  }
+}
+`,
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_cloudtrail.none").values.event_selector).toBeUndefined();
+    expect(resource(document, "aws_cloudtrail.unknown").values.event_selector).toBe("${dynamic.event_selector}");
+    const policy = resource(document, "aws_s3_bucket_policy.p");
+    expect(policy.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["Written"]);
+    expect(policy.unresolved).toBeUndefined();
+  });
+
   test("for_each over toset(), tolist() or length() of a known collection is evaluated: empty means no instances, unknown stays unknown", () => {
     const subscription = (forEach: string) => ({ for_each: forEach, topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "${each.value}" });
     const json = {
