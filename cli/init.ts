@@ -21,7 +21,7 @@ trailgate), tsconfig.json, cdktf.json, main.ts, ${CONFIG_FILE_NAME},
 --management-account   the AWS Organizations management account (12 digits)
 --log-archive-account  the dedicated log-archive account (12 digits)
 --organization-id      the organisation's id (o-...)
---alert-email          who is told of critical events (repeat for more)
+--alert-email          who is told of alerts, in every tier (repeat for more)
                        A value left out stays a <placeholder> in main.ts: synth stops
                        there with an error naming the field, until it is filled in.
 --package SPEC         how package.json names trailgate, as npm understands it
@@ -135,7 +135,7 @@ export function scaffold(options: Omit<InitOptions, "force">): { files: Map<stri
   const organizationId = valueOr(options.organizationId, "organizationId", "--organization-id", "your organisation id, o-...");
   const managementAccount = valueOr(options.managementAccount, "managementAccountId", "--management-account", "the management account id");
   const logArchiveAccount = valueOr(options.logArchiveAccount, "logArchiveAccountId", "--log-archive-account", "the log-archive account id");
-  const emails = options.alertEmails.length > 0 ? options.alertEmails : [valueOr(undefined, "alertEmails.critical", "--alert-email", "who is told of critical events")];
+  const emails = options.alertEmails.length > 0 ? options.alertEmails : [valueOr(undefined, "alertEmails.critical", "--alert-email", "who is told of alerts")];
   const mainTs = template("main.ts.tmpl", {
     PACKAGE_NAME: trailgate.name,
     ORGANIZATION_ID: organizationId,

@@ -133,14 +133,18 @@ function keys(entries) {
   return (entries ?? []).flatMap((entry) => Array(entry.count ?? 1).fill(`${entry.rule} ${entry.resource}`));
 }
 
-/** A region's expectations, with those of the region it `extends` (us-east-1 = eu-west-2 + residency). */
-function regionExpectations(rootExpectations, region) {
+/**
+ * A region's expectations, with those of the region it `extends` (us-east-1 = eu-west-2 + residency).
+ * An entry with `regions` holds only in those (a finding the other region's plan makes differently).
+ */
+function regionExpectations(rootExpectations, region, planned = region) {
   const own = rootExpectations?.[region];
   if (!own) return undefined;
-  const base = own.extends ? regionExpectations(rootExpectations, own.extends) : undefined;
-  const folder = (key) => [...(base?.folder?.[key] ?? []), ...(own.folder?.[key] ?? [])];
+  const base = own.extends ? regionExpectations(rootExpectations, own.extends, planned) : undefined;
+  const holds = (entries) => (entries ?? []).filter((entry) => !entry.regions || entry.regions.includes(planned));
+  const folder = (key) => [...(base?.folder?.[key] ?? []), ...holds(own.folder?.[key])];
   return {
-    findings: [...(base?.findings ?? []), ...(own.findings ?? [])],
+    findings: [...(base?.findings ?? []), ...holds(own.findings)],
     folder: { findings: folder("findings"), cannot_verify: folder("cannot_verify"), false: folder("false"), missed: folder("missed") },
   };
 }
@@ -277,7 +281,7 @@ async function main() {
       process.stdout.write(`plan findings (${row.planFindings.length}):\n${row.planFindings.map((finding) => `  ${finding}`).join("\n")}\n`);
       process.stdout.write(`not expected (false positives): ${row.falsePositives.length ? `\n  ${row.falsePositives.join("\n  ")}` : "none"}\n`);
       process.stdout.write(`expected but missing (misses): ${row.misses.length ? `\n  ${row.misses.join("\n  ")}` : "none"}\n`);
-      const f = row.folder;
+      const f = row.folder ?? { status: "not checked (the plan check failed)" };
       if (f.findings === undefined) {
         process.stdout.write(`HCL folder: ${f.status}\n`);
       } else {

@@ -94,6 +94,8 @@ export interface ResourceDraft {
   policies?: Record<string, PolicyDocument>;
   /** See NormalizedResource.unresolved. */
   unresolved?: Record<string, string[]>;
+  /** See NormalizedResource.instances. */
+  instancesUnknown?: boolean;
 }
 
 /**
@@ -242,6 +244,7 @@ export function buildDocument(
       arns: literalArns(values, policies),
     };
     if (draft.unresolved && Object.keys(draft.unresolved).length > 0) resource.unresolved = draft.unresolved;
+    if (draft.instancesUnknown) resource.instances = "unknown";
     if (draft.type === "aws_cloudwatch_log_metric_filter") {
       let pattern = patterns.get(values.pattern);
       if (!pattern) patterns.set(values.pattern, (pattern = parseFilterPattern(values.pattern)));

@@ -1,6 +1,7 @@
 import { Block, deepEntries, fileBlocks, invalid } from "./config-syntax";
 import { ConversionError, convertValue, CtyType, evaluateValue, Evaluated, parseTypeConstraint, Scope } from "./expressions";
 import { entriesOf } from "./json-reader";
+import { NUMBER_STRING } from "./numbers";
 import { dataSourceSchema, resourceSchema, SchemaBlock } from "./schema";
 import { isObject, JsonObject, JsonValue } from "./types";
 
@@ -313,19 +314,32 @@ function containsUnknown(value: JsonValue): boolean {
   return false;
 }
 
-/** Whether a resource's count / for_each says it has no instances (a known 0, [] or {}). */
-export function hasNoInstances(decl: ResourceDecl | BodyDecl, where: string, scope: Scope): boolean {
+/**
+ * What a resource's or module call's count / for_each says about its instances:
+ * "none" (a known 0, or an empty list, set or map), "known" (no count or for_each, or
+ * a known count or collection), or "unknown" (a value not known before apply, such
+ * as `toset(var.x)` whose variable the caller sets from a resource).
+ */
+export function instancesOf(decl: ResourceDecl | BodyDecl, where: string, scope: Scope): "none" | "known" | "unknown" {
   const count = argument(decl, "count", where);
   if (count !== undefined) {
     const value = evaluateValue(count, scope);
-    if (value === 0 || value === "0") return true;
+    if (value === 0 || value === "0") return "none";
+    if (typeof value !== "number" && !(typeof value === "string" && NUMBER_STRING.test(value))) return "unknown";
   }
   const forEach = argument(decl, "for_each", where);
   if (forEach !== undefined) {
     const value = evaluateValue(forEach, scope);
-    if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0)) return true;
+    if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0)) return "none";
+    // A set's elements are its instance keys; a map's keys are known even where its values are not.
+    if (Array.isArray(value) ? containsUnknown(value) : !isObject(value)) return "unknown";
   }
-  return false;
+  return "known";
+}
+
+/** Whether a resource's count / for_each says it has no instances (a known 0, [] or {}). */
+export function hasNoInstances(decl: ResourceDecl | BodyDecl, where: string, scope: Scope): boolean {
+  return instancesOf(decl, where, scope) === "none";
 }
 
 /** A module call's arguments that are input variables (not Terraform's own meta-arguments). */

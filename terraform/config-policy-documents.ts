@@ -1,9 +1,9 @@
 import { joinAddress } from "./common";
 import { hasNoInstances, ModuleConfig, ModuleScope } from "./config-module";
-import { invalid } from "./config-syntax";
+import { deepEntries, invalid } from "./config-syntax";
 import { rebuildPolicyDocument, RebuiltDocument } from "./iam-policy-document";
 import { parsePolicyDocument } from "./policy-document";
-import { dataSourceSchema, decodeBody, RESOURCE_META_ARGUMENTS } from "./schema";
+import { dataSourceSchema, decodeBody, generatesNoBlocks, RESOURCE_META_ARGUMENTS } from "./schema";
 import { JsonValue, PolicyDocument } from "./types";
 
 /**
@@ -63,8 +63,11 @@ export class ConfigPolicyDocuments {
     if (!decl || hasNoInstances(decl, address, this.scope)) return null;
     this.building.add(name);
     // `statement` is the only block type at the top of a document: a dynamic one adds
-    // statements known only at plan time, beside the written ones the gate still reads.
-    const dynamicStatements = decl.entries.some(([key]) => key === "dynamic");
+    // statements known only at plan time (none over a known empty collection), beside
+    // the written ones the gate still reads.
+    const dynamicStatements = decl.entries.some(
+      ([key, value]) => key === "dynamic" && deepEntries(value, decl.file, `${address}.dynamic`).some(([, body]) => !generatesNoBlocks(body, this.scope)),
+    );
     const written = dynamicStatements ? decl.entries.filter(([key]) => key !== "dynamic") : decl.entries;
     const values = decodeBody(written, dataSourceSchema("aws_iam_policy_document"), address, {
       file: decl.file,

@@ -1,6 +1,6 @@
 import { setKey } from "./json-reader";
 import { formatNumber, NUMBER_STRING } from "./numbers";
-import { evaluateOperators } from "./operators";
+import { chosenUnknown, evaluateOperators } from "./operators";
 import { isObject, JsonObject, JsonValue } from "./types";
 
 /**
@@ -181,8 +181,11 @@ function evaluateExpression(expression: string, scope: Scope, source: string): E
   if (PLAIN_TRAVERSAL.test(trimmed)) return UNKNOWN(source);
   // Operators and conditionals over known values (`var.create ? 1 : 0`); anything
   // else (a function, a resource attribute) stays unknown, as written.
-  const value = evaluateOperators(trimmed, (kind, name, rest) => traverse(kind, name, rest, scope));
-  return value === undefined ? UNKNOWN(source) : { known: true, value };
+  const resolve = (kind: "var" | "local" | "module", name: string, rest: string) => traverse(kind, name, rest, scope);
+  const value = evaluateOperators(trimmed, resolve);
+  if (value !== undefined) return { known: true, value };
+  // A conditional over known values that picks one reference is that reference, so it still links.
+  return UNKNOWN(chosenUnknown(trimmed, resolve) ?? source);
 }
 
 /** "${aws_s3_bucket.b}" or "${module.m.aws_s3_bucket.b[0]}": one resource reference, without attributes. */

@@ -5,9 +5,10 @@ import { JsonValue } from "./types";
  * HCL expressions over values the gate knows, evaluated as Terraform evaluates
  * them: operators and conditionals (`var.create ? 1 : 0`, `var.bucket != null`,
  * `!var.short`, `var.days * 2`), object and tuple constructors, templates
- * (`"arn:aws:s3:::${var.bucket}/*"`) and `jsonencode(...)`. The operands are
- * literals, parentheses and `var.*` / `local.*` / `module.*` traversals; anything
- * else (another function, a `for` expression) makes the whole expression unknown,
+ * (`"arn:aws:s3:::${var.bucket}/*"`), `jsonencode(...)` and the collection functions
+ * `toset`, `tolist`, `tomap` and `length`. The operands are literals, parentheses and
+ * `var.*` / `local.*` / `module.*` traversals; anything else (another function, a
+ * `for` expression) makes the whole expression unknown,
  * as does an operand of the wrong type (Terraform would refuse it) or one not
  * known. Precedence, lowest first: `?:`, `||`, `&&`, `==` `!=`, `<` `<=` `>` `>=`,
  * `+` `-`, `*` `/` `%`, unary `!` `-`.
@@ -190,6 +191,49 @@ function hasPlaceholder(value: Value): boolean {
   return false;
 }
 
+/**
+ * Elements of one kind (all strings, all numbers, all bools, or with `structured` all
+ * objects or all lists), else Unknown: Terraform would convert them or refuse, and the
+ * gate does not guess which.
+ */
+function oneElementKind(items: Value[], structured = false): void {
+  const kinds = new Set(items.map((item) => (item === null ? "null" : Array.isArray(item) ? "list" : typeof item)));
+  if (kinds.has("null") || kinds.size > 1) throw new Unknown();
+  if (!structured && (kinds.has("list") || kinds.has("object"))) throw new Unknown();
+}
+
+/**
+ * The collection functions modules use on `count` and `for_each` (`toset(var.names)`,
+ * `length(var.subscribers)`), over known values. A set is written as the list of its
+ * distinct elements, sorted as Terraform orders a set of strings or numbers.
+ */
+const COLLECTION_FUNCTIONS: Record<string, (value: Value) => Value> = {
+  toset: (value) => {
+    if (!Array.isArray(value)) throw new Unknown();
+    oneElementKind(value);
+    const distinct = [...new Set(value as (string | number | boolean)[])];
+    return distinct.every((item) => typeof item === "number")
+      ? (distinct as number[]).sort((a, b) => a - b)
+      : distinct.sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  },
+  tolist: (value) => {
+    if (!Array.isArray(value)) throw new Unknown();
+    oneElementKind(value, true);
+    return value;
+  },
+  tomap: (value) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Unknown();
+    oneElementKind(Object.values(value), true);
+    return value;
+  },
+  length: (value) => {
+    if (typeof value === "string") return [...value].length;
+    if (Array.isArray(value)) return value.length;
+    if (value !== null && typeof value === "object") return Object.keys(value).length;
+    throw new Unknown();
+  },
+};
+
 class Parser {
   private position = 0;
 
@@ -348,13 +392,20 @@ class Parser {
 
   private call(name: string): Value {
     this.expect("(");
-    if (name !== "jsonencode") throw new Unknown();
-    const argument = new Parser(this.text, this.tokens, this.resolve, true);
-    argument.position = this.position;
-    const value = argument.conditional();
-    this.position = argument.position;
+    if (name === "jsonencode") {
+      const argument = new Parser(this.text, this.tokens, this.resolve, true);
+      argument.position = this.position;
+      const value = argument.conditional();
+      this.position = argument.position;
+      this.expect(")");
+      return JSON.stringify(value);
+    }
+    const convert = COLLECTION_FUNCTIONS[name];
+    if (!convert) throw new Unknown();
+    const value = this.conditional();
     this.expect(")");
-    return JSON.stringify(value);
+    if (value instanceof Placeholder || hasPlaceholder(value)) throw new Unknown();
+    return convert(value);
   }
 
   private template(parts: TemplatePart[]): Value {
@@ -416,6 +467,24 @@ class Parser {
         return rest;
       }
     }
+  }
+}
+
+/**
+ * The one value not known before apply that an expression comes to, as its "${…}"
+ * text: `var.enabled ? aws_cloudwatch_log_group.g[0].name : null` with a known
+ * condition is "${aws_cloudwatch_log_group.g[0].name}", so a module output written
+ * that way still links the resource (a template around it stays around it:
+ * "${aws_s3_bucket.b.arn}/*"). Undefined when the expression is known, not in the
+ * subset, or holds such a value inside a collection or under an operator.
+ */
+export function chosenUnknown(text: string, resolve: Resolve): string | undefined {
+  try {
+    const value = new Parser(text, tokenize(text), resolve, true).parse();
+    return value instanceof Placeholder ? value.text : undefined;
+  } catch (error) {
+    if (error instanceof Unknown) return undefined;
+    throw error;
   }
 }
 

@@ -73,6 +73,19 @@ function has<T>(record: Record<string, T>, key: string): boolean {
 }
 
 /**
+ * Whether a `dynamic` block (one body or an array of them) iterates over a known empty
+ * collection (`for_each = var.event_selector` with the default []), so it adds no block.
+ */
+export function generatesNoBlocks(body: JsonValue, scope: Scope): boolean {
+  const bodies = Array.isArray(body) ? body : [body];
+  return bodies.every((one) => {
+    if (!isObject(one) || !Object.prototype.hasOwnProperty.call(one, "for_each")) return false;
+    const forEach = evaluateValue(one.for_each, scope);
+    return (Array.isArray(forEach) && forEach.length === 0) || (isObject(forEach) && Object.keys(forEach).length === 0);
+  });
+}
+
+/**
  * Decodes one body (its entries, repeated keys included) into the normalised
  * `values`. `where` names the body in errors (`aws_s3_bucket.logs`,
  * `aws_s3_bucket_lifecycle_configuration.x.rule`).
@@ -105,7 +118,9 @@ export function decodeBody(entries: [string, JsonValue][], schema: SchemaBlock |
     if (key === "//") continue;
     if (context.metaArguments.has(key)) continue;
     if (key === "dynamic") {
-      for (const [blockType] of deepEntries(value, context.file, `${where}.dynamic`)) dynamicTypes.add(blockType);
+      for (const [blockType, body] of deepEntries(value, context.file, `${where}.dynamic`)) {
+        if (!generatesNoBlocks(body, context.scope)) dynamicTypes.add(blockType);
+      }
       continue;
     }
     if (schema && has(schema.blocks, key)) {
@@ -157,7 +172,8 @@ export function decodeBody(entries: [string, JsonValue][], schema: SchemaBlock |
     const decoded = bodies.map((body) => decodeBody(entriesOf(body), nested?.block, `${where}.${key}`, nestedContext));
     setKey(values, key, !asArray && decoded.length === 1 ? decoded[0] : decoded);
   }
-  // A dynamic block's instances are known only at plan time: the whole block type is unknown.
+  // A dynamic block's instances (unless over a known empty collection) are known only at
+  // plan time: the whole block type is unknown.
   for (const blockType of dynamicTypes) setKey(values, blockType, `\${dynamic.${blockType}}`);
   return values;
 }

@@ -5,7 +5,7 @@ import {
   asEvaluated,
   assembleModule,
   BodyDecl,
-  hasNoInstances,
+  instancesOf,
   ModuleConfig,
   moduleCallInputs,
   ModuleScope,
@@ -86,6 +86,8 @@ interface Instance {
   scope: ModuleScope;
   /** Provider references ("aws", "aws.x") given by the caller, to addresses. */
   inherited: Map<string, string>;
+  /** Whether this module instance exists is not known before apply (its call's, or a caller's, count / for_each). */
+  mayNotExist: boolean;
 }
 
 class ModuleNormalizer {
@@ -100,7 +102,7 @@ class ModuleNormalizer {
   constructor(private readonly format: "synth" | "module") {}
 
   run(root: LoadedModule, rootInputs: Map<string, { value: JsonValue; source: string }>): NormalizedDocument {
-    this.visit({ path: "", loaded: root, scope: this.scopeFor("", root, rootInputs), inherited: new Map() });
+    this.visit({ path: "", loaded: root, scope: this.scopeFor("", root, rootInputs), inherited: new Map(), mayNotExist: false });
     return buildDocument(this.format, this.providers.list(), this.drafts);
   }
 
@@ -125,7 +127,8 @@ class ModuleNormalizer {
         scope: instance.scope,
         metaArguments: RESOURCE_META_ARGUMENTS,
       });
-      if (hasNoInstances(decl, address, instance.scope)) continue;
+      const instances = instancesOf(decl, address, instance.scope);
+      if (instances === "none") continue;
       const refs: Record<string, string[]> = {};
       const policies: Record<string, PolicyDocument> = {};
       const unresolved: Record<string, string[]> = {};
@@ -150,13 +153,15 @@ class ModuleNormalizer {
         refs,
         policies,
         unresolved,
+        instancesUnknown: instances === "unknown" || instance.mayNotExist,
       });
     }
 
     for (const [name, call] of config.moduleCalls) {
       const where = `module "${name}"`;
       const path = joinAddress(instance.path, `module.${name}`);
-      if (hasNoInstances(call, where, instance.scope)) continue;
+      const instances = instancesOf(call, where, instance.scope);
+      if (instances === "none") continue;
       const source = argument(call, "source", where);
       if (typeof source !== "string") throw invalid(call.file, `${where} needs a literal "source"`);
       const child = instance.loaded.children?.get(name);
@@ -164,7 +169,13 @@ class ModuleNormalizer {
         throw new GateInputError(`${call.file}: ${where} (source ${source}) cannot be read here; gate the folder or the plan (terraform show -json) instead`);
       }
       const scope = this.childScope(instance.path, instance.loaded, instance.scope, name) ?? this.scopeFor(path, child, this.callInputs(call, child, where, instance, path));
-      this.visit({ path, loaded: child, scope, inherited: this.passedProviders(call.entries, own, instance, where, call.file) });
+      this.visit({
+        path,
+        loaded: child,
+        scope,
+        inherited: this.passedProviders(call.entries, own, instance, where, call.file),
+        mayNotExist: instances === "unknown" || instance.mayNotExist,
+      });
     }
   }
 
@@ -229,7 +240,8 @@ class ModuleNormalizer {
         const evaluated = asEvaluated(evaluateValue(value, childScope));
         if (evaluated.known) return evaluated;
         // Not known before apply: it links only when it names one of that module's resources.
-        const reference = ownResource(value, child.config, childScope, 0);
+        // As written, or as evaluated (a conditional over known values picks one reference).
+        const reference = ownResource(value, child.config, childScope, 0) ?? ownResource(evaluated.text, child.config, childScope, 0);
         return reference ? { known: false, text: `\${module.${call}.${reference}}` } : undefined;
       } finally {
         evaluating.delete(key);

@@ -62,6 +62,12 @@ export interface NormalizedResource {
    * or a static value. Absent when everything resolved (policies/INPUT.md).
    */
   unresolved?: Record<string, string[]>;
+  /**
+   * "unknown" when the resource's count / for_each (or its module call's) is not known
+   * before apply, so it may have no instance at all; absent when it is known to exist
+   * (policies/INPUT.md "values").
+   */
+  instances?: "unknown";
   /** aws_cloudwatch_log_metric_filter only: its `pattern`, parsed (INPUT.md "filter_pattern"). */
   filter_pattern?: ParsedFilterPattern;
 }

@@ -11,7 +11,7 @@ import { loadPolicyBundle } from "../gate/policy";
 import { JsonObject } from "../terraform/types";
 
 type Synth = Record<string, any>;
-const BASE: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
+const BASE: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] } };
 
 test("with awsConfigRules: the trail rules in the management account, the bucket rules per log bucket in the log-archive account", () => {
   const stack = new TrailgateStack(Testing.app(), "config", { ...BASE, awsConfigRules: true });

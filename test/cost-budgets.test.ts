@@ -13,7 +13,7 @@ import { JsonObject } from "../terraform/types";
 
 type Synth = Record<string, any>;
 
-const BASE: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
+const BASE: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] } };
 const WARNING_TOPIC = "arn:aws:sns:eu-west-2:111111111111:trailgate-alerts-warning";
 const withBudgets: TrailgateConfig = { ...BASE, costBudgets: { monthlyLimitsUsd: { cloudTrail: 200, s3: 150, cloudWatch: 100 } } };
 

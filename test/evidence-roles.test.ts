@@ -18,7 +18,7 @@ type Synth = Record<string, any>;
 
 const repo = path.resolve(__dirname, "..");
 const CI = "arn:aws:iam::111111111111:role/github-actions-evidence";
-const config: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", evidenceRoles: { ciPrincipalArn: CI } };
+const config: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", evidenceRoles: { ciPrincipalArn: CI }, alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] } };
 const stack = new TrailgateStack(Testing.app(), "evidence", config);
 const doc: Synth = JSON.parse(Testing.synth(stack));
 const statements = (policy: string): Synth[] => JSON.parse(policy).Statement;

@@ -57,7 +57,14 @@ const management = new AwsProvider(stack, "aws", { region: "eu-west-2", allowedA
 const logArchive = new AwsProvider(stack, "log_archive", { alias: "log_archive", region: "eu-west-2", allowedAccountIds: ["222222222222"] });
 // The team's own resource, in another region through provider 6's per-resource argument.
 new SnsTopic(stack, "app_events", { name: "app-events", region: "us-east-1" });
-const config: TrailgateConfig = { organizationId: "o-exampleorg1", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", namePrefix: "bank" };
+// Every tier needs a subscriber, or its monitors page nobody (TG-ALR-008).
+const config: TrailgateConfig = {
+  organizationId: "o-exampleorg1",
+  managementAccountId: "111111111111",
+  logArchiveAccountId: "222222222222",
+  namePrefix: "bank",
+  alertEmails: { critical: ["oncall@example.co.uk"], warning: ["team@example.co.uk"], info: ["team@example.co.uk"] },
+};
 const audit = new Trailgate(stack, "audit", { config, providers: { management, logArchive } });
 if (process.env.PLATFORM_SHORT_LOG_RETENTION) audit.monitoring.logGroup.addOverride("retention_in_days", 30);
 addPolicyGate(stack);

@@ -481,7 +481,13 @@ export function explore(estate: Estate, event: JsonObject, options: ExploreOptio
     if (typeof topic === "string") {
       return problem("subscribed", address, `topic ${address} is outside the configuration: its subscriptions cannot be read here (trailgate verify reads them)`, true);
     }
-    const subscriptions = estate.subscriptionsOf(topic);
+    const all = estate.subscriptionsOf(topic);
+    // A subscription whose count / for_each is not known before apply may not exist: it proves nobody is paged.
+    const subscriptions = all.filter((s) => s.instances !== "unknown");
+    if (subscriptions.length === 0 && all.length > 0) {
+      const maybe = all.map((s) => s.address).join(", ");
+      return problem("subscribed", address, `topic ${address}: whether ${maybe} exists is not known before apply (its count or for_each), so nobody may receive the alarm`, true);
+    }
     if (subscriptions.length === 0) return problem("subscribed", address, `topic ${address} has no (confirmed) subscription, so nobody receives the alarm`);
     out.pages.push({ trail: trail.address, log_group: group.address, filter: filter.address, alarm: alarm.address, topic: address, tier, subscriptions: subscriptions.length, latency_seconds: latency });
   }

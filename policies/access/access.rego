@@ -483,6 +483,109 @@ questions contains q if {
 	some q in grouped("TG-LP-014", k, sprintf("may %s (for %%s) call %s on key %s of topic %s?", [svc, action, k, topic]), "allow", answers)
 }
 
+# EventBridge targets that publish through a role (role_arn): the rule's service assumes
+# the role, and the role publishes, so the role's trust, its identity policies, the topic
+# policy and the topic's key decide, not the service grants asked above.
+# [target address, rule address, topic address, role address]
+role_publishers contains [target.address, rule, topic, role] if {
+	some target in lib.resources("aws_cloudwatch_event_target")
+	lib.is_set(lib.get(target, "role_arn"))
+	some topic in lib.refs(target, "arn")
+	topic_by_address[topic]
+	some rule in lib.refs(target, "rule")
+	rule_by_address[rule]
+	some role in lib.refs(target, "role_arn")
+	role_by_address[role]
+}
+
+role_arn_literal(r) := sprintf("arn:aws:iam::%s:role/%s", [account_of(r), lib.get(r, "name")]) if {
+	literal(lib.get(r, "name"))
+} else := "${unknown}"
+
+# The role as a principal of the rule's account (EventBridge takes a role of its own account only).
+publishing_role(role, rule) := {
+	"kind": "AWS",
+	"arn": role_arn_spelling(role_by_address[role]),
+	"account": account_spelling(rule_by_address[rule]),
+	"spellings": spellings(role_by_address[role], role_arn_literal(role_by_address[role])),
+}
+
+role_arn_spelling(r) := role_arn_literal(r) if {
+	not contains(role_arn_literal(r), "${")
+} else := r.address
+
+# The keys AWS sets on every request the role makes.
+role_context(principal) := {
+	"aws:principalarn": array.concat([principal.arn], principal.spellings),
+	"aws:principalaccount": [principal.account],
+	"aws:securetransport": ["true"],
+}
+
+# The role named by itself, not through its account: what a key policy grants it directly.
+named_role_only(principal) := object.union(principal, {"account": "${no account}"})
+
+# Whether the rule and the topic are in one account: the same provider, or pinned accounts.
+same_account(a, b) if {
+	a.provider == b.provider
+} else if {
+	account_of(a) == account_of(b)
+} else := false if {
+	account_of(a)
+	account_of(b)
+} else := "unknown"
+
+questions contains q if {
+	some p in role_publishers
+	[_, rule, _, role] := p
+	policy := trust_policy(role)
+	policy.state == "readable"
+	r := rule_by_address[rule]
+	context := {"aws:sourcearn": spellings(r, rule_arn(r)), "aws:sourceaccount": [account_spelling(r)], "aws:securetransport": ["true"]}
+	d := ask(policy, service("events.amazonaws.com"), "sts:AssumeRole", spellings(role_by_address[role], role_arn_literal(role_by_address[role])), context)
+	q := question("TG-LP-014", role, sprintf("may events.amazonaws.com (for rule %s) assume role %s?", [rule, role]), "allow", d)
+}
+
+questions contains q if {
+	some p in role_publishers
+	[_, rule, topic, role] := p
+	policy := topic_policy(topic)
+	policy.state != "unreadable"
+	t := topic_by_address[topic]
+	principal := publishing_role(role, rule)
+	resource := spellings(t, topic_arn(t))
+	context := role_context(principal)
+	permissions := role_permissions(role)
+	identity := partial_decision(iam.decide(permissions.statements, {"principal": principal, "action": "sns:Publish", "resource": resource, "context": context}), permissions.state)
+	d := iam.access(ask(policy, principal, "sns:Publish", resource, context), identity, same_account(rule_by_address[rule], t))
+	q := question("TG-LP-014", topic, sprintf("may role %s (for rule %s) call sns:Publish on topic %s?", [role, rule, topic]), "allow", d)
+}
+
+questions contains q if {
+	some p in role_publishers
+	[_, rule, topic, role] := p
+	some k in lib.key_refs(topic_by_address[topic], "kms_master_key_id")
+	policy := key_policy(k)
+	policy.state == "readable"
+	principal := publishing_role(role, rule)
+	key := spellings(key_by_address[k], "${unknown}")
+	context := role_context(principal)
+	permissions := role_permissions(role)
+	answers := [{"item": action, "d": d} |
+		some action in ["kms:GenerateDataKey", "kms:Decrypt"]
+		identity := partial_decision(iam.decide(permissions.statements, {"principal": principal, "action": action, "resource": key, "context": context}), permissions.state)
+		d := key_decision(ask(policy, principal, action, key, context), ask(policy, named_role_only(principal), action, key, context), identity)
+	]
+	some q in grouped("TG-LP-014", k, sprintf("may role %s (for rule %s) call %%s on key %s of topic %s?", [role, rule, k, topic]), "allow", answers)
+}
+
+# KMS: a key policy that names the role allows it alone; one that allows the role's
+# account (its root) delegates to IAM, so the role's identity policies must allow too.
+key_decision(any_statement, named, identity) := any_statement if {
+	any_statement.decision == "deny"
+} else := named if {
+	named.decision == "allow"
+} else := iam.access(any_statement, identity, false)
+
 items_text(items) := concat(", ", sort(items)) if {
 	count(items) <= 4
 } else := sprintf("%s and %d more", [concat(", ", array.slice(sort(items), 0, 3)), count(items) - 3])
@@ -942,7 +1045,9 @@ has_policy(r) if lib.is_set(lib.get(r, "policy"))
 #   publish (topic policy, for the alarm's or rule's ARN and account) and, when
 #   the topic is encrypted with a key of the configuration, the key policy lets
 #   the service call kms:GenerateDataKey and kms:Decrypt: otherwise the alarm
-#   fires and nobody is told.
+#   fires and nobody is told. An EventBridge target with a role_arn publishes as
+#   the role: events.amazonaws.com must be able to assume it, and the role to
+#   publish to the topic and use its key.
 # related_resources:
 #   - ref: help/rules/TG-LP-014.md
 # custom:
@@ -951,7 +1056,7 @@ has_policy(r) if lib.is_set(lib.get(r, "policy"))
 #   frameworks:
 #     - CIS AWS Foundations v1.4.0 4.1
 #     - FCA SYSC 9
-#   recommended_action: Allow cloudwatch.amazonaws.com (alarms) and events.amazonaws.com (EventBridge rules) sns:Publish in the topic policy with aws:SourceAccount or aws:SourceArn, and kms:GenerateDataKey* and kms:Decrypt in the topic key's policy.
+#   recommended_action: Allow cloudwatch.amazonaws.com (alarms) and events.amazonaws.com (EventBridge rules) sns:Publish in the topic policy with aws:SourceAccount or aws:SourceArn, and kms:GenerateDataKey* and kms:Decrypt in the topic key's policy; for a target with a role, let events.amazonaws.com assume the role and the role publish to the topic and use its key.
 violations contains lib.violation(rego.metadata.rule(), f.resource, f.message) if {
 	some f in findings_of("TG-LP-014")
 }

@@ -177,3 +177,63 @@ test_lp_016_accepts_a_declared_break_glass_exception if {
 	doc := trail_bucket_with([m.cloudtrail_bucket_statements[0], m.cloudtrail_bucket_statements[1], glass])
 	not "TG-LP-016" in ids(doc)
 }
+
+# TG-LP-014 through a role: an EventBridge target with role_arn publishes as the role.
+events_trust := {"Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]}, "Action": ["sts:AssumeRole"], "Condition": {"StringEquals": {"aws:SourceAccount": [m.account]}}}
+
+events_publish := {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": ["${aws_sns_topic.alerts.arn}"]}
+
+events_key_use := {"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": ["${aws_kms_key.trail.arn}"]}
+
+# The compliant estate with its trail-tampering target publishing through a role.
+through_role(trust, permissions) := doc if {
+	role := object.union(h.res_with_policies("aws_iam_role", "events", {"name": "events-publisher", "assume_role_policy": "{}"}, {}, {"assume_role_policy": {"Statement": trust}}), {"region": null})
+	inline := object.union(h.res_with_policies("aws_iam_role_policy", "events", {"policy": "{}"}, {"role": ["aws_iam_role.events"]}, {"policy": {"Statement": permissions}}), {"region": null})
+	target := h.res("aws_cloudwatch_event_target", "trail_tampering", {"rule": "trail-tampering", "arn": "${aws_sns_topic.alerts.arn}", "role_arn": "${aws_iam_role.events.arn}"}, {"rule": ["aws_cloudwatch_event_rule.trail_tampering"], "arn": ["aws_sns_topic.alerts"], "role_arn": ["aws_iam_role.events"]})
+	doc := with_resource(with_resource(with_resource(m.compliant, role), inline), target)
+}
+
+role_questions(doc) := {q.question: q.decision | some q in access.questions with input as doc; contains(q.question, "role aws_iam_role.events")}
+
+test_lp_014_asks_the_role_of_an_eventbridge_target if {
+	doc := through_role([events_trust], [events_publish, events_key_use])
+	role_questions(doc) == {
+		"may events.amazonaws.com (for rule aws_cloudwatch_event_rule.trail_tampering) assume role aws_iam_role.events?": "allow",
+		"may role aws_iam_role.events (for rule aws_cloudwatch_event_rule.trail_tampering) call sns:Publish on topic aws_sns_topic.alerts?": "allow",
+		"may role aws_iam_role.events (for rule aws_cloudwatch_event_rule.trail_tampering) call kms:Decrypt, kms:GenerateDataKey on key aws_kms_key.trail of topic aws_sns_topic.alerts?": "allow",
+	}
+	not "TG-LP-014" in ids(doc)
+}
+
+test_lp_014_fails_when_events_cannot_assume_the_role if {
+	lambda_trust := object.union(events_trust, {"Principal": {"Service": ["lambda.amazonaws.com"]}})
+	vs := main.violations with input as through_role([lambda_trust], [events_publish, events_key_use])
+	h.flagged(vs, "TG-LP-014") == {"aws_iam_role.events"}
+}
+
+test_lp_014_fails_when_the_role_may_not_publish if {
+	vs := main.violations with input as through_role([events_trust], [events_key_use])
+	h.flagged(vs, "TG-LP-014") == {"aws_sns_topic.alerts"}
+}
+
+# The key policy allows the account (its root): the role's own policies must allow the key too.
+test_lp_014_fails_when_the_role_may_not_use_the_topic_key if {
+	vs := main.violations with input as through_role([events_trust], [events_publish])
+	h.flagged(vs, "TG-LP-014") == {"aws_kms_key.trail"}
+}
+
+test_lp_014_a_key_policy_naming_the_role_is_enough if {
+	named := {"Sid": "EventsRole", "Effect": "Allow", "Principal": {"AWS": ["${aws_iam_role.events.arn}"]}, "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": ["*"]}
+	doc := with_resource(through_role([events_trust], [events_publish]), h.res_with_policies("aws_kms_key", "trail", {"enable_key_rotation": true, "policy": "{}"}, {}, {"policy": {"Statement": array.concat(m.key_statements, [named])}}))
+	vs := main.violations with input as doc
+	not "aws_kms_key.trail" in h.flagged(vs, "TG-LP-014")
+}
+
+test_lp_014_a_topic_policy_deny_stops_the_role if {
+	deny := {"Sid": "NoRoles", "Effect": "Deny", "Principal": {"AWS": ["*"]}, "Action": ["sns:Publish"], "Resource": ["*"], "Condition": {"StringLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/*"]}}}
+	allow_services := {"Sid": "Services", "Effect": "Allow", "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]}, "Action": ["sns:Publish"], "Resource": ["*"], "Condition": {"StringEquals": {"aws:SourceAccount": [m.account]}}}
+	topic := h.res_with_policies("aws_sns_topic", "alerts", {"name": "audit-alerts", "kms_master_key_id": "${aws_kms_key.trail.id}", "policy": "{}"}, {"kms_master_key_id": ["aws_kms_key.trail"]}, {"policy": {"Statement": [allow_services, deny]}})
+	doc := with_resource(through_role([events_trust], [events_publish, events_key_use]), topic)
+	qs := role_questions(doc)
+	qs["may role aws_iam_role.events (for rule aws_cloudwatch_event_rule.trail_tampering) call sns:Publish on topic aws_sns_topic.alerts?"] != "allow"
+}

@@ -149,12 +149,38 @@ foreign_reference(pattern, spellings) if {
 }
 
 # One address may be the other relative to its module (plans write references inside a
-# module that way): those are the same resource.
-same_address(a, a)
+# module that way): those are the same resource. A folder keeps a counted resource as
+# one address without instance keys, which names every instance a reference may key.
+same_address(a, b) if same_relative_address(a, b)
 
-same_address(a, b) if endswith(a, concat("", [".", b]))
+same_address(a, b) if {
+	not contains(a, "[")
+	same_relative_address(a, without_instance_keys(b))
+}
 
-same_address(a, b) if endswith(b, concat("", [".", a]))
+same_address(a, b) if {
+	not contains(b, "[")
+	same_relative_address(without_instance_keys(a), b)
+}
+
+same_relative_address(a, a)
+
+same_relative_address(a, b) if endswith(a, concat("", [".", b]))
+
+same_relative_address(a, b) if endswith(b, concat("", [".", a]))
+
+# "module.m[0].aws_x.y[\"k\"]" -> "module.m.aws_x.y" (split, not regex: see references_in).
+without_instance_keys(address) := concat("", [kept |
+	some i, part in split(address, "[")
+	kept := after_key(i, part)
+])
+
+after_key(0, part) := part
+
+after_key(i, part) := concat("]", array.slice(pieces, 1, count(pieces))) if {
+	i > 0
+	pieces := split(part, "]")
+}
 
 identifying(ref) if ref.attribute in {"arn", "id", "bucket", "name"}
 

@@ -157,3 +157,20 @@ test_a_single_question_mark_matches_one_character if {
 	decision([object.union(allow_all, {"Action": ["s3:?etObject"]})], req(role, "s3:GetObject", object_arn, {})) == "allow"
 	decision([object.union(allow_all, {"Action": ["s3:?Object"]})], req(role, "s3:GetObject", object_arn, {})) == "none"
 }
+
+# A folder keeps a counted resource as one address without an instance key; a policy
+# naming `aws_cloudwatch_log_group.g[0]` names that resource, not another one.
+test_instance_key_names_the_unexpanded_resource if {
+	spellings := ["${module.m.aws_cloudwatch_log_group.g.arn}:*"]
+	pattern := "arn:aws:logs:eu-west-2:${var.account}:log-group:${aws_cloudwatch_log_group.g[0].name}:log-stream:*"
+	decision([object.union(allow_all, {"Action": ["logs:PutLogEvents"], "Resource": [pattern]})], req(role, "logs:PutLogEvents", spellings, {})) == "unknown"
+	other := "arn:aws:logs:eu-west-2:${var.account}:log-group:${aws_cloudwatch_log_group.other[0].name}:log-stream:*"
+	decision([object.union(allow_all, {"Action": ["logs:PutLogEvents"], "Resource": [other]})], req(role, "logs:PutLogEvents", spellings, {})) == "none"
+}
+
+# Two instances of one resource are two resources.
+test_different_instance_keys_name_different_resources if {
+	spellings := ["${aws_cloudwatch_log_group.g[0].arn}:*"]
+	pattern := "${aws_cloudwatch_log_group.g[1].arn}:*"
+	decision([object.union(allow_all, {"Action": ["logs:PutLogEvents"], "Resource": [pattern]})], req(role, "logs:PutLogEvents", spellings, {})) == "none"
+}

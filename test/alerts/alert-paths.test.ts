@@ -80,6 +80,11 @@ const FAULTS: Array<[string, string, (doc: NormalizedDocument) => void]> = [
   ["TG-ALR-007 " + ALARM, "actions disabled", (d) => void (values(d, "aws_cloudwatch_metric_alarm").actions_enabled = false)],
   ["TG-ALR-007 " + ALARM, "the topic of the warning tier", (d) => void (values(d, "aws_sns_topic").name = "tg-xmod-alerts-warning")],
   ["TG-ALR-008 " + TOPIC, "no subscriber", (d) => void delete d.resources.aws_sns_topic_subscription],
+  [
+    "TG-ALR-010 " + TOPIC,
+    "the only subscription's for_each is not known before apply (it may have no instance), never counted as a subscriber",
+    (d) => void (one(d, "aws_sns_topic_subscription").instances = "unknown"),
+  ],
   ["TG-ALR-009 " + ALARM, "a five-minute period (10 minutes end to end, critical is 6)", (d) => void (values(d, "aws_cloudwatch_metric_alarm").period = 300)],
   ["TG-ALR-010 " + ALARM, "a threshold not known before apply", (d) => void (values(d, "aws_cloudwatch_metric_alarm").threshold = "${computed}")],
   [

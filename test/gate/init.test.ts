@@ -25,12 +25,14 @@ async function init(args: string[]) {
 /** The config object main.ts holds, read back from its text. */
 function configOf(mainTs: string): TrailgateConfig {
   const field = (name: string) => JSON.parse((mainTs.match(new RegExp(`${name}: ("[^"]*")`)) as RegExpMatchArray)[1]);
-  const emails = (mainTs.match(/critical: \[(.*)\]/) as RegExpMatchArray)[1];
+  const emails = JSON.parse(`[${(mainTs.match(/const alertEmails = \[(.*)\];/) as RegExpMatchArray)[1]}]`);
+  // Every tier gets the same addresses, so each tier's alarms page someone (TG-ALR-008).
+  expect(mainTs).toContain("alertEmails: { critical: alertEmails, warning: alertEmails, info: alertEmails }");
   return {
     organizationId: field("organizationId"),
     managementAccountId: field("managementAccountId"),
     logArchiveAccountId: field("logArchiveAccountId"),
-    alertEmails: { critical: JSON.parse(`[${emails}]`) },
+    alertEmails: { critical: emails, warning: emails, info: emails },
   };
 }
 

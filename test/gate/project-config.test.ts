@@ -21,7 +21,8 @@ import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const synthFixture = path.join(__dirname, "fixtures", "synth", "cdk.tf.json");
-const CONFIG = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
+// Alert e-mails: without them every alert topic has no subscriber (TG-ALR-008).
+const CONFIG = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] } };
 let tmp: string;
 
 beforeEach(() => {

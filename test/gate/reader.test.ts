@@ -184,7 +184,7 @@ describe("values converted as Terraform converts them", () => {
       resource: {
         aws_cloudwatch_log_group: {
           g: { name: "${local.prefix}-trail", retention_in_days: "${var.env == \"prod\" ? 30 : 365}" },
-          h: { name: "h", retention_in_days: "${length(var.env) > 3 ? 30 : 365}" },
+          h: { name: "h", retention_in_days: "${max(length(var.env), 3) > 3 ? 30 : 365}" },
         },
       },
     };
@@ -193,8 +193,8 @@ describe("values converted as Terraform converts them", () => {
     expect(values.name).toBe("audit-prod-trail");
     // Operators and conditionals over known values are evaluated as Terraform does.
     expect(values.retention_in_days).toBe(30);
-    // A function call is not evaluated: the value stays unknown, as written.
-    expect(resource(document, "aws_cloudwatch_log_group.h").values.retention_in_days).toBe("${length(var.env) > 3 ? 30 : 365}");
+    // A function the reader does not evaluate (max) leaves the value unknown, as written.
+    expect(resource(document, "aws_cloudwatch_log_group.h").values.retention_in_days).toBe("${max(length(var.env), 3) > 3 ? 30 : 365}");
   });
 
   test("a local holding a reference links the resource through it (refs)", () => {
@@ -241,6 +241,114 @@ describe("values converted as Terraform converts them", () => {
     // A conditional count over a known variable is evaluated; one over a resource
     // attribute is not known before apply: that trail is kept (its rules still run).
     expect(document.resources.aws_cloudtrail.map((r) => r.address)).toEqual(["aws_cloudtrail.on", "aws_cloudtrail.unknown"]);
+    // Kept, but said to be of unknown existence (INPUT.md "values"), so no rule counts it as present.
+    expect(resource(document, "aws_cloudtrail.unknown").instances).toBe("unknown");
+    expect(resource(document, "aws_cloudtrail.on").instances).toBeUndefined();
+  });
+
+  test("a module output `var.enabled ? aws_x.y[0].name : null` over a known condition links the chosen resource", () => {
+    const trail = {
+      variable: { enabled: { default: true } },
+      resource: { aws_cloudwatch_log_group: { g: { count: "${var.enabled ? 1 : 0}", name: "trail-events" } } },
+      output: { group: { value: "${var.enabled ? aws_cloudwatch_log_group.g[0].name : null}" } },
+    };
+    const alarms = {
+      variable: { log_group: {} },
+      resource: {
+        aws_cloudwatch_log_metric_filter: {
+          root: { name: "root", log_group_name: "${var.log_group}", pattern: "{ $.userIdentity.type = Root }", metric_transformation: { name: "Root", namespace: "CIS", value: "1" } },
+        },
+      },
+    };
+    const root = { provider, module: { trail: { source: "./trail" }, alarms: { source: "./alarms", log_group: "${module.trail.group}" } } };
+    const document = read(folder({ "main.tf.json": root, "trail/main.tf.json": trail, "alarms/main.tf.json": alarms }));
+    expect(resource(document, "module.alarms.aws_cloudwatch_log_metric_filter.root").refs.log_group_name).toEqual(["module.trail.aws_cloudwatch_log_group.g"]);
+  });
+
+  test("a dynamic block over a known empty collection adds no block; over one not known, the block type stays unknown", () => {
+    const dir = folder({
+      "main.tf": `provider "aws" {
+  region = "eu-west-2"
+}
+variable "selectors" {
+  default = []
+}
+variable "extra" {
+  default = []
+}
+variable "unknown" {}
+resource "aws_cloudtrail" "none" {
+  name           = "none"
+  s3_bucket_name = "b"
+  dynamic "event_selector" {
+    for_each = var.selectors
+    content {
+      read_write_type = event_selector.value
+    }
+  }
+}
+resource "aws_cloudtrail" "unknown" {
+  name           = "unknown"
+  s3_bucket_name = "b"
+  dynamic "event_selector" {
+    for_each = var.unknown
+    content {
+      read_write_type = event_selector.value
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "p" {
+  bucket = "b"
+  policy = data.aws_iam_policy_document.d.json
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    sid       = "Written"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::b"]
+  }
+  dynamic "statement" {
+    for_each = toset(var.extra)
+    content {
+      actions = ["s3:GetObject"]
+    }
+  }
+}
+`,
+    });
+    const document = read(dir);
+    expect(resource(document, "aws_cloudtrail.none").values.event_selector).toBeUndefined();
+    expect(resource(document, "aws_cloudtrail.unknown").values.event_selector).toBe("${dynamic.event_selector}");
+    const policy = resource(document, "aws_s3_bucket_policy.p");
+    expect(policy.policies.policy.Statement.map((statement) => statement.Sid)).toEqual(["Written"]);
+    expect(policy.unresolved).toBeUndefined();
+  });
+
+  test("for_each over toset(), tolist() or length() of a known collection is evaluated: empty means no instances, unknown stays unknown", () => {
+    const subscription = (forEach: string) => ({ for_each: forEach, topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "${each.value}" });
+    const json = {
+      provider,
+      variable: { none: { default: [] }, some: { default: ["oncall@example.co.uk"] }, nomap: { default: {} } },
+      resource: {
+        aws_sns_topic: { alarms: { name: "alarms-critical" } },
+        aws_sns_topic_subscription: {
+          empty_set: subscription("${toset(var.none)}"),
+          empty_literal: subscription("${toset([])}"),
+          empty_map: subscription("${tomap(var.nomap)}"),
+          counted: { count: "${length(var.none)}", topic_arn: "${aws_sns_topic.alarms.arn}", protocol: "email", endpoint: "x@example.co.uk" },
+          present: subscription("${toset(var.some)}"),
+          from_resource: subscription("${toset([aws_sns_topic.alarms.name])}"),
+        },
+      },
+      module: { alerts: { source: "./alerts", subscribers: "${[aws_sns_topic.alarms.name]}" } },
+    };
+    const child = {
+      variable: { subscribers: {} },
+      resource: { aws_sns_topic_subscription: { each: { for_each: "${toset(var.subscribers)}", topic_arn: "arn:aws:sns:eu-west-2:111122223333:alarms-critical", protocol: "email", endpoint: "${each.value}" } } },
+    };
+    const document = read(folder({ "main.tf.json": json, "alerts/main.tf.json": child }));
+    const subscriptions = Object.fromEntries(document.resources.aws_sns_topic_subscription.map((r) => [r.address, r.instances ?? "known"]));
+    expect(subscriptions).toEqual({ "aws_sns_topic_subscription.present": "known", "aws_sns_topic_subscription.from_resource": "unknown", "module.alerts.aws_sns_topic_subscription.each": "unknown" });
   });
 });
 

@@ -33,7 +33,12 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-options-"));
   // A real synthesized stack (with //.metadata.path on each resource) with one violation.
   const app = new App({ outdir: path.join(tmp, "cdktf.out") });
-  const stack = new TrailgateStack(app, "audit", { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" });
+  const stack = new TrailgateStack(app, "audit", {
+    organizationId: "o-abcdefghij",
+    managementAccountId: "111111111111",
+    logArchiveAccountId: "222222222222",
+    alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] },
+  });
   stack.monitoring.logGroup.addOverride("retention_in_days", 30);
   app.synth();
   stackFile = path.join(tmp, "cdktf.out", "stacks", "audit", "cdk.tf.json");

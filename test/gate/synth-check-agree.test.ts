@@ -62,7 +62,12 @@ const logArchive = new AwsProvider(stack, "log_archive", { alias: "log_archive",
 new S3Bucket(stack, "uploads", { bucket: "shop-uploads-eu-west-2" });
 
 const audit = new Trailgate(stack, "audit", {
-  config: { organizationId: "o-shopaudit01", managementAccountId: "333333333333", logArchiveAccountId: "444444444444" },
+  config: {
+    organizationId: "o-shopaudit01",
+    managementAccountId: "333333333333",
+    logArchiveAccountId: "444444444444",
+    alertEmails: { critical: ["oncall@shop.example"], warning: ["oncall@shop.example"], info: ["audit@shop.example"] },
+  },
   providers: { management, logArchive },
 });
 if (process.env.FAULT === "1") audit.monitoring.logGroup.addOverride("retention_in_days", 30);

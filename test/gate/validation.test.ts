@@ -79,7 +79,13 @@ describe("addPolicyGate", () => {
 });
 
 describe("addPolicyGate scope and rule selection", () => {
-  const CONFIG = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222" };
+  // Alert e-mails: without them every alert topic has no subscriber (TG-ALR-008).
+  const CONFIG = {
+    organizationId: "o-abcdefghij",
+    managementAccountId: "111111111111",
+    logArchiveAccountId: "222222222222",
+    alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] },
+  };
 
   /** An application's own stack: its providers, an app topic in us-east-1, and the Trailgate construct. */
   function appStack(): { stack: TerraformStack; trailgate: Trailgate } {

@@ -26,7 +26,8 @@ const config: TrailgateConfig = {
   managementAccountId: "111111111111",
   logArchiveAccountId: "222222222222",
   namePrefix: "bank",
-  alertEmails: { critical: ["security-oncall@example.co.uk"] },
+  // Every tier needs a subscriber, or its monitors page nobody (TG-ALR-008).
+  alertEmails: { critical: ["security-oncall@example.co.uk"], warning: ["security-team@example.co.uk"], info: ["platform-team@example.co.uk"] },
 };
 const audit = new Trailgate(stack, "audit", { config, providers: { management, logArchive } });
 if (process.env.PLATFORM_SHORT_LOG_RETENTION) audit.monitoring.logGroup.addOverride("retention_in_days", 30);
