@@ -1,5 +1,5 @@
 /**
- * HCL operators and conditionals over known values (gate/normalize/operators.ts),
+ * HCL operators and conditionals over known values (terraform/operators.ts),
  * as Terraform evaluates them; anything outside the subset, not known, or an error
  * in Terraform is unknown (undefined), never a guess.
  */
