@@ -9,7 +9,7 @@
 import * as path from "path";
 import { App, LocalBackend } from "cdktf";
 import { TrailgateStack } from "./modules/trailgate-stack";
-import { PACKAGE_ROOT } from "./gate/paths";
+import { PACKAGE_ROOT } from "./core/paths";
 import { addPolicyGate } from "./gate/validation";
 import { exampleConfig } from "./example-config";
 

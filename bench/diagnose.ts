@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
-import { loadDocuments } from "../gate/normalize";
+import { loadDocuments } from "../terraform";
 import { ENTRYPOINT } from "../gate/policy";
 import { generateEstate, toPlanJson, toSynthJson } from "./generate";
 import { stats } from "./measure";

@@ -9,7 +9,7 @@
  * Prints one JSON line (InProcessResult) on stdout.
  */
 import * as fs from "fs";
-import { loadDocuments } from "../gate/normalize";
+import { loadDocuments } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
 import { Stats, stats } from "./measure";
 

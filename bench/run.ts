@@ -11,7 +11,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_MAX_INPUT_MIB } from "../gate/normalize/input-file";
+import { DEFAULT_MAX_INPUT_MIB } from "../terraform/input-file";
 import { Estate, generateEstate, toPlanJson, toSynthJson } from "./generate";
 import { InProcessResult } from "./in-process";
 import { Command, HAS_GNU_TIME, runInterleaved, Series, Stats } from "./measure";

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The trailgate CLI: runs the compiled gate (dist/gate/cli.js, built by `npx tsc -p tsconfig.json`).
+// The trailgate CLI: runs the compiled command line (dist/cli/main.js, built by `npx tsc -p tsconfig.json`).
 "use strict";
 const path = require("path");
 
-const compiledCli = path.join(__dirname, "..", "dist", "gate", "cli.js");
+const compiledCli = path.join(__dirname, "..", "dist", "cli", "main.js");
 let cli;
 try {
   cli = require(compiledCli);

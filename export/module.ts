@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import { PACKAGE_ROOT } from "../gate/paths";
+import { PACKAGE_ROOT } from "../core/paths";
 import { TrailgateConfig, TrailgateStack } from "../modules";
 import { ExportedModule, exportTerraformModule } from "./terraform-module";
 

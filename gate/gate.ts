@@ -1,4 +1,4 @@
-import { GateDocument } from "./normalize/types";
+import { GateDocument } from "../terraform/types";
 import { PolicyBundle, RuleInfo } from "./policy";
 import { DocumentResult } from "./report/model";
 import { applyWaivers, Waiver } from "./waivers";

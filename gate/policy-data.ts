@@ -1,5 +1,5 @@
-import { GateInputError } from "./errors";
-import { isObject, JsonObject, JsonValue } from "./normalize/types";
+import { GateInputError } from "../core/errors";
+import { isObject, JsonObject, JsonValue } from "../terraform/types";
 
 /**
  * The schema of the policy data (`data.trailgate.config`, policies/data.json and

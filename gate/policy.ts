@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadPolicySync, LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { alertPaths } from "./alerts/model";
-import { describeError, GateInputError } from "./errors";
-import { InputBudget, readTextFile } from "./normalize/input-file";
-import { parseJson as parseTerraformJson } from "./normalize/json-reader";
-import { InputFormat, isObject, JsonObject, JsonValue, NormalizedDocument } from "./normalize/types";
-import { defaultPolicyDir } from "./paths";
+import { describeError, GateInputError } from "../core/errors";
+import { InputBudget, readTextFile } from "../terraform/input-file";
+import { parseJson as parseTerraformJson } from "../terraform/json-reader";
+import { InputFormat, isObject, JsonObject, JsonValue, NormalizedDocument } from "../terraform/types";
+import { defaultPolicyDir } from "../core/paths";
 import { Loosened, loosenedKeys, validatePolicyConfig } from "./policy-data";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;

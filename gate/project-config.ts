@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { describeError, GateInputError } from "./errors";
-import { isObject, JsonObject } from "./normalize/types";
+import { describeError, GateInputError } from "../core/errors";
+import { isObject, JsonObject } from "../terraform/types";
 import { DEFAULT_WAIVER_MAX_DAYS } from "./waivers";
 
 /** The file every entry point looks for (or a `trailgate` key in package.json). */

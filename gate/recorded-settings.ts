@@ -17,11 +17,11 @@
  * Paths are relative to the folder of the cdk.tf.json (cdktf.out/stacks/<stack>).
  */
 import * as path from "path";
-import { GateInputError } from "./errors";
-import { isObject, JsonObject, JsonValue } from "./normalize/types";
+import { GateInputError } from "../core/errors";
+import { isObject, JsonObject, JsonValue } from "../terraform/types";
 import { isSeverity, Severity, SEVERITIES } from "./policy";
 import { parseProjectConfig, ProjectConfig } from "./project-config";
-import { SourceFrame } from "./source-frames";
+import { SourceFrame } from "../core/source-frames";
 import { Waiver } from "./waivers";
 
 /** The key under the stack's top-level "//" object. */

@@ -15,7 +15,7 @@
 import { createHmac, timingSafeEqual } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { describeError } from "./errors";
+import { describeError } from "../core/errors";
 import { Severity } from "./policy";
 import { findingStatus, GateRun, summarize, summaryLine } from "./report/model";
 import { runGate, RunGateOptions } from "./run";

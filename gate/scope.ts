@@ -1,4 +1,4 @@
-import { GateDocument } from "./normalize/types";
+import { GateDocument } from "../terraform/types";
 import { Finding } from "./waivers";
 
 /** Whether a construct path is one of `roots` or inside one. */

@@ -1,5 +1,5 @@
-import { GateInputError } from "./errors";
-import { InputFormat } from "./normalize/types";
+import { GateInputError } from "../core/errors";
+import { InputFormat } from "../terraform/types";
 import { appliesTo, RuleInfo } from "./policy";
 
 /**

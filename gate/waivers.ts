@@ -1,5 +1,5 @@
-import { describeError, GateInputError } from "./errors";
-import { InputBudget, readTextFile } from "./normalize/input-file";
+import { describeError, GateInputError } from "../core/errors";
+import { InputBudget, readTextFile } from "../terraform/input-file";
 import { Violation } from "./policy";
 
 /**

@@ -2,7 +2,7 @@ import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { AlertTier } from "./baseline";
+import { AlertTier } from "./alert-types";
 import { ALERT_TIER_PERIOD_SECONDS, METRIC_NAMESPACE } from "./monitoring";
 
 /** CloudWatch Logs refuses filter patterns longer than this. */

@@ -1,7 +1,7 @@
 import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { AlertTier } from "./baseline";
+import { AlertTier } from "./alert-types";
 
 /** One metric-filter metric on the dashboard. */
 export interface DashboardMonitor {

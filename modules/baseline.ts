@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import type { MonitorDefinition } from "./cis-monitors";
+import { ALERT_TIERS, AlertTier, MonitorDefinition } from "./alert-types";
 import type { PolicyStatement } from "./iam";
 
 /**
@@ -35,10 +35,6 @@ export const CLOUDWATCH_RETENTION_DAYS = [
 ] as const;
 
 /** Alert tiers: how fast a monitor must reach a human. */
-export type AlertTier = "critical" | "warning" | "info";
-
-export const ALERT_TIERS: readonly AlertTier[] = ["critical", "warning", "info"];
-
 export interface AlertEmails {
   /** Addresses told of every occurrence of a critical event. @default [] */
   readonly critical?: string[];

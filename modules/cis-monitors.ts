@@ -1,25 +1,4 @@
-import { AlertTier } from "./baseline";
-
-/** A CloudWatch Logs metric filter and the alarm on it. */
-export interface MonitorDefinition {
-  /** Stable id of the monitor within the construct. */
-  readonly id: string;
-  /** CIS AWS Foundations Benchmark control (v3.0 section 4 numbering), or the seed's own. */
-  readonly control: string;
-  readonly title: string;
-  /** Metric name in the Trailgate/CloudTrail namespace. */
-  readonly metricName: string;
-  /** CloudWatch Logs filter pattern over CloudTrail JSON events. */
-  readonly pattern: string;
-  /** Default alert tier; a team may move a monitor to another tier. */
-  readonly tier: AlertTier;
-  /**
-   * The alarm's period when the monitor has a deadline of its own, shorter than its
-   * tier's (a multiple of 60 seconds).
-   * @default the tier's period (ALERT_TIER_PERIOD_SECONDS)
-   */
-  readonly periodSeconds?: number;
-}
+import { MonitorDefinition } from "./alert-types";
 
 const anyEvent = (...names: string[]) => names.map((name) => `($.eventName = ${name})`).join(" || ");
 const fromSource = (source: string, ...names: string[]) => `{ ($.eventSource = ${source}) && (${anyEvent(...names)}) }`;

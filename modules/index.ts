@@ -1,4 +1,5 @@
 export * from "./alarmed-filter";
+export * from "./alert-types";
 export * from "./audit-dashboard";
 export * from "./baseline";
 export * from "./cis-monitors";

@@ -8,8 +8,9 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { AlertEmails, AlertTier, UK_BASELINE, validateLogGroupRetention } from "./baseline";
-import { CIS_MONITORS, MonitorDefinition } from "./cis-monitors";
+import { AlertTier, MonitorDefinition } from "./alert-types";
+import { AlertEmails, UK_BASELINE, validateLogGroupRetention } from "./baseline";
+import { CIS_MONITORS } from "./cis-monitors";
 import { KMS_ADMIN_ACTIONS, PolicyStatement, arns, policyDocument } from "./iam";
 
 /**

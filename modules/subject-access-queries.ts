@@ -1,7 +1,7 @@
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-query-definition";
-import { SAVED_QUERIES } from "../operations/subject-access/queries";
+import { SAVED_QUERIES } from "./subject-access-query-text";
 
 export interface SubjectAccessQueriesProps {
   /** Provider of the account that owns the trail's log group (the management account). */

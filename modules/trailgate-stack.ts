@@ -1,7 +1,8 @@
 import { TerraformElement, TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { AlertEmails, AlertTier, ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
+import { AlertTier } from "./alert-types";
+import { AlertEmails, ResolvedTrailgateConfig, TrailgateConfig, resolveTrailgateConfig } from "./baseline";
 import { LogArchiveBucket } from "./log-archive-bucket";
 import { LogArchiveKey } from "./log-archive-key";
 import { AuditDashboard } from "./audit-dashboard";

@@ -45,10 +45,10 @@ for (const required of ["modules/index.js", "modules/index.d.ts", "gate/validati
   }
 }
 fs.rmSync(out, { recursive: true, force: true });
-// An import from modules/ out of it (../operations/...: code that does not depend on
+// An import from modules/ out of it (../core/...: code that does not depend on
 // cdktf) stays on the compiled copy in dist/, one level further up from dist/cdktn/modules.
 copyTree(path.join(dist, "modules"), path.join(out, "modules"), (specifier) => (specifier.startsWith("../") ? `../${specifier}` : specifier));
-// validation's own imports (./errors, ./normalize, ...) stay on the cdktf-free gate in
+// validation's own imports (../core, ../terraform, ./...) stay on the cdktf-free code in
 // dist/gate; one into dist/modules goes to the cdktn copy.
 const fromValidation = (specifier) => {
   const resolved = path.resolve(dist, "gate", specifier);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates gate/normalize/schema/aws-5.100.0.json: the attribute types and
+# Regenerates terraform/schema/aws-5.100.0.json: the attribute types and
 # nested-block structure of the AWS provider 5.100.0 resource types the gate
 # reads, from `terraform providers schema -json` against the offline mirror
 # (tools/terraformrc), and of the data sources it evaluates (aws_iam_policy_document). The reader uses it to decode Terraform JSON as Terraform
@@ -17,7 +17,7 @@ JSON
 (cd "$work" && terraform init -input=false -no-color >/dev/null && terraform providers schema -json >schema.json)
 # Every resource type a rule names, besides the families below.
 named=$(find "$root/policies" -name '*.rego' ! -name '*_test.rego' -exec grep -ohE '"aws_[a-z0-9_]*[a-z0-9]"' {} + | tr -d '"' | sort -u | tr '\n' ',')
-node - "$work/schema.json" "$root/gate/normalize/schema/aws-5.100.0.json" "$named" <<'NODE'
+node - "$work/schema.json" "$root/terraform/schema/aws-5.100.0.json" "$named" <<'NODE'
 // Keeps, per resource type of the families the rules read, only what decoding
 // needs: argument types (cty type JSON) and nested blocks (nesting mode and body).
 const fs = require("fs");

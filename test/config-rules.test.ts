@@ -6,9 +6,9 @@
  */
 import { Testing } from "cdktf";
 import { LOG_BUCKET_CONFIG_RULES, TRAIL_CONFIG_RULES, TrailgateConfig, TrailgateStack } from "../modules";
-import { synthDocument } from "../gate/normalize";
+import { synthDocument } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
-import { JsonObject } from "../gate/normalize/types";
+import { JsonObject } from "../terraform/types";
 
 type Synth = Record<string, any>;
 const BASE: TrailgateConfig = { organizationId: "o-abcdefghij", managementAccountId: "111111111111", logArchiveAccountId: "222222222222", alertEmails: { critical: ["oncall@example.co.uk"], warning: ["ops@example.co.uk"], info: ["ops@example.co.uk"] } };

@@ -7,9 +7,9 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CostBudgets, TrailgateConfig, TrailgateStack } from "../modules";
-import { synthDocument } from "../gate/normalize";
+import { synthDocument } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
-import { JsonObject } from "../gate/normalize/types";
+import { JsonObject } from "../terraform/types";
 
 type Synth = Record<string, any>;
 

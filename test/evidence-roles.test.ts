@@ -10,9 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { TrailgateConfig, TrailgateStack, VERIFY_MANAGEMENT_ACTIONS } from "../modules";
-import { synthDocument } from "../gate/normalize";
+import { synthDocument } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
-import { JsonObject } from "../gate/normalize/types";
+import { JsonObject } from "../terraform/types";
 
 type Synth = Record<string, any>;
 

@@ -20,9 +20,9 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { CIS_MONITORS, TrailgateConfig, TrailgateStack } from "../modules";
 import { exampleConfig } from "../example-config";
-import { synthDocument } from "../gate/normalize";
+import { synthDocument } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
-import { JsonObject } from "../gate/normalize/types";
+import { JsonObject } from "../terraform/types";
 import { addPolicyGate } from "../gate/validation";
 import { EvaluatedCase, expectOpaEvalAgrees } from "./helpers/opa-differential";
 

@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import { parsePolicyDocument } from "../gate/normalize/policy-document";
+import { parsePolicyDocument } from "../terraform/policy-document";
 
 const REPO = path.resolve(__dirname, "..");
 const OPA = path.join(REPO, ".tools/bin/opa");

@@ -71,7 +71,7 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").map((entry) => entry.replace(/^package\//, ""));
   for (const file of [
     "package.json", "trailgate.root", "bin/trailgate.js", "README.md",
-    "dist/modules/index.js", "dist/modules/index.d.ts", "dist/gate/index.js", "dist/gate/index.d.ts", "dist/gate/cli.js",
+    "dist/modules/index.js", "dist/modules/index.d.ts", "dist/gate/index.js", "dist/gate/index.d.ts", "dist/cli/main.js",
     "dist/cdktn/index.js", "dist/cdktn/index.d.ts", "dist/cdktn/modules/index.js",
     "build/policy/policy.wasm", "build/policy/rules.json", "build/policy/data.json", "build/policy/manifest.json",
     "help/README.md", "help/rules/TG-LOG-008.md",
@@ -93,7 +93,7 @@ test("the tarball ships compiled JS, declarations, the WASM bundle and help page
   // One host or the other: cdktf's and cdktn's packages are optional peers (test/package-cdktn.test.ts).
   expect(Object.keys(shipped.peerDependenciesMeta).sort()).toEqual(["@cdktf/provider-aws", "@cdktn/provider-aws", "cdktf", "cdktn"]);
   expect(Object.keys(shipped.optionalDependencies).every((name: string) => name.startsWith("@aws-sdk/client-"))).toBe(true);
-  // @cdktf/hcl2json converts .tf files (gate/normalize/hcl.ts): module folders, and the locals a plan JSON does not record.
+  // @cdktf/hcl2json converts .tf files (terraform/hcl.ts): module folders, and the locals a plan JSON does not record.
   expect(Object.keys(shipped.dependencies).sort()).toEqual(["@cdktf/hcl2json", "@open-policy-agent/opa-wasm"]);
 });
 

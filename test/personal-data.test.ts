@@ -10,9 +10,9 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { loadDocuments, synthDocument } from "../gate/normalize";
+import { loadDocuments, synthDocument } from "../terraform";
 import { loadPolicyBundle } from "../gate/policy";
-import { JsonObject } from "../gate/normalize/types";
+import { JsonObject } from "../terraform/types";
 
 const bundle = loadPolicyBundle();
 const ukFindings = (input: Parameters<typeof bundle.evaluate>[0]) => bundle.evaluate(input).filter((v) => v.id === "TG-UK-001").map((v) => v.resource);

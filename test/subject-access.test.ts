@@ -9,8 +9,8 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { TrailgateStack } from "../modules";
-import { insightsQuery, lakeQuery, SAVED_QUERIES, validateSubject } from "../operations/subject-access/queries";
-import { parseSubjectAccessArguments, renderSubjectAccess } from "../operations/subject-access/cli";
+import { insightsQuery, lakeQuery, SAVED_QUERIES, validateSubject } from "../modules/subject-access-query-text";
+import { parseSubjectAccessArguments, renderSubjectAccess } from "../cli/subject-access";
 import { expectInputError, Run } from "./helpers/cli";
 
 const repo = path.resolve(__dirname, "..");
@@ -116,7 +116,7 @@ describe("trailgate subject-access", () => {
     for (const text of ["--principal", "--bucket", "--source-ip", "--lake", "help/operations/subject-access.md", "exit codes"]) expect(help.stdout).toContain(text);
     expect(trailgate(["--help"]).stdout).toContain("trailgate subject-access");
     const probe = `
-      const cli = require(${JSON.stringify(path.join(repo, "dist", "gate", "cli.js"))});
+      const cli = require(${JSON.stringify(path.join(repo, "dist", "cli", "main.js"))});
       Promise.resolve(cli.main(["subject-access", "--source-ip", "203.0.113.7", "--from", "2026-01-01", "--to", "2026-02-01"], { stdout() {}, stderr() {} })).then((code) => {
         const loaded = Object.keys(require.cache).filter((m) => m.includes("@aws-sdk") || m.includes("cdktf") || m.includes("constructs"));
         process.stdout.write(JSON.stringify({ code, loaded }));

@@ -10,7 +10,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DATA_MOVEMENT_EVENTS, DataResidencyAlerts, LOG_KEY_USE_EVENTS, LogKeyUseAlerts, TrailgateConfig, TrailgateStack } from "../modules";
 import { ALERT_TIER_PERIOD_SECONDS } from "../modules/monitoring";
-import { parseFilterPattern } from "../gate/normalize/filter-pattern";
+import { parseFilterPattern } from "../terraform/filter-pattern";
 
 type Synth = Record<string, any>;
 

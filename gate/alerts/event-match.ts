@@ -7,8 +7,8 @@
  * `NOT EXISTS`. A comparison on a field the event lacks is false, except NOT EXISTS.
  * Term patterns look for the words in the event's text.
  */
-import { ParsedFilterPattern } from "../normalize/filter-pattern";
-import { isObject, JsonValue } from "../normalize/types";
+import { ParsedFilterPattern } from "../../terraform/filter-pattern";
+import { isObject, JsonValue } from "../../terraform/types";
 
 /** true: matches; false: does not; "unknown": the pattern is not known before apply. */
 export type MatchResult = boolean | "unknown";

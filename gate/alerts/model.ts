@@ -5,7 +5,7 @@
  * and the result, one entry per monitor, is the policy input's `alert_paths` section
  * (policies/INPUT.md), which the TG-ALR rules read.
  */
-import { isObject, JsonObject, JsonValue, NormalizedDocument } from "../normalize/types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument } from "../../terraform/types";
 import { Estate, explore, LINKS, LinkProblem, PagePath } from "./paths";
 import { sampleEvent } from "./samples";
 

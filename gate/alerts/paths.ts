@@ -9,7 +9,7 @@
  * Not modelled: whether CloudWatch may publish to the topic (topic policy and KMS
  * key); that is the IAM evaluator's question (issue 17).
  */
-import { isObject, JsonObject, JsonValue, NormalizedDocument, NormalizedResource } from "../normalize/types";
+import { isObject, JsonObject, JsonValue, NormalizedDocument, NormalizedResource } from "../../terraform/types";
 import { MatchResult, patternMatches, select } from "./event-match";
 
 /** The links of an alert path, in the order an event travels them. */

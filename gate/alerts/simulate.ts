@@ -6,9 +6,9 @@
  * subscribers hear it, or where each path stops.
  */
 import * as fs from "fs";
-import { parseFilterPattern } from "../normalize/filter-pattern";
-import { GateInputError } from "../errors";
-import { isObject, JsonObject, NormalizedDocument } from "../normalize/types";
+import { parseFilterPattern } from "../../terraform/filter-pattern";
+import { GateInputError } from "../../core/errors";
+import { isObject, JsonObject, NormalizedDocument } from "../../terraform/types";
 import { patternMatches } from "./event-match";
 import { alertSettings, monitorDeadlineSeconds, monitorsOf, monitorTier } from "./model";
 import { Estate, explore, LinkProblem, PagePath } from "./paths";

@@ -1,4 +1,4 @@
-import { forTerminal } from "../output-safety";
+import { forTerminal } from "../../core/output-safety";
 import { appliedLines, displayPath, findingLocation, GateRun, notApplicableLines, summaryLine } from "./model";
 import { displayItems, DisplayOptions, groupedMessage, truncateForDisplay } from "./readable";
 

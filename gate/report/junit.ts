@@ -1,6 +1,6 @@
 import { appliedLines, findingStatus, GateRun, notApplicableReason } from "./model";
 import { appliesTo } from "../policy";
-import { forXml } from "../output-safety";
+import { forXml } from "../../core/output-safety";
 import { describeSelection } from "../selection";
 import { Finding } from "../waivers";
 

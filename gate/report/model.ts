@@ -1,5 +1,5 @@
 import * as path from "path";
-import { GateDocument, SourceLocation } from "../normalize/types";
+import { GateDocument, SourceLocation } from "../../terraform/types";
 import { AppliedData, appliesTo, RuleInfo, Severity, severityRank, SEVERITIES } from "../policy";
 import { describeSelection, SelectionReport } from "../selection";
 import { Finding, Waiver } from "../waivers";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../paths";
+import { PACKAGE_ROOT, PackageInfo, packageInfo, ruleHelpPath } from "../../core/paths";
 import { RuleInfo, Severity } from "../policy";
 import { displayPath, findingLocation, findingStatus, GateRun, notApplicableRules, notApplicableReason } from "./model";
 

@@ -20,7 +20,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3ControlClient } from "@aws-sdk/client-s3-control";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { STSClient } from "@aws-sdk/client-sts";
-import { describeError, GateInputError } from "../../gate/errors";
+import { describeError, GateInputError } from "../../core/errors";
 import { AccountScope } from "./estate";
 import { Progress } from "./progress";
 

@@ -6,9 +6,9 @@
  * time. Each fault must be reported as exactly its link's rule, on the root monitor.
  */
 import * as path from "path";
-import { loadDocuments } from "../../gate/normalize";
-import { parseFilterPattern } from "../../gate/normalize/filter-pattern";
-import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { loadDocuments } from "../../terraform";
+import { parseFilterPattern } from "../../terraform/filter-pattern";
+import { NormalizedDocument, NormalizedResource } from "../../terraform/types";
 import { loadPolicyBundle } from "../../gate/policy";
 import { comparisonHolds, patternMatches } from "../../gate/alerts/event-match";
 import { SAMPLE_EVENTS } from "../../gate/alerts/samples";

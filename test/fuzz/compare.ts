@@ -8,9 +8,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GateInputError } from "../../gate/errors";
-import { loadDocuments } from "../../gate/normalize";
-import { normalizePlan, PlanJson } from "../../gate/normalize/plan";
+import { GateInputError } from "../../core/errors";
+import { loadDocuments } from "../../terraform";
+import { normalizePlan, PlanJson } from "../../terraform/plan";
 import { PolicyBundle } from "../../gate/policy";
 import { Mutant } from "./mutants";
 import { OracleVerdict } from "./oracle";

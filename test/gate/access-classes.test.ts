@@ -6,9 +6,9 @@
  * The synthesized form of each class is in test/gate-stacks.test.ts.
  */
 import * as path from "path";
-import { loadDocuments } from "../../gate/normalize";
-import { planSourcesFor } from "../../gate/normalize/plan-sources";
-import { NormalizedDocument } from "../../gate/normalize/types";
+import { loadDocuments } from "../../terraform";
+import { planSourcesFor } from "../../terraform/plan-sources";
+import { NormalizedDocument } from "../../terraform/types";
 import { loadPolicyBundle, PolicyBundle, Violation } from "../../gate/policy";
 import { EvaluatedCase, expectOpaEvalAgrees } from "../helpers/opa-differential";
 

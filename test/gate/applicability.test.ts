@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Io, main } from "../../gate/cli";
-import { GateInputError } from "../../gate/errors";
+import { Io, main } from "../../cli/main";
+import { GateInputError } from "../../core/errors";
 import { loadRules } from "../../gate/policy";
 import { expectInputError, Run } from "../helpers/cli";
 

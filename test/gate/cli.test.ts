@@ -47,7 +47,7 @@ beforeAll(() => {
   notForCode = ruleIds.filter((id) => !catalogue[id].inputs.includes("synth"));
   // The CLI runs the compiled gate; others' files may not type-check yet, but tsc still emits.
   spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: repo });
-  if (!fs.existsSync(path.join(repo, "dist", "gate", "cli.js"))) throw new Error("tsc did not emit dist/gate/cli.js");
+  if (!fs.existsSync(path.join(repo, "dist", "cli", "main.js"))) throw new Error("tsc did not emit dist/cli/main.js");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-cli-"));
 });
 

@@ -1,7 +1,7 @@
 /** The CloudWatch Logs filter-pattern parser the normaliser applies to metric filters. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseFilterPattern } from "../../gate/normalize/filter-pattern";
+import { parseFilterPattern } from "../../terraform/filter-pattern";
 import { CIS_MONITORS } from "../../modules/cis-monitors";
 
 const requires = (pattern: string) => parseFilterPattern(pattern).alternatives.map((a) => a.require);

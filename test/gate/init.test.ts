@@ -7,8 +7,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../gate/cli";
-import { scaffold } from "../../gate/init";
+import { main } from "../../cli/main";
+import { scaffold } from "../../cli/init";
 import { resolveTrailgateConfig, TrailgateConfig } from "../../modules/baseline";
 import { expectInputError } from "../helpers/cli";
 

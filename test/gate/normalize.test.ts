@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { GateInputError } from "../../gate/errors";
-import { loadDocuments } from "../../gate/normalize";
-import { parsePolicyDocument } from "../../gate/normalize/policy-document";
-import { normalizeTerraformJson } from "../../gate/normalize/terraform-json";
-import { JsonObject } from "../../gate/normalize/types";
+import { GateInputError } from "../../core/errors";
+import { loadDocuments } from "../../terraform";
+import { parsePolicyDocument } from "../../terraform/policy-document";
+import { normalizeTerraformJson } from "../../terraform/terraform-json";
+import { JsonObject } from "../../terraform/types";
 import { resource } from "../helpers/documents";
 
 const fixtures = path.join(__dirname, "fixtures");

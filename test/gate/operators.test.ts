@@ -1,10 +1,10 @@
 /**
- * HCL operators and conditionals over known values (gate/normalize/operators.ts),
+ * HCL operators and conditionals over known values (terraform/operators.ts),
  * as Terraform evaluates them; anything outside the subset, not known, or an error
  * in Terraform is unknown (undefined), never a guess.
  */
-import { chosenUnknown, evaluateOperators, Resolve } from "../../gate/normalize/operators";
-import { JsonValue } from "../../gate/normalize/types";
+import { chosenUnknown, evaluateOperators, Resolve } from "../../terraform/operators";
+import { JsonValue } from "../../terraform/types";
 
 const known: Record<string, JsonValue> = {
   "var.create": false,

@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadDocuments } from "../../gate/normalize";
-import { planSourcesFor } from "../../gate/normalize/plan-sources";
-import { NormalizedDocument } from "../../gate/normalize/types";
+import { loadDocuments } from "../../terraform";
+import { planSourcesFor } from "../../terraform/plan-sources";
+import { NormalizedDocument } from "../../terraform/types";
 import { loadPolicyBundle, PolicyBundle, Violation } from "../../gate/policy";
 import { resource } from "../helpers/documents";
 

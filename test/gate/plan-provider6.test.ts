@@ -7,7 +7,7 @@
  * one is unknown, and TG-RES-002 judges each.
  */
 import * as path from "path";
-import { loadDocuments } from "../../gate/normalize";
+import { loadDocuments } from "../../terraform";
 import { runGate } from "../../gate/run";
 import { resource } from "../helpers/documents";
 

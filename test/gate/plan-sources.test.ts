@@ -9,10 +9,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadDocuments } from "../../gate/normalize";
-import { InputBudget } from "../../gate/normalize/input-file";
-import { planSourcesFor } from "../../gate/normalize/plan-sources";
-import { NormalizedDocument } from "../../gate/normalize/types";
+import { loadDocuments } from "../../terraform";
+import { InputBudget } from "../../terraform/input-file";
+import { planSourcesFor } from "../../terraform/plan-sources";
+import { NormalizedDocument } from "../../terraform/types";
 
 const fixture = path.join(__dirname, "plan-fixtures", "class1-locals");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-plan-sources-"));

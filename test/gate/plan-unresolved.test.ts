@@ -3,8 +3,8 @@
  * objects written for one case each (shapes as terraform 1.11.4 writes them; the
  * real plans are in plan-classes.test.ts).
  */
-import { normalizePlan, PlanJson } from "../../gate/normalize/plan";
-import { JsonObject } from "../../gate/normalize/types";
+import { normalizePlan, PlanJson } from "../../terraform/plan";
+import { JsonObject } from "../../terraform/types";
 import { resource } from "../helpers/documents";
 
 

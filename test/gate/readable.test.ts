@@ -4,7 +4,7 @@
  * json), and a github annotation is an error exactly when the finding fails --fail-on.
  */
 import * as path from "path";
-import { Io, main } from "../../gate/cli";
+import { Io, main } from "../../cli/main";
 import { DISPLAY_MESSAGE_LIMIT, GROUP_MIN } from "../../gate/report/readable";
 import { helpBaseUri } from "../../gate/report/sarif";
 

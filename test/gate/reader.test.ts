@@ -7,13 +7,13 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GateInputError } from "../../gate/errors";
-import { loadDocuments } from "../../gate/normalize";
-import { InputBudget } from "../../gate/normalize/input-file";
-import { parseJson } from "../../gate/normalize/json-reader";
-import { planSourcesFor } from "../../gate/normalize/plan-sources";
-import { schemaResourceTypes } from "../../gate/normalize/schema";
-import { NormalizedDocument, PolicyDocument } from "../../gate/normalize/types";
+import { GateInputError } from "../../core/errors";
+import { loadDocuments } from "../../terraform";
+import { InputBudget } from "../../terraform/input-file";
+import { parseJson } from "../../terraform/json-reader";
+import { planSourcesFor } from "../../terraform/plan-sources";
+import { schemaResourceTypes } from "../../terraform/schema";
+import { NormalizedDocument, PolicyDocument } from "../../terraform/types";
 import { loadPolicyBundle, PolicyBundle } from "../../gate/policy";
 import { resource } from "../helpers/documents";
 
@@ -494,7 +494,7 @@ describe("bounds", () => {
     // About 11 MiB of valid Terraform JSON (which aborted node with this heap), under a 112 MiB heap.
     const buckets = Object.fromEntries(Array.from({ length: 60000 }, (_, i) => [`b${i}`, { bucket: `bucket-${i}-${"x".repeat(160)}` }]));
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: buckets } }));
-    const loader = path.join(__dirname, "..", "..", "dist", "gate", "normalize");
+    const loader = path.join(__dirname, "..", "..", "dist", "terraform");
     const run = spawnSync(process.execPath, ["--max-old-space-size=64", "-e", `require(${JSON.stringify(loader)}).loadDocuments(${JSON.stringify(dir)})`], {
       encoding: "utf8",
       timeout: 60000,
@@ -510,7 +510,7 @@ describe("bounds", () => {
   test("a FIFO given as the input does not block", () => {
     const fifo = path.join(tmp, "input.fifo");
     execFileSync("mkfifo", [fifo]);
-    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "..", "..", "dist", "gate", "normalize"))}).loadDocuments(${JSON.stringify(fifo)})`], {
+    const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "..", "..", "dist", "terraform"))}).loadDocuments(${JSON.stringify(fifo)})`], {
       timeout: 20000,
       encoding: "utf8",
     });

@@ -2,14 +2,14 @@
  * The gate's user-facing options from issue #10: rule selection (--only/--skip) shown
  * in every report, the GitHub annotation format, construct paths as locations, SARIF
  * informationUri/helpUri, --version and standard input. Runs the CLI in process
- * (gate/cli.ts main) against the real bundle, and once as a child reading stdin.
+ * (cli/main.ts main) against the real bundle, and once as a child reading stdin.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
-import { main } from "../../gate/cli";
+import { main } from "../../cli/main";
 import { loadRules } from "../../gate/policy";
 import { runGate } from "../../gate/run";
 import { TrailgateStack } from "../../modules";
@@ -164,7 +164,7 @@ describe("--version and standard input", () => {
   });
 
   test("the CLI reads a piped plan from '-' and fails closed on empty input", () => {
-    const script = `require("ts-node").register({ transpileOnly: true }); process.exitCode = require("./gate/cli").main(process.argv.slice(1));`;
+    const script = `require("ts-node").register({ transpileOnly: true }); process.exitCode = require("./cli/main").main(process.argv.slice(1));`;
     const piped = spawnSync(process.execPath, ["-e", script, "check", "-", "--format", "json"], {
       cwd: repo,
       input: fs.readFileSync(planFixture),

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { Io, main } from "../../gate/cli";
+import { Io, main } from "../../cli/main";
 import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const REPO = path.resolve(__dirname, "..", "..");

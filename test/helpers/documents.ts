@@ -1,4 +1,4 @@
-import { NormalizedDocument, NormalizedResource } from "../../gate/normalize/types";
+import { NormalizedDocument, NormalizedResource } from "../../terraform/types";
 
 /** The normalised resource at `address` (instance keys included); a test error naming the types when it is missing. */
 export function resource(document: NormalizedDocument, address: string): NormalizedResource {

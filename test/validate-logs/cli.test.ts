@@ -2,10 +2,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Io } from "../../gate/cli";
+import { Io } from "../../cli/main";
 import { publicKeyEntry, StaticPublicKeyStore } from "../../operations/validate-logs/keys";
 import { parseTrailArn, Scope } from "../../operations/validate-logs/layout";
-import { parseTime, validateLogsCommand } from "../../operations/validate-logs/cli";
+import { parseTime, validateLogsCommand } from "../../cli/validate-logs";
 import { MemorySource } from "../../operations/validate-logs/source";
 import { buildChain, Chain, listPublicKeysJson, makeSigner, Signer } from "./chain";
 
@@ -194,7 +194,7 @@ describe("the CLI binary", () => {
   });
 
   test("trailgate check never loads the AWS SDK or validate-logs; validate-logs does", () => {
-    const probe = (argv: string[]) => `const cli = require(${JSON.stringify(path.join(repo, "dist", "gate", "cli.js"))});
+    const probe = (argv: string[]) => `const cli = require(${JSON.stringify(path.join(repo, "dist", "cli", "main.js"))});
       Promise.resolve(cli.main(${JSON.stringify(argv)}, { stdout() {}, stderr() {} })).then((code) => {
         const loaded = Object.keys(require.cache).filter((file) => /@aws-sdk|validate-logs/.test(file)).length;
         process.stdout.write(JSON.stringify({ code, loaded }));

@@ -46,7 +46,7 @@ function stoppedEstate(): string {
 
 beforeAll(() => {
   spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: repo });
-  if (!fs.existsSync(path.join(repo, "dist", "operations", "verify", "cli.js"))) throw new Error("tsc did not emit dist/operations/verify/cli.js");
+  if (!fs.existsSync(path.join(repo, "dist", "cli", "verify.js"))) throw new Error("tsc did not emit dist/cli/verify.js");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trailgate-verify-"));
 });
 
@@ -187,7 +187,7 @@ test("an unreachable or unconfigured AWS fails closed with one line and exit 2, 
 
 test("check, explain and rules never load verify or the AWS SDK", () => {
   const probe = `
-    const cli = require(${JSON.stringify(path.join(repo, "dist", "gate", "cli.js"))});
+    const cli = require(${JSON.stringify(path.join(repo, "dist", "cli", "main.js"))});
     const io = { stdout() {}, stderr() {} };
     const codes = [cli.main(["check", ${JSON.stringify(path.join(repo, "test", "gate", "fixtures", "synth", "cdk.tf.json"))}], io), cli.main(["rules"], io), cli.main(["explain", "TG-OPS-001"], io)];
     const loaded = Object.keys(require.cache).filter((m) => m.includes("@aws-sdk") || m.includes("operations"));

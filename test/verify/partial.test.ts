@@ -5,7 +5,7 @@
  * closed. The AWS clients are fakes answering by command name, behind the real
  * session wrapper, so the error classification and collect.ts run as in production.
  */
-import { GateInputError } from "../../gate/errors";
+import { GateInputError } from "../../core/errors";
 import { loadPolicyBundle } from "../../gate/policy";
 import { Clients, makeSession, permissionOf, Sessions, unreadableReason } from "../../operations/verify/aws";
 import { collectEstate } from "../../operations/verify/collect";

@@ -1,5 +1,5 @@
 /** The bundled canonical CloudTrail event of each monitor of policies/data.json and example-policy-data.json, by monitor id. */
-import { JsonObject } from "../../normalize/types";
+import { JsonObject } from "../../../terraform/types";
 import cis41UnauthorizedApiCalls from "./cis-4.1-unauthorized-api-calls.json";
 import cis410SecurityGroupChanges from "./cis-4.10-security-group-changes.json";
 import cis411NaclChanges from "./cis-4.11-nacl-changes.json";

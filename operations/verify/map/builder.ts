@@ -1,5 +1,5 @@
-import { ResourceDraft } from "../../../gate/normalize/common";
-import { JsonObject, JsonValue } from "../../../gate/normalize/types";
+import { ResourceDraft } from "../../../terraform/common";
+import { JsonObject, JsonValue } from "../../../terraform/types";
 import { AccountRole, LiveEstate, LiveKey } from "../estate";
 
 export const PROVIDER_ADDRESS: Record<AccountRole, string> = {

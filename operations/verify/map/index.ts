@@ -7,8 +7,8 @@
  * is subscribed, alarm states, Lake status) go to `runtime` for the TG-OPS rules.
  * One mapper per resource kind, in the files beside this one.
  */
-import { buildDocument } from "../../../gate/normalize/common";
-import { GateDocument, NormalizedProvider } from "../../../gate/normalize/types";
+import { buildDocument } from "../../../terraform/common";
+import { GateDocument, NormalizedProvider } from "../../../terraform/types";
 import { LiveEstate } from "../estate";
 import { mapAlarms, mapEventRules, mapEventTargets, mapSubscriptions, mapTopics } from "./alerts";
 import { LiveDraftList, PROVIDER_ADDRESS } from "./builder";

@@ -1,4 +1,4 @@
-import { JsonObject } from "../../../gate/normalize/types";
+import { JsonObject } from "../../../terraform/types";
 import { LiveEstate } from "../estate";
 import { topicTier } from "./alerts";
 

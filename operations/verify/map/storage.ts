@@ -1,4 +1,4 @@
-import { JsonValue } from "../../../gate/normalize/types";
+import { JsonValue } from "../../../terraform/types";
 import { LiveBucket } from "../estate";
 import { compact, compactRefs, LiveDraftList } from "./builder";
 

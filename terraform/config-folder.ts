@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { describeError, GateInputError } from "../errors";
+import { describeError, GateInputError } from "../core/errors";
 import { joinAddress } from "./common";
 import { argument, assembleModule, ModuleConfig } from "./config-module";
 import { invalid } from "./config-syntax";

@@ -19,7 +19,7 @@ export interface SourceFrame {
 
 /** trailgate's library folders (source, compiled, and the cdktn entry): their frames are never "the user's line". */
 const LIBRARY_FOLDERS = [
-  ...["modules", "gate", "operations", "export"].flatMap((folder) => [path.join(PACKAGE_ROOT, folder), path.join(PACKAGE_ROOT, "dist", folder)]),
+  ...["cli", "core", "terraform", "modules", "gate", "operations", "export"].flatMap((folder) => [path.join(PACKAGE_ROOT, folder), path.join(PACKAGE_ROOT, "dist", folder)]),
   path.join(PACKAGE_ROOT, "dist", "cdktn"),
 ].map((folder) => folder + path.sep);
 

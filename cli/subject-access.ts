@@ -4,8 +4,9 @@
  * with --lake), with the AWS CLI commands that run them. It calls no AWS API itself:
  * the person answering the request runs the query with their own, audited, access.
  */
-import { GateInputError } from "../../gate/errors";
-import { insightsQuery, lakeQuery, Subject, validateSubject } from "./queries";
+import { GateInputError } from "../core/errors";
+import { parseCommandLine } from "./args";
+import { insightsQuery, lakeQuery, Subject, validateSubject } from "../modules/subject-access-query-text";
 
 export const SUBJECT_ACCESS_USAGE = `usage:
   trailgate subject-access (--principal ARN|NAME | --bucket NAME[/PREFIX] | --source-ip IP)
@@ -52,17 +53,9 @@ function parseTime(flag: string, text: string | undefined): Date {
 }
 
 export function parseSubjectAccessArguments(args: string[]): SubjectAccessOptions | "help" {
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--help" || args[i] === "-h") return "help";
-    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
-    if (!flag.startsWith("--")) throw new GateInputError(`subject-access takes no positional arguments (got "${args[i]}"; see trailgate subject-access --help)`);
-    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate subject-access --help)`);
-    const value = inlineValue ?? args[++i];
-    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
-    if (values.has(flag)) throw new GateInputError(`${flag} is given twice`);
-    values.set(flag, value);
-  }
+  const line = parseCommandLine(args, { command: "subject-access", values: VALUE_OPTIONS, positionals: false, refuseRepeats: true });
+  if (line.help) return "help";
+  const values = line.values;
   const given = ["--principal", "--bucket", "--source-ip"].filter((f) => values.has(f));
   if (given.length !== 1) throw new GateInputError("give exactly one of --principal, --bucket, --source-ip");
   let subject: Subject;

@@ -1,25 +1,27 @@
 /**
  * `trailgate verify`: collect (AWS, read-only) -> map to the normalised input ->
  * evaluate with the same policy bundle as `check` -> waivers -> the same reports and
- * exit codes. Registered in gate/cli.ts and loaded only when verify runs.
+ * exit codes. Registered in cli/main.ts and loaded only when verify runs.
  */
 import * as fs from "fs";
-import { describeError, GateInputError } from "../../gate/errors";
-import { evaluateDocuments } from "../../gate/gate";
-import { prepareJudgement, waiversFileOf } from "../../gate/judgement";
-import { isObject } from "../../gate/normalize/types";
-import { projectConfig } from "../../gate/project-config";
-import { writeOutputFile } from "../../gate/output-safety";
-import { packageInfo } from "../../gate/paths";
-import { isSeverity, Severity, SEVERITIES } from "../../gate/policy";
-import { appliedConfiguration, GateRun, renderReport, REPORT_FORMATS, ReportFormat, summarize, summaryLine } from "../../gate/report";
-import { parseRuleList, requireJudgeable } from "../../gate/selection";
-import { todayUtc } from "../../gate/waivers";
-import { openSessions } from "./aws";
-import { collectEstate } from "./collect";
-import { LiveEstate } from "./estate";
-import { liveDocument } from "./map";
-import { Progress, terminalProgress } from "./progress";
+import { describeError, GateInputError } from "../core/errors";
+import { parseCommandLine } from "./args";
+import { judgingOptions, JudgingOptions, JUDGING_FLAGS, JUDGING_VALUE_OPTIONS } from "./judging-options";
+import { evaluateDocuments } from "../gate/gate";
+import { prepareJudgement, waiversFileOf } from "../gate/judgement";
+import { isObject } from "../terraform/types";
+import { projectConfig } from "../gate/project-config";
+import { writeOutputFile } from "../core/output-safety";
+import { packageInfo } from "../core/paths";
+import { Severity } from "../gate/policy";
+import { appliedConfiguration, GateRun, renderReport, summarize, summaryLine } from "../gate/report";
+import { requireJudgeable } from "../gate/selection";
+import { todayUtc } from "../gate/waivers";
+import { openSessions } from "../operations/verify/aws";
+import { collectEstate } from "../operations/verify/collect";
+import { LiveEstate } from "../operations/verify/estate";
+import { liveDocument } from "../operations/verify/map";
+import { Progress, terminalProgress } from "../operations/verify/progress";
 
 export const VERIFY_USAGE = `usage:
   trailgate verify [--role-arn ARN] [--region REGION] [--profile NAME] [--trail NAME|ARN ...]
@@ -62,53 +64,24 @@ exit codes: 0 no failing finding, 1 findings at or above --fail-on (a part that 
             any other AWS failure, or the policy could not be read
 `;
 
-interface VerifyOptions {
+interface VerifyOptions extends JudgingOptions {
+  failOn: Severity;
   roleArn?: string;
   region?: string;
   profile?: string;
   trails: string[];
-  format: ReportFormat;
-  output?: string;
-  data?: string;
-  waivers?: string;
-  failOn: Severity;
-  only?: string[];
-  skip?: string[];
   saveEstate?: string;
   fromEstate?: string;
-  trailgateConfig?: string;
-  expand: boolean;
 }
 
-const VALUE_OPTIONS = [
-  "--role-arn", "--region", "--profile", "--trail", "--format", "--output", "--data", "--waivers", "--fail-on", "--only", "--skip",
-  "--save-estate", "--from-estate", "--trailgate-config",
-];
+const VALUE_OPTIONS = ["--role-arn", "--region", "--profile", "--trail", "--save-estate", "--from-estate", ...JUDGING_VALUE_OPTIONS];
 
 export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
-  const values = new Map<string, string>();
-  const trails: string[] = [];
-  let expand = false;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--help" || args[i] === "-h") return "help";
-    if (args[i] === "--expand") {
-      expand = true;
-      continue;
-    }
-    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
-    if (!flag.startsWith("--")) throw new GateInputError(`verify takes no positional arguments (got "${args[i]}"; see trailgate verify --help)`);
-    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate verify --help)`);
-    const value = inlineValue ?? args[++i];
-    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
-    if (flag === "--trail") trails.push(value);
-    else values.set(flag, value);
-  }
-  const format = values.get("--format") ?? "text";
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new GateInputError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not ${format}`);
-  }
-  const failOn = values.get("--fail-on") ?? "low";
-  if (!isSeverity(failOn)) throw new GateInputError(`--fail-on must be one of ${SEVERITIES.join(", ")}, not ${failOn}`);
+  const line = parseCommandLine(args, { command: "verify", values: VALUE_OPTIONS, repeatable: ["--trail"], flags: JUDGING_FLAGS, positionals: false });
+  if (line.help) return "help";
+  const values = line.values;
+  const trails = line.lists.get("--trail") ?? [];
+  const judging = judgingOptions(line);
   const fromEstate = values.get("--from-estate");
   if (fromEstate) {
     const conflicting = ["--role-arn", "--region", "--profile", "--save-estate"].filter((f) => values.has(f));
@@ -120,17 +93,10 @@ export function parseVerifyArguments(args: string[]): VerifyOptions | "help" {
     region: values.get("--region"),
     profile: values.get("--profile"),
     trails,
-    format: format as ReportFormat,
-    output: values.get("--output"),
-    data: values.get("--data"),
-    waivers: values.get("--waivers"),
-    failOn,
-    only: values.has("--only") ? parseRuleList(values.get("--only") as string, "--only") : undefined,
-    skip: values.has("--skip") ? parseRuleList(values.get("--skip") as string, "--skip") : undefined,
+    ...judging,
+    failOn: judging.failOn ?? "low",
     saveEstate: values.get("--save-estate"),
     fromEstate,
-    trailgateConfig: values.get("--trailgate-config"),
-    expand,
   };
 }
 

@@ -1,4 +1,4 @@
-import { GateInputError } from "../errors";
+import { GateInputError } from "../core/errors";
 import { JsonObject, JsonValue } from "./types";
 
 /**

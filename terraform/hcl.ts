@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { GateInputError } from "../errors";
+import { GateInputError } from "../core/errors";
 import { JsonValue } from "./types";
 
 /**

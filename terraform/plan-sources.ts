@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeError, GateInputError } from "../errors";
+import { describeError, GateInputError } from "../core/errors";
 import { hasConfigurationFiles, ModuleFolder, readModuleTree, treeFolders } from "./config-folder";
 import { InputBudget } from "./input-file";
 

@@ -1,17 +1,18 @@
 /**
  * `trailgate validate-logs`: proves a trail's digest chain and log files for a period.
- * Registered in gate/cli.ts and loaded only when that command runs.
+ * Registered in cli/main.ts and loaded only when that command runs.
  */
-import type { Io } from "../../gate/cli";
-import { GateInputError } from "../../gate/errors";
-import { writeOutputFile } from "../../gate/output-safety";
-import { packageInfo } from "../../gate/paths";
-import { AwsSetupError, CloudTrailPublicKeyStore, describeTrail, S3ObjectSource } from "./aws";
-import { FilePublicKeyStore, PublicKeyError, PublicKeyStore } from "./keys";
-import { parseTrailArn, TrailRef } from "./layout";
-import { renderValidateLogsReport, summaryLine, VALIDATE_LOGS_FORMATS, ValidateLogsFormat } from "./report";
-import { ObjectSource } from "./source";
-import { validateLogs, ValidationInputError, ValidationResult } from "./validate";
+import type { Io } from "./io";
+import { GateInputError } from "../core/errors";
+import { parseCommandLine } from "./args";
+import { writeOutputFile } from "../core/output-safety";
+import { packageInfo } from "../core/paths";
+import { AwsSetupError, CloudTrailPublicKeyStore, describeTrail, S3ObjectSource } from "../operations/validate-logs/aws";
+import { FilePublicKeyStore, PublicKeyError, PublicKeyStore } from "../operations/validate-logs/keys";
+import { parseTrailArn, TrailRef } from "../operations/validate-logs/layout";
+import { renderValidateLogsReport, summaryLine, VALIDATE_LOGS_FORMATS, ValidateLogsFormat } from "../operations/validate-logs/report";
+import { ObjectSource } from "../operations/validate-logs/source";
+import { validateLogs, ValidationInputError, ValidationResult } from "../operations/validate-logs/validate";
 
 export const VALIDATE_LOGS_HELP = `usage:
   trailgate validate-logs --trail-arn ARN --start-time T [--end-time T]
@@ -77,18 +78,9 @@ export function parseTime(text: string, flag: string, now: Date): Date {
 }
 
 function parseArguments(args: string[], now: Date): ValidateLogsOptions {
-  const values = new Map<string, string>();
-  const publicKeys: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (!args[i].startsWith("--")) throw new GateInputError(`validate-logs takes no positional arguments (got ${args[i]})`);
-    const [flag, inlineValue] = args[i].split(/=(.*)/s, 2);
-    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`unknown option ${flag} for validate-logs (see trailgate --help)`);
-    const value = inlineValue ?? args[++i];
-    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
-    if (flag === "--public-keys") publicKeys.push(value);
-    else if (values.has(flag)) throw new GateInputError(`${flag} given twice`);
-    else values.set(flag, value);
-  }
+  const line = parseCommandLine(args, { command: "validate-logs", values: VALUE_OPTIONS, repeatable: ["--public-keys"], positionals: false, refuseRepeats: true });
+  const values = line.values;
+  const publicKeys = line.lists.get("--public-keys") ?? [];
   const arn = values.get("--trail-arn");
   if (!arn) throw new GateInputError("validate-logs needs --trail-arn");
   const trail = parseTrailArn(arn);

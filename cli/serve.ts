@@ -1,10 +1,11 @@
 import * as fs from "fs";
-import type { Io } from "./cli";
-import { GateInputError } from "./errors";
-import { isSeverity, SEVERITIES } from "./policy";
-import { parseInputLimit } from "./normalize/input-file";
-import { startRunTaskServer } from "./run-task";
-import { parseRuleList } from "./selection";
+import type { Io } from "./io";
+import { GateInputError } from "../core/errors";
+import { parseCommandLine } from "./args";
+import { isSeverity, SEVERITIES } from "../gate/policy";
+import { parseInputLimit } from "../terraform/input-file";
+import { startRunTaskServer } from "../gate/run-task";
+import { parseRuleList } from "../gate/selection";
 
 export const SERVE_USAGE = `usage: trailgate serve --run-task [--host 127.0.0.1] [--port 8080]
                        [--hcp-url https://app.terraform.io] [--hmac-key-file FILE]
@@ -22,21 +23,9 @@ Listens on 127.0.0.1 unless --host says otherwise; put TLS in front to expose it
 const VALUE_OPTIONS = ["--host", "--port", "--hcp-url", "--hmac-key-file", "--max-plan-mb", "--data", "--waivers", "--fail-on", "--only", "--skip"];
 
 function parseServeArguments(args: string[]): Map<string, string> {
-  const values = new Map<string, string>();
-  let runTask = false;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inlineValue] = args[i].split(/=(.*)/s, 2);
-    if (flag === "--run-task") {
-      runTask = true;
-      continue;
-    }
-    if (!VALUE_OPTIONS.includes(flag)) throw new GateInputError(`serve: unknown argument ${flag} (see trailgate serve --help)`);
-    const value = inlineValue ?? args[++i];
-    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
-    values.set(flag, value);
-  }
-  if (!runTask) throw new GateInputError("serve needs --run-task (the one service it offers)");
-  return values;
+  const line = parseCommandLine(args, { command: "serve", values: VALUE_OPTIONS, flags: ["--run-task"], positionals: false });
+  if (!line.flags.has("--run-task")) throw new GateInputError("serve needs --run-task (the one service it offers)");
+  return line.values;
 }
 
 function hmacKey(values: Map<string, string>): string {

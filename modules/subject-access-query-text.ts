@@ -7,7 +7,7 @@
  * No AWS SDK and no cdktf here: the gate-only install can print them.
  */
 import { isIP } from "net";
-import { GateInputError } from "../../gate/errors";
+import { GateInputError } from "../core/errors";
 
 /** Who or what the request is about. */
 export type Subject =

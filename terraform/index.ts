@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { describeError, GateInputError } from "../errors";
+import { describeError, GateInputError } from "../core/errors";
 import { joinAddress } from "./common";
 import { ConfigFile, isIgnoredFile, listDirectory, readConfigFiles, readModuleTree, RootFolder, treeFolders } from "./config-folder";
 import { assembleModule } from "./config-module";
 import { invalid } from "./config-syntax";
 import { constructPaths, constructStackTraces } from "./construct-paths";
-import { firstUserFrame } from "../source-frames";
+import { firstUserFrame } from "../core/source-frames";
 import { InputBudget, readTextFile } from "./input-file";
 import { entriesOf, parseJson } from "./json-reader";
 import { declarationLines } from "./locations";

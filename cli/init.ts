@@ -1,11 +1,12 @@
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { Io } from "./cli";
-import { describeError, GateInputError } from "./errors";
-import { forTerminalLine } from "./output-safety";
-import { PACKAGE_ROOT, packageInfo } from "./paths";
-import { CONFIG_FILE_NAME } from "./project-config";
+import { parseCommandLine } from "./args";
+import type { Io } from "./io";
+import { describeError, GateInputError } from "../core/errors";
+import { forTerminalLine } from "../core/output-safety";
+import { PACKAGE_ROOT, packageInfo } from "../core/paths";
+import { CONFIG_FILE_NAME } from "../gate/project-config";
 
 export const INIT_USAGE = `usage: trailgate init [DIR] [--management-account ID] [--log-archive-account ID]
                       [--organization-id o-...] [--alert-email ADDRESS]...
@@ -60,27 +61,11 @@ interface InitOptions {
 const VALUE_FLAGS = ["--management-account", "--log-archive-account", "--organization-id", "--alert-email", "--package"];
 
 function parseInitArguments(args: string[]): InitOptions | "help" {
-  const values = new Map<string, string>();
-  const alertEmails: string[] = [];
-  const positional: string[] = [];
-  let force = false;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--help" || args[i] === "-h") return "help";
-    if (args[i] === "--force") {
-      force = true;
-      continue;
-    }
-    const [flag, inlineValue] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
-    if (!flag.startsWith("-")) {
-      positional.push(args[i]);
-      continue;
-    }
-    if (!VALUE_FLAGS.includes(flag)) throw new GateInputError(`unknown option ${flag} (see trailgate init --help)`);
-    const value = inlineValue ?? args[++i];
-    if (value === undefined || value === "") throw new GateInputError(`${flag} needs a value`);
-    if (flag === "--alert-email") alertEmails.push(value);
-    else values.set(flag, value);
-  }
+  const line = parseCommandLine(args, { command: "init", values: VALUE_FLAGS, repeatable: ["--alert-email"], flags: ["--force"], positionals: true });
+  if (line.help) return "help";
+  const { values, positionals: positional } = line;
+  const alertEmails = line.lists.get("--alert-email") ?? [];
+  const force = line.flags.has("--force");
   if (positional.length > 1) throw new GateInputError(`init takes one DIR at most, got ${positional.length}`);
   const options: InitOptions = {
     dir: positional[0] ?? ".",

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { getHeapStatistics } from "v8";
-import { describeError, GateInputError } from "../errors";
+import { describeError, GateInputError } from "../core/errors";
 
 /**
  * Bounded reading of every file the gate is given (inputs, stacks, waivers,
