@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The trailgate CLI: runs the compiled command line (dist/cli/main.js, built by `npx tsc -p tsconfig.json`).
 "use strict";
+const fs = require("fs");
 const path = require("path");
 
 const compiledCli = path.join(__dirname, "..", "dist", "cli", "main.js");
@@ -8,7 +9,8 @@ let cli;
 try {
   cli = require(compiledCli);
 } catch (error) {
-  const notBuilt = error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes(compiledCli);
+  // Only the CLI itself missing means "not built"; a module it needs that is missing is a broken install.
+  const notBuilt = !fs.existsSync(compiledCli);
   process.stderr.write(
     notBuilt
       ? `trailgate: error: the gate is not built (${compiledCli} is missing); run \`npm ci && npx tsc -p tsconfig.json\` in ${path.dirname(__dirname)}\n`
