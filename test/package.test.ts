@@ -285,14 +285,20 @@ describe("a fresh cdktf app adopting the package", () => {
 
   test("the installed CLI gates the synthesized app: check, explain, rules", () => {
     const cli = path.join(dir, "node_modules", ".bin", "trailgate");
-    // The whole stack: the app's own us-east-1 topic fails the residency rule.
-    const whole = run(dir, cli, ["check", "cdktf.out", "--format", "json"]);
+    // As synth judged it (the scope addPolicyGate recorded: the trailgate constructs): it passes.
+    const asSynth = run(dir, cli, ["check", "cdktf.out"]);
+    expect({ status: asSynth.status, stdout: asSynth.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived/m) });
+    expect(asSynth.stdout).toContain("recorded at synth");
+    // The whole stack (a configuration whose scope is the stack): the app's own us-east-1 topic fails the residency rule.
+    const wholeStack = path.join(work, "whole-stack.trailgate.json");
+    fs.writeFileSync(wholeStack, JSON.stringify({ scope: { constructPaths: ["platform"] } }));
+    const whole = run(dir, cli, ["check", "cdktf.out", "--format", "json", "--trailgate-config", wholeStack]);
     expect(whole.status).toBe(1);
     const findings = JSON.parse(whole.stdout).documents[0].findings;
     expect(findings.map((f: { id: string; resource: string }) => `${f.id} ${f.resource}`)).toContain("TG-RES-002 aws_sns_topic.app_events");
     expect(findings.find((f: { resource: string }) => f.resource === "aws_sns_topic.app_events").location.constructPath).toBe("platform/app_events");
     // Only the audit-logging families: the estate passes.
-    const audit = run(dir, cli, ["check", "cdktf.out", "--skip", "TG-RES,TG-ENC-005"]);
+    const audit = run(dir, cli, ["check", "cdktf.out", "--skip", "TG-RES,TG-ENC-005", "--trailgate-config", wholeStack]);
     expect({ status: audit.status, stdout: audit.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived, rules selected: --skip TG-RES,TG-ENC-005/m) });
     expect(mustRun(dir, cli, ["explain", "tg-ret-004"])).toContain("TG-RET-004");
     expect(mustRun(dir, cli, ["rules"]).split("\n").length).toBeGreaterThan(30);
