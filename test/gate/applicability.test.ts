@@ -5,10 +5,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Io, main } from "../../cli/main";
 import { GateInputError } from "../../core/errors";
 import { loadRules } from "../../gate/policy";
-import { expectInputError, Run } from "../helpers/cli";
+import { expectInputError, runInProcess } from "../helpers/cli";
 
 const fixtures = path.join(__dirname, "fixtures");
 const synthFixture = path.join(fixtures, "synth", "cdk.tf.json");
@@ -17,13 +16,7 @@ const rules = loadRules();
 const notForCode = rules.filter((rule) => !rule.inputs.includes("synth")).map((rule) => rule.id);
 const notForLive = rules.filter((rule) => !rule.inputs.includes("live")).map((rule) => rule.id);
 
-async function trailgate(args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+const trailgate = runInProcess;
 
 /** The JUnit testcase of `ruleId` (one document). */
 function testcase(junit: string, ruleId: string): string {

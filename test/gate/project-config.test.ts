@@ -9,7 +9,7 @@ import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { Io, main } from "../../cli/main";
+import { runInProcess } from "../helpers/cli";
 import { GateInputError } from "../../core/errors";
 import { loadProjectConfig, parseProjectConfig } from "../../gate/project-config";
 import { renderReport, summarize } from "../../gate/report";
@@ -41,13 +41,7 @@ function daysAhead(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function trailgate(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+const trailgate = runInProcess;
 
 /** A team's own stack: its providers, an unrelated app topic in us-east-1, and the Trailgate construct under "audit". */
 function appStack(outdir: string, options: { skipValidation?: boolean } = {}) {

@@ -4,19 +4,13 @@
  * json), and a github annotation is an error exactly when the finding fails --fail-on.
  */
 import * as path from "path";
-import { Io, main } from "../../cli/main";
+import { runInProcess } from "../helpers/cli";
 import { DISPLAY_MESSAGE_LIMIT, GROUP_MIN } from "../../gate/report/readable";
 import { helpBaseUri } from "../../gate/report/sarif";
 
 const synthFixture = path.join(__dirname, "fixtures", "synth", "cdk.tf.json");
 
-async function trailgate(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+const trailgate = runInProcess;
 
 interface JsonFinding {
   id: string;

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { Io, main } from "../../cli/main";
+import { runInProcess } from "../helpers/cli";
 import { WAIVER_EXPIRES } from "../helpers/waivers";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -27,13 +27,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function trailgate(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+const trailgate = runInProcess;
 
 /** The failing "RULE resource" pairs of a JSON report, sorted. */
 function failingOf(json: string): string[] {
