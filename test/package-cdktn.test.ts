@@ -12,8 +12,8 @@ import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { mustRun as mustRunWith, packCheckout, repo, run as runWith } from "./helpers/package";
 
-const repo = path.resolve(__dirname, "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
 const NODE_VERSION = "24.22.3";
 const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
@@ -23,27 +23,11 @@ let env: NodeJS.ProcessEnv;
 let tarball: string;
 
 function run(cwd: string, command: string, args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return runWith(env, cwd, command, args);
 }
 
 function mustRun(cwd: string, command: string, args: string[]): string {
-  const result = run(cwd, command, args);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-/** The checkout's files (tracked and new) and the built policy bundle, so packing rebuilds dist/ there, not here. */
-function stageCheckout(): string {
-  const stage = path.join(work, "stage");
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
-    .split("\0")
-    .filter((file) => file !== "" && fs.existsSync(path.join(repo, file)) && fs.statSync(path.join(repo, file)).isFile());
-  for (const file of [...files, ...fs.readdirSync(path.join(repo, "build", "policy")).map((name) => `build/policy/${name}`)]) {
-    fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
-    fs.copyFileSync(path.join(repo, file), path.join(stage, file));
-  }
-  fs.symlinkSync(path.join(repo, "node_modules"), path.join(stage, "node_modules"));
-  return stage;
+  return mustRunWith(env, cwd, command, args);
 }
 
 const MAIN_TS = `import { App, TerraformStack } from "cdktn";
@@ -74,9 +58,7 @@ app.synth();
 beforeAll(() => {
   const nodeBin = execFileSync("bash", [path.join(repo, "scripts", "node-matrix.sh"), "--bin", NODE_VERSION], { encoding: "utf8" }).trim().split("\n").pop() as string;
   env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, CHECKPOINT_DISABLE: "1", npm_config_update_notifier: "false" };
-  const stage = stageCheckout();
-  const packed = JSON.parse(mustRun(stage, "npm", ["pack", "--json", "--pack-destination", work]));
-  tarball = path.join(work, packed[0].filename);
+  tarball = packCheckout(work, env).file;
   fs.mkdirSync(app);
   fs.writeFileSync(
     path.join(app, "package.json"),
@@ -125,12 +107,17 @@ test("synth writes the estate beside the app's own resources; the installed CLI 
   expect(stack.resource.aws_cloudtrail).toBeDefined();
   expect(stack.resource.aws_sns_topic.app_events.region).toBe("us-east-1");
   const cli = path.join(app, "node_modules", ".bin", "trailgate");
-  // The app's own topic is outside the allowed regions (provider 6 region argument).
-  const whole = run(app, cli, ["check", "cdktf.out", "--format", "json"]);
+  // As synth judged it (the scope addPolicyGate recorded: the trailgate constructs): it passes.
+  const asSynth = run(app, cli, ["check", "cdktf.out"]);
+  expect({ status: asSynth.status, stdout: asSynth.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived/m) });
+  // The whole stack: the app's own topic is outside the allowed regions (provider 6 region argument).
+  const wholeStack = path.join(work, "whole-stack.trailgate.json");
+  fs.writeFileSync(wholeStack, JSON.stringify({ scope: { constructPaths: ["platform"] } }));
+  const whole = run(app, cli, ["check", "cdktf.out", "--format", "json", "--trailgate-config", wholeStack]);
   expect(whole.status).toBe(1);
   const findings = JSON.parse(whole.stdout).documents[0].findings.map((finding: { id: string; resource: string }) => `${finding.id} ${finding.resource}`);
   expect(findings).toContain("TG-RES-002 aws_sns_topic.app_events");
-  const audit = run(app, cli, ["check", "cdktf.out", "--skip", "TG-RES,TG-ENC-005"]);
+  const audit = run(app, cli, ["check", "cdktf.out", "--skip", "TG-RES,TG-ENC-005", "--trailgate-config", wholeStack]);
   expect({ status: audit.status, stdout: audit.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/^trailgate: 0 failing, 0 waived/m) });
 });
 

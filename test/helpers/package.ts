@@ -68,7 +68,7 @@ export interface Packed {
  * policy bundle into `work`, sharing node_modules: packing there rebuilds dist/
  * (prepack) without touching the dist/ other test files run from at the same time.
  */
-export function packCheckout(work: string): Packed {
+export function packCheckout(work: string, env: NodeJS.ProcessEnv = process.env): Packed {
   const stage = path.join(work, "stage");
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
     .split("\0")
@@ -81,7 +81,7 @@ export function packCheckout(work: string): Packed {
   }
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(stage, "node_modules"));
   const packed = timed("npm pack", () =>
-    JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
+    JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: stage, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })),
   );
   return { file: path.join(work, packed[0].filename), size: packed[0].size, unpackedSize: packed[0].unpackedSize, entryCount: packed[0].entryCount };
 }
