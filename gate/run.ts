@@ -1,19 +1,18 @@
 import * as fs from "fs";
-import * as path from "path";
 import { GateInputError } from "../core/errors";
 import { JudgementOptions, prepareJudgement, waiversFileOf } from "./judgement";
 import { evaluateDocuments } from "./gate";
 import { loadDocuments, STDIN_NAME, textDocument } from "../terraform";
 import { planSourcesFor } from "../terraform/plan-sources";
-import { GateDocument, SourceLocation } from "../terraform/types";
+import { GateDocument } from "../terraform/types";
 import { packageInfo } from "../core/paths";
 import { InputBudget } from "../terraform/input-file";
 import { AppliedConfiguration, appliedConfiguration, DocumentResult, GateRun } from "./report/model";
 import { ProjectConfig } from "./project-config";
-import { parseGateRecord, RecordedGate, recordedSource } from "./recorded-settings";
+import { parseGateRecord, RecordedGate, recordGroups, withRecordedSettings, withRecordedSources } from "./recorded-settings";
 import { findingsInScope, scopeMatches } from "./scope";
 import { requireJudgeable } from "./selection";
-import { DEFAULT_WAIVER_MAX_DAYS, todayUtc } from "./waivers";
+import { todayUtc } from "./waivers";
 
 export interface RunGateOptions extends JudgementOptions {
   /** A cdk.tf.json, a cdktf.out directory, a plan JSON, a folder of *.tf.json, or "-" for standard input. */
@@ -82,23 +81,6 @@ function recordOf(document: GateDocument): RecordedGate | undefined {
   return document.gateRecord ? parseGateRecord(document.gateRecord.raw, document.gateRecord.file) : undefined;
 }
 
-/**
- * Documents judged alike: those whose records hold the same settings (scope and
- * sources aside: they are per stack), and those without a record. Stacks of one
- * cdktf.out may record different settings (a production and a staging stack trust
- * different accounts); each group gets its own policy data and waivers.
- */
-function recordGroups(records: (RecordedGate | undefined)[]): { record?: RecordedGate; indexes: number[] }[] {
-  const groups = new Map<string, { record?: RecordedGate; indexes: number[] }>();
-  records.forEach((record, index) => {
-    const key = record ? JSON.stringify({ ...record.settings, scope: undefined }) : "";
-    const group = groups.get(key) ?? { record, indexes: [] };
-    group.indexes.push(index);
-    groups.set(key, group);
-  });
-  return [...groups.values()];
-}
-
 /** One applied configuration for a run judged in groups: each group's loosenings and waivers are all stated. */
 function mergeApplied(list: AppliedConfiguration[]): AppliedConfiguration {
   if (list.length === 1) return list[0];
@@ -116,98 +98,6 @@ function mergeApplied(list: AppliedConfiguration[]): AppliedConfiguration {
     },
     waivers: { ...(waiverFiles.length > 0 ? { file: waiverFiles.join(" and ") } : {}), entries: list.flatMap((applied) => applied.waivers.entries) },
     ...(recorded.length > 0 ? { recorded } : {}),
-  };
-}
-
-const PRECEDENCE = "command-line flags > trailgate.config.json > settings recorded at synth";
-
-/**
- * The options a run judges by when the output records addPolicyGate's settings: per
- * setting, a flag wins, then trailgate.config.json, then the record. Returns the lines
- * reports state: what was taken from the record, and every setting a configuration
- * file overrode with a different value (a conflict is shown, never silent).
- */
-function withRecordedSettings(options: RunGateOptions, record: RecordedGate): { options: RunGateOptions; lines: string[] } {
-  const file = options.config;
-  // A configuration built in code (no setKeys) sets what it holds.
-  const fileSets = (key: string) =>
-    file?.setKeys ? file.setKeys.includes(key) : key === "waivers" ? file?.waiversFile !== undefined : (file as unknown as Record<string, unknown> | undefined)?.[key] !== undefined;
-  const recorded = record.config;
-  const taken: string[] = [];
-  const lines: string[] = [];
-  const conflict = (key: string, fromFile: unknown, fromRecord: unknown) =>
-    lines.push(`CONFLICT: ${file?.source} sets ${key} ${JSON.stringify(fromFile)}, the ${record.source} ${JSON.stringify(fromRecord)}; using ${file?.source}'s (${PRECEDENCE})`);
-  const both = (fileSource: string | undefined) => (fileSource ? `${fileSource} and the ${record.source}` : record.source);
-
-  // trust: the accounts are the union (the record holds what synth trusted: the
-  // configuration's and those of the trailgate constructs), the organisation the file's.
-  let trust = file?.trust;
-  let trustSource: string | undefined;
-  if (recorded.trust) {
-    const added = recorded.trust.accounts.filter((account) => !(trust?.accounts ?? []).includes(account));
-    if (trust?.organizationId && recorded.trust.organizationId && trust.organizationId !== recorded.trust.organizationId) {
-      conflict("trust.organizationId", trust.organizationId, recorded.trust.organizationId);
-    }
-    if (added.length > 0 || (!trust?.organizationId && recorded.trust.organizationId)) {
-      trust = { accounts: [...(trust?.accounts ?? []), ...added], organizationId: trust?.organizationId ?? recorded.trust.organizationId };
-      trustSource = file?.trust ? both(file.source) : record.source;
-      taken.push("trust");
-    }
-  }
-  // data: key by key, the file's value over the recorded one.
-  let data = file?.data;
-  let dataSource: string | undefined;
-  if (recorded.data) {
-    for (const [key, value] of Object.entries(recorded.data)) {
-      if (file?.data && key in file.data && JSON.stringify(file.data[key]) !== JSON.stringify(value)) conflict(`data.${key}`, file.data[key], value);
-    }
-    const fromRecord = Object.keys(recorded.data).filter((key) => !(file?.data && key in file.data));
-    if (fromRecord.length > 0) {
-      data = { ...recorded.data, ...(file?.data ?? {}) };
-      dataSource = file?.data ? both(file.source) : record.source;
-      taken.push(`data (${fromRecord.join(", ")})`);
-    }
-  }
-  // scope and waivers: one setting each, the file's when it sets it.
-  if (recorded.scope) {
-    if (fileSets("scope") && JSON.stringify(file?.scope) !== JSON.stringify(recorded.scope)) conflict("scope", file?.scope, recorded.scope);
-    else if (!fileSets("scope")) taken.push("scope");
-  }
-  const recordedWaivers = { file: recorded.waiversFile, ...recorded.waiverLimits };
-  const defaultWaivers = recorded.waiversFile === undefined && recorded.waiverLimits.maxDays === DEFAULT_WAIVER_MAX_DAYS && !recorded.waiverLimits.allowAnyResource;
-  if (!defaultWaivers) {
-    const fileWaivers = { file: file?.waiversFile, ...file?.waiverLimits };
-    if (fileSets("waivers") && JSON.stringify(fileWaivers) !== JSON.stringify(recordedWaivers)) conflict("waivers", fileWaivers, recordedWaivers);
-    else if (!fileSets("waivers")) taken.push("waivers");
-  }
-  const config: ProjectConfig = {
-    source: file?.source ?? record.source,
-    ...(trust ? { trust, ...(trustSource ? { trustSource } : {}) } : {}),
-    ...(data ? { data, ...(dataSource ? { dataSource } : {}) } : {}),
-    ...(fileSets("scope") && file?.scope ? { scope: file.scope } : {}),
-    ...(fileSets("waivers") && file
-      ? { waiversFile: file.waiversFile, waiverLimits: file.waiverLimits }
-      : { waiversFile: recorded.waiversFile, waiverLimits: recorded.waiverLimits }),
-    setKeys: file?.setKeys,
-  };
-  const selectionFromRecord = options.only === undefined && options.skip === undefined && (record.only !== undefined || record.skip !== undefined);
-  if (selectionFromRecord) taken.push("rule selection");
-  const failOn = options.failOn ?? record.failOn;
-  if (options.failOn === undefined && record.failOn !== "low") {
-    taken.push("failOn");
-    lines.push(`LOOSER THAN THE UK BASELINE: fails only at ${record.failOn} or above (failOn in the ${record.source}; --fail-on overrides it)`);
-  }
-  if (record.inlineWaivers.length > 0) taken.push("waivers given in code");
-  if (taken.length > 0) lines.unshift(`applied ${taken.join(", ")} from the ${record.source} (${PRECEDENCE})`);
-  return {
-    options: {
-      ...options,
-      config,
-      failOn,
-      ...(selectionFromRecord ? { only: record.only, skip: record.skip } : {}),
-      waivers: [...(options.waivers ?? []), ...record.inlineWaivers],
-    },
-    lines,
   };
 }
 
@@ -240,30 +130,6 @@ function scoped(results: DocumentResult[], scopes: ({ roots: string[]; source: s
     const scope = scopes[index];
     return scope ? { ...result, findings: findingsInScope(result.document, result.findings, scope.roots) } : result;
   });
-}
-
-/** The document with its resources located at the user's source line the record names for their construct. */
-function withRecordedSources(document: GateDocument, record: RecordedGate | undefined): GateDocument {
-  if (!record || record.sources.size === 0 || !document.gateRecord) return document;
-  const generated = path.resolve(document.gateRecord.file);
-  let located: Map<string, SourceLocation> | undefined;
-  return {
-    name: document.name,
-    file: document.file,
-    input: document.input,
-    gateRecord: document.gateRecord,
-    get locations() {
-      if (!located) {
-        located = new Map();
-        for (const [address, location] of document.locations) {
-          // A location cdktf's own stack trace gave (not the generated JSON) is the more precise one.
-          const source = location.constructPath && path.resolve(location.file) === generated ? recordedSource(record.sources, location.constructPath) : undefined;
-          located.set(address, source ? { file: source.file, line: source.line, constructPath: location.constructPath } : location);
-        }
-      }
-      return located;
-    },
-  };
 }
 
 /**
