@@ -96,7 +96,14 @@ interface ClientConfig {
   profile?: string;
   credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
   maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
+
+/**
+ * Every call gives up after these (and is retried, up to maxAttempts): an endpoint that
+ * accepts a request and never answers ends verify with a reason, never hangs it.
+ */
+const REQUEST_LIMITS = { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true };
 
 /** A host that cannot carry an account-id prefix: an IP literal or localhost (a local emulator). */
 function isLocalEndpoint(endpoint: unknown): endpoint is string {
@@ -285,7 +292,7 @@ export async function openSessions(options: AwsOptions, progress: Progress): Pro
   }
   const region = await resolveRegion(options);
   const counter = { calls: 0 };
-  const base: ClientConfig = { region, maxAttempts: 4, ...(options.profile ? { profile: options.profile } : {}) };
+  const base: ClientConfig = { region, maxAttempts: 4, requestHandler: REQUEST_LIMITS, ...(options.profile ? { profile: options.profile } : {}) };
   const managementClients = createClients(base);
   const management = makeSession({ role: "management", accountId: "", region }, managementClients, progress, counter);
   const sessions: Sessions = {
